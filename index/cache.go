@@ -1,0 +1,81 @@
+package index
+
+import (
+	"container/list"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"noticekb/internal/notice"
+)
+
+// resultCache keeps recent results, valid only for the index generation
+// they were computed at. The empty query and facet-only views repeat
+// constantly; a write to the index makes every entry stale at once.
+type resultCache struct {
+	mu      sync.Mutex
+	size    int
+	order   *list.List // front = most recent
+	entries map[string]*list.Element
+}
+
+type cacheEntry struct {
+	key        string
+	generation uint64
+	result     *notice.Result
+}
+
+func newResultCache(size int) *resultCache {
+	return &resultCache{size: size, order: list.New(), entries: map[string]*list.Element{}}
+}
+
+func (c *resultCache) get(key string, generation uint64) (*notice.Result, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok {
+		return nil, false
+	}
+	e := el.Value.(*cacheEntry)
+	if e.generation != generation {
+		c.order.Remove(el)
+		delete(c.entries, key)
+		return nil, false
+	}
+	c.order.MoveToFront(el)
+	return e.result, true
+}
+
+func (c *resultCache) put(key string, generation uint64, r *notice.Result) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[key]; ok {
+		el.Value = &cacheEntry{key, generation, r}
+		c.order.MoveToFront(el)
+		return
+	}
+	c.entries[key] = c.order.PushFront(&cacheEntry{key, generation, r})
+	for c.order.Len() > c.size {
+		last := c.order.Back()
+		c.order.Remove(last)
+		delete(c.entries, last.Value.(*cacheEntry).key)
+	}
+}
+
+// cacheKey writes a normalised query as a string.
+func cacheKey(q *notice.Query) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%q|%s|%s|%s|%d|%d|%d|%v|%q", q.Text, q.From, q.To, q.Sort, q.Page, q.Size, q.FacetTop, q.Months, q.After)
+	facets := make([]string, 0, len(q.Filters))
+	for f := range q.Filters {
+		facets = append(facets, f)
+	}
+	sort.Strings(facets)
+	for _, f := range facets {
+		values := append([]string(nil), q.Filters[f]...)
+		sort.Strings(values)
+		fmt.Fprintf(&b, "|%s=%q", f, values)
+	}
+	return b.String()
+}

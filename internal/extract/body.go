@@ -1,0 +1,123 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	trafilatura "github.com/markusmobius/go-trafilatura"
+	"golang.org/x/net/html"
+
+	"noticekb/internal/pubdate"
+)
+
+// findBody returns the notice text: the rule's body selector when it
+// matches, else the generic extractor's main content, cleaned of the
+// boilerplate lines both leave behind.
+func (pg *page) findBody() string {
+	if pg.rule != nil && pg.rule.body != nil {
+		if n := pg.doc.FindMatcher(pg.rule.body).First(); n.Length() > 0 {
+			skip := func(e *html.Node) bool {
+				return isBoilerplateElement(e) || (pg.rule.exclude != nil && pg.rule.exclude.Match(e))
+			}
+			if text := cleanBody(nodeText(n.Get(0), skip), pg.title); text != "" {
+				return text
+			}
+		}
+	}
+	return cleanBody(pg.genericBody(), pg.title)
+}
+
+// genericBody runs go-trafilatura, which scores the page's blocks and keeps
+// the main content; its own date search is off because findDate does that
+// with the page's other evidence.
+func (pg *page) genericBody() string {
+	opts := trafilatura.Options{
+		OriginalURL:     pg.url,
+		EnableFallback:  true,
+		ExcludeComments: true,
+		HtmlDateMode:    trafilatura.Disabled,
+	}
+	res, err := trafilatura.ExtractDocument(pg.root, opts)
+	if err != nil || res == nil || res.ContentNode == nil {
+		return ""
+	}
+	return nodeText(res.ContentNode, nil)
+}
+
+// boilerplateClass marks elements inside content areas that are not
+// content: share bars, print buttons, previous/next navigation, tags.
+var boilerplateClass = regexp.MustCompile(`(?i)(^|[\s_-])(share|sharing|sharedaddy|sns|social|print|prevnext|prev_next|pager|pagination|related|relatedposts|comments?|breadcrumbs?|btn_area|board_btn|post-navigation|tags-links)($|[\s_-])`)
+
+func isBoilerplateElement(n *html.Node) bool {
+	if n.Type != html.ElementNode {
+		return false
+	}
+	return boilerplateClass.MatchString(attr(n, "class")) || boilerplateClass.MatchString(attr(n, "id"))
+}
+
+// boilerplateWords are the words of navigation and share lines ("LIST Prev
+// Next", "SHARE Facebook Twitter LinkedIn Print", "목록 이전글 다음글").
+var boilerplateWords = map[string]bool{
+	"list": true, "prev": true, "previous": true, "next": true, "top": true,
+	"print": true, "share": true, "this": true, "back": true, "to": true,
+	"facebook": true, "twitter": true, "x": true, "linkedin": true, "email": true,
+	"e": true, "mail": true, "kakao": true, "kakaotalk": true, "naver": true,
+	"band": true, "blog": true, "more": true, "read": true, "continue": true,
+	"reading": true, "go": true, "whatsapp": true, "telegram": true, "copy": true,
+	"link": true, "url": true, "목록": true, "이전글": true, "다음글": true,
+	"이전": true, "다음": true, "인쇄": true, "공유": true, "공유하기": true,
+	"스크랩": true, "목록으로": true, "post": true, "posts": true, "navigation": true,
+}
+
+// cleanBody drops boilerplate lines, a repeated title or bare date at the
+// top, and extra blank lines.
+func cleanBody(text, title string) string {
+	var out []string
+	blank := false
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			blank = len(out) > 0
+			continue
+		}
+		if isBoilerplateLine(line) {
+			continue
+		}
+		if len(out) == 0 && (strings.EqualFold(line, title) || isDateLine(line)) {
+			continue
+		}
+		if blank {
+			out = append(out, "")
+			blank = false
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+func isBoilerplateLine(line string) bool {
+	ws := strings.FieldsFunc(strings.ToLower(line), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	if len(ws) == 0 {
+		return len([]rune(line)) <= 3 // stray bullets and separators: "|", "»"
+	}
+	if len(ws) > 8 {
+		return false
+	}
+	for _, w := range ws {
+		if !boilerplateWords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+func isDateLine(line string) bool {
+	if len(line) > 40 {
+		return false
+	}
+	ms := pubdate.Find(line, pubdate.Auto)
+	return len(ms) == 1 && ms[0].End-ms[0].Start >= len(line)-12
+}

@@ -1,0 +1,240 @@
+// Package extract turns the bytes of a web page into a notice: title,
+// publication date, clean body text, publisher, partners, topics and
+// language, plus the page's links for the crawler. Extraction is a pure
+// function of the page and the extractor's knowledge (rules, taxonomy,
+// gazetteer); only the crawler touches the network.
+package extract
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+
+	"noticekb/internal/notice"
+	"noticekb/internal/partner"
+	"noticekb/internal/topic"
+)
+
+// Page is one fetched or imported web page.
+type Page struct {
+	// URL is where the page came from, after redirects. It may be empty for
+	// a local file with no known address; then relative links stay unresolved
+	// and no host rule applies.
+	URL  string
+	Body []byte
+	// ContentType is the HTTP Content-Type header, if there was one; it may
+	// name the charset.
+	ContentType string
+}
+
+// Kind says what a page is.
+type Kind int
+
+const (
+	KindOther  Kind = iota // a page that is neither a notice nor a list of notices
+	KindNotice             // one notice
+	KindList               // a list of notices (a board page, an archive page)
+)
+
+func (k Kind) String() string {
+	return [...]string{"other", "notice", "list"}[k]
+}
+
+// Result is what extraction found in a page.
+type Result struct {
+	// Notice has no ID and no fetch time: the caller knows the canonical URL.
+	Notice notice.Notice
+	Kind   Kind
+	// Canonical is the page's declared canonical URL, absolute, or "".
+	Canonical string
+	Links     []Link
+	// Learned are organisations the page defined that were not known before.
+	Learned []notice.Partner
+	// Rule names the rule applied, or "" for the generic extractor.
+	Rule string
+	// Evidence lists why the page is taken for a notice (date, article
+	// markup, rule), for diagnosis and for the crawler's judgement.
+	Evidence []string
+}
+
+// Extractor extracts notices. Its knowledge can be replaced while it runs
+// (an admin reloads the rules or the taxonomy); each extraction uses one
+// consistent snapshot. It is safe for concurrent use.
+type Extractor struct {
+	rules    atomic.Pointer[Rules]
+	topics   atomic.Pointer[topic.Classifier]
+	partners atomic.Pointer[partner.Resolver]
+	now      func() time.Time
+}
+
+// Options configure an Extractor; zero fields take the shipped defaults.
+type Options struct {
+	Rules    *Rules
+	Taxonomy *topic.Taxonomy
+	Partners *partner.Resolver
+	// Now is the clock for rejecting future dates.
+	Now func() time.Time
+}
+
+// New returns an extractor.
+func New(opts Options) *Extractor {
+	x := &Extractor{now: opts.Now}
+	if x.now == nil {
+		x.now = time.Now
+	}
+	if opts.Rules == nil {
+		opts.Rules = BuiltinRules()
+	}
+	if opts.Taxonomy == nil {
+		t := topic.DefaultTaxonomy()
+		opts.Taxonomy = &t
+	}
+	if opts.Partners == nil {
+		opts.Partners = partner.NewResolver(partner.DefaultGazetteer())
+	}
+	x.SetRules(opts.Rules)
+	x.SetTaxonomy(*opts.Taxonomy)
+	x.partners.Store(opts.Partners)
+	return x
+}
+
+// SetRules replaces the rules for later extractions.
+func (x *Extractor) SetRules(r *Rules) { x.rules.Store(r) }
+
+// SetTaxonomy replaces the taxonomy for later extractions.
+func (x *Extractor) SetTaxonomy(t topic.Taxonomy) { x.topics.Store(topic.NewClassifier(t)) }
+
+// Rules returns the rules in use.
+func (x *Extractor) Rules() *Rules { return x.rules.Load() }
+
+// Classifier returns the topic classifier in use.
+func (x *Extractor) Classifier() *topic.Classifier { return x.topics.Load() }
+
+// Partners returns the partner resolver in use.
+func (x *Extractor) Partners() *partner.Resolver { return x.partners.Load() }
+
+// page is one extraction in progress: the parsed page and what is known.
+type page struct {
+	x     *Extractor
+	url   *url.URL
+	doc   *goquery.Document
+	root  *html.Node
+	meta  metadata
+	rule  *Rule
+	title string
+}
+
+// Extract reads one page. It returns an error wrapping notice.ErrNotHTML or
+// notice.ErrNoContent for pages that are not HTML or are empty; any other
+// HTML page yields a Result, whose Kind says whether it is a notice.
+func (x *Extractor) Extract(p Page) (res *Result, err error) {
+	defer func() {
+		// A parser or library bug on hostile input must cost one page, not the run.
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("extract: internal error on this page: %v", r)
+		}
+	}()
+	root, err := decode(p.Body, p.ContentType)
+	if err != nil {
+		return nil, err
+	}
+	pg := &page{x: x, root: root, doc: goquery.NewDocumentFromNode(root), meta: readMetadata(root)}
+	pg.url = pageURL(p.URL, pg.meta.base)
+	pg.rule = x.rules.Load().match(pg.host(), root)
+	return pg.extract(), nil
+}
+
+func (pg *page) extract() *Result {
+	res := &Result{}
+	if pg.rule != nil {
+		res.Rule = pg.rule.Name
+	}
+	pg.title = pg.findTitle()
+	body := pg.findBody()
+	date, dateSource := pg.findDate(body)
+	publisher := pg.findPublisher()
+
+	n := &res.Notice
+	n.URL = pg.urlString()
+	n.Title = pg.title
+	n.Body = body
+	n.Date = date
+	n.Publisher = publisher.Name
+	exclude := []string{publisher.Name, publisher.FullName}
+	found := pg.x.partners.Load().Find(n.Title+"\n\n"+n.Body, exclude...)
+	for _, p := range found.Partners {
+		n.Partners = append(n.Partners, p.Name)
+	}
+	res.Learned = found.Learned
+	n.Topics, n.SDGs = pg.x.topics.Load().Classify(n.Title, n.Body)
+	n.Language = language(n.Title+" "+n.Body, pg.meta.lang)
+	if n.Partners == nil {
+		n.Partners = []string{}
+	}
+	if n.Topics == nil {
+		n.Topics = []string{}
+	}
+
+	res.Canonical = pg.resolve(pg.meta.canonical)
+	res.Links = pg.links()
+	res.Kind, res.Evidence = pg.kind(res, dateSource)
+	return res
+}
+
+func pageURL(raw, base string) *url.URL {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		u = nil
+	}
+	if base != "" {
+		if b, err := url.Parse(base); err == nil {
+			if u != nil {
+				return u.ResolveReference(b)
+			}
+			if b.IsAbs() {
+				return b
+			}
+		}
+	}
+	return u
+}
+
+func (pg *page) host() string {
+	if pg.url == nil {
+		return ""
+	}
+	return pg.url.Hostname()
+}
+
+func (pg *page) urlString() string {
+	if pg.url == nil {
+		return ""
+	}
+	return pg.url.String()
+}
+
+// resolve makes a link absolute against the page's URL. Without a page URL
+// only absolute links survive.
+func (pg *page) resolve(href string) string {
+	href = strings.TrimSpace(href)
+	if href == "" {
+		return ""
+	}
+	u, err := url.Parse(href)
+	if err != nil {
+		return ""
+	}
+	if pg.url != nil {
+		u = pg.url.ResolveReference(u)
+	}
+	if !u.IsAbs() || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	u.Fragment = ""
+	return u.String()
+}

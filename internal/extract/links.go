@@ -1,0 +1,271 @@
+package extract
+
+import (
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Link is one outgoing link of a page.
+type Link struct {
+	URL  string
+	Text string
+	// Item marks a link from a list to one of its notices.
+	Item bool
+	// Next marks a link to another page of the same list (pagination).
+	Next bool
+	// Chrome marks a link in navigation, header, footer or sidebar.
+	Chrome bool
+}
+
+// Evidence names for Result.Evidence.
+const (
+	EvidenceRule    = "rule"
+	EvidenceArticle = "article-markup"
+	EvidenceDate    = "date"
+	EvidenceText    = "text"
+)
+
+// Substantial reports whether the page holds enough text with a title to
+// be a notice even without a date or article markup. Importers of files a
+// user chose, and crawlers that reached the page from a list, take such
+// pages as notices; a crawler wandering a site does not.
+func (r *Result) Substantial() bool {
+	for _, e := range r.Evidence {
+		if e == EvidenceText {
+			return true
+		}
+	}
+	return false
+}
+
+const (
+	minItemLinks    = 5  // distinct notice links that make a page a list
+	minNoticeWords  = 25 // words of text a notice has at least
+	minNoticeRunes  = 60 // the same for scripts without spaces
+	minItemTextRune = 12 // anchor text of a notice link (a title, not "more")
+)
+
+// kind decides what the page is, and why.
+func (pg *page) kind(res *Result, dateSource string) (Kind, []string) {
+	items := map[string]bool{}
+	for _, l := range res.Links {
+		if l.Item {
+			items[l.URL] = true
+		}
+	}
+	ruleBody := pg.rule != nil && pg.rule.body != nil && pg.doc.FindMatcher(pg.rule.body).Length() > 0
+	if len(items) >= minItemLinks && !ruleBody {
+		return KindList, nil
+	}
+	n := res.Notice
+	if n.Title == "" || !enoughText(n.Body) {
+		return KindOther, nil
+	}
+	var evidence []string
+	if ruleBody {
+		evidence = append(evidence, EvidenceRule)
+	}
+	if pg.meta.ld.isArticle || pg.meta.ogType == "article" {
+		evidence = append(evidence, EvidenceArticle)
+	}
+	if dateSource != "" && dateSource != dateFromText && dateSource != dateFromURL {
+		evidence = append(evidence, EvidenceDate)
+	}
+	if len(evidence) == 0 {
+		return KindOther, []string{EvidenceText}
+	}
+	return KindNotice, append(evidence, EvidenceText)
+}
+
+func enoughText(body string) bool {
+	return len(strings.Fields(body)) >= minNoticeWords || utf8.RuneCountInString(body) >= minNoticeRunes*3 ||
+		(utf8.RuneCountInString(body) >= minNoticeRunes && !strings.ContainsFunc(body, unicode.IsSpace))
+}
+
+// chromeElements hold site navigation rather than content.
+var chromeClass = regexp.MustCompile(`(?i)(^|[\s_-])(nav|navbar|menu|gnb|lnb|snb|header|footer|sidebar|widget|breadcrumbs?|skip|tnb|ft|hd|location)($|[\s_-])`)
+
+// pagerClass marks containers of pagination links.
+var pagerClass = regexp.MustCompile(`(?i)pag(e|ing|inat)|pager|page-numbers|nav-links|paginate`)
+
+var nextTexts = map[string]bool{
+	"next": true, "next page": true, "›": true, "»": true, ">": true, ">>": true,
+	"다음": true, "다음 페이지": true, "older posts": true, "older entries": true,
+	"next »": true, "next ›": true, "next >": true, "→": true, "suivant": true,
+	"weiter": true, "siguiente": true, "次へ": true, "下一页": true,
+}
+
+type rawLink struct {
+	url, text    string
+	chrome       bool
+	pager        bool
+	relNext      bool
+	ruleItem     bool
+	ruleNextPage bool
+}
+
+// links lists the page's outgoing links, marking notice links of a list
+// and pagination.
+func (pg *page) links() []Link {
+	var raws []rawLink
+	var ruleItems, ruleNext map[*html.Node]bool
+	if pg.rule != nil && pg.rule.listLinks != nil {
+		ruleItems = nodeSet(pg.doc.FindMatcher(pg.rule.listLinks).Nodes)
+	}
+	if pg.rule != nil && pg.rule.nextPage != nil {
+		ruleNext = nodeSet(pg.doc.FindMatcher(pg.rule.nextPage).Nodes)
+	}
+	var visit func(n *html.Node, chrome, pager bool)
+	visit = func(n *html.Node, chrome, pager bool) {
+		if n.Type == html.ElementNode {
+			if invisible[n.DataAtom] && n.DataAtom != atom.Head {
+				return
+			}
+			label := attr(n, "class") + " " + attr(n, "id")
+			switch n.DataAtom {
+			case atom.Nav, atom.Header, atom.Footer, atom.Aside:
+				chrome = true
+			}
+			if chromeClass.MatchString(label) {
+				chrome = true
+			}
+			if pagerClass.MatchString(label) {
+				pager = true
+			}
+			if n.DataAtom == atom.A || n.DataAtom == atom.Area {
+				if u := pg.resolve(attr(n, "href")); u != "" {
+					rel := strings.ToLower(attr(n, "rel"))
+					raws = append(raws, rawLink{
+						url: u, text: inlineText(n), chrome: chrome, pager: pager || pagerClass.MatchString(label),
+						relNext:  strings.Contains(rel, "next"),
+						ruleItem: ruleItems[n], ruleNextPage: ruleNext[n],
+					})
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			visit(c, chrome, pager)
+		}
+	}
+	visit(pg.root, false, false)
+
+	itemShapes := pg.itemShapes(raws, ruleItems != nil && len(ruleItems) > 0)
+	ownShape := ""
+	if pg.url != nil {
+		ownShape = shape(pg.url)
+	}
+	out := make([]Link, 0, len(raws))
+	for _, r := range raws {
+		u, _ := url.Parse(r.url)
+		l := Link{URL: r.url, Text: r.text, Chrome: r.chrome}
+		switch {
+		case r.ruleItem:
+			l.Item = true
+		case ruleItems == nil || len(ruleItems) == 0:
+			l.Item = !r.chrome && itemShapes[shape(u)] && utf8.RuneCountInString(r.text) >= minItemTextRune
+		}
+		text := strings.ToLower(strings.TrimSpace(r.text))
+		l.Next = r.ruleNextPage || (r.relNext && !r.chrome) ||
+			(r.pager && (nextTexts[text] || isPageNumber(text))) ||
+			(!r.chrome && ownShape != "" && shape(u) == ownShape && (nextTexts[text] || isPageNumber(text)))
+		out = append(out, l)
+	}
+	return out
+}
+
+func nodeSet(nodes []*html.Node) map[*html.Node]bool {
+	set := make(map[*html.Node]bool, len(nodes))
+	for _, n := range nodes {
+		set[n] = true
+	}
+	return set
+}
+
+func isPageNumber(s string) bool {
+	if s == "" || len(s) > 4 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// itemShapes finds the URL shapes of notice links: among content links
+// with title-like text, the shapes that at least minItemLinks distinct
+// URLs share. A list page's notices all live at URLs of one shape.
+func (pg *page) itemShapes(raws []rawLink, ruleDecides bool) map[string]bool {
+	shapes := map[string]bool{}
+	if ruleDecides {
+		return shapes
+	}
+	distinct := map[string]map[string]bool{}
+	for _, r := range raws {
+		if r.chrome || r.pager || utf8.RuneCountInString(r.text) < minItemTextRune {
+			continue
+		}
+		u, err := url.Parse(r.url)
+		if err != nil {
+			continue
+		}
+		s := shape(u)
+		if distinct[s] == nil {
+			distinct[s] = map[string]bool{}
+		}
+		distinct[s][r.url] = true
+	}
+	for s, urls := range distinct {
+		if len(urls) >= minItemLinks {
+			shapes[s] = true
+		}
+	}
+	return shapes
+}
+
+var digits = regexp.MustCompile(`\d+`)
+
+// shape abstracts a URL to its pattern: digits become #, slug-like path
+// segments become *, query values with digits become #, and tracking
+// parameters are ignored. /news/2017/08/09/some-title/ and
+// /news/2018/01/02/other-title/ share a shape.
+func shape(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(strings.ToLower(u.Host))
+	for _, seg := range strings.Split(u.Path, "/") {
+		b.WriteByte('/')
+		switch {
+		case strings.Count(seg, "-") >= 2 || len(seg) > 40:
+			b.WriteString("*")
+		default:
+			b.WriteString(digits.ReplaceAllString(seg, "#"))
+		}
+	}
+	q := u.Query()
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		lk := strings.ToLower(k)
+		if strings.HasPrefix(lk, "utm_") || lk == "fbclid" || lk == "gclid" {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := q.Get(k)
+		b.WriteString("&" + k + "=")
+		b.WriteString(digits.ReplaceAllString(v, "#"))
+	}
+	return b.String()
+}

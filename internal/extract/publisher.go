@@ -1,0 +1,92 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"noticekb/internal/notice"
+)
+
+// copyrightRe finds the owner in "Copyright © 2017 Some Organisation. All
+// rights reserved." style footers.
+var copyrightRe = regexp.MustCompile(`(?i)(?:copyright|©|\(c\))\s*(?:©\s*)?(?:(?:19|20)\d\d\s*[-–]?\s*(?:(?:19|20)\d\d)?\s*)?(?:by\s+)?([^.|\n©]{3,90})`)
+
+// findPublisher names the organisation whose site published the notice:
+// the rule's publisher, the site name in metadata, a part of <title>, the
+// logo or the copyright line. Known organisations are given by their
+// canonical partner name, so the publisher facet and the partner facet
+// agree on names.
+func (pg *page) findPublisher() notice.Partner {
+	resolver := pg.x.partners.Load()
+	var candidates []string
+	if pg.rule != nil && pg.rule.Publisher != "" {
+		candidates = append(candidates, pg.rule.Publisher)
+	}
+	candidates = append(candidates, pg.meta.ogSiteName, pg.meta.ld.publisher)
+	candidates = append(candidates, titleParts(pg.meta.title)...)
+	pg.doc.Find(".site-title, #logo, .logo, h1.logo, header .brand, .navbar-brand").Each(func(_ int, s *goquery.Selection) {
+		candidates = append(candidates, strings.TrimSpace(s.Text()), s.Find("img").AttrOr("alt", ""))
+	})
+	candidates = append(candidates, pg.copyrightOwners()...)
+
+	for _, c := range candidates {
+		if p, ok := resolver.Lookup(c); ok {
+			return p
+		}
+		// An alt text or footer may name the organisation inside a longer text.
+		if found := resolver.Find(c); len(found.Partners) == 1 && len(c) <= 120 {
+			return found.Partners[0]
+		}
+	}
+	for _, c := range candidates {
+		if c = cleanPublisher(c); c != "" {
+			return notice.Partner{Name: c}
+		}
+	}
+	if host := pg.host(); host != "" {
+		return notice.Partner{Name: strings.TrimPrefix(host, "www.")}
+	}
+	return notice.Partner{}
+}
+
+// titleParts are the pieces of "<title>" around separators, site name
+// usually last.
+func titleParts(t string) []string {
+	t = cleanTitle(t)
+	parts := []string{t}
+	for _, sep := range titleSeparators {
+		var next []string
+		for _, p := range parts {
+			next = append(next, strings.Split(p, sep)...)
+		}
+		parts = next
+	}
+	if len(parts) < 2 {
+		return parts
+	}
+	// The site name is at one end; try the last part first.
+	return []string{parts[len(parts)-1], parts[0]}
+}
+
+func (pg *page) copyrightOwners() []string {
+	var owners []string
+	pg.doc.Find("footer, #footer, .footer, #ft, .copyright, .copy, address").Each(func(_ int, s *goquery.Selection) {
+		for _, m := range copyrightRe.FindAllStringSubmatch(s.Text(), 3) {
+			owners = append(owners, m[1])
+		}
+	})
+	return owners
+}
+
+var allRightsRe = regexp.MustCompile(`(?i)\s*all rights reserved.*$`)
+
+func cleanPublisher(s string) string {
+	s = allRightsRe.ReplaceAllString(strings.Join(strings.Fields(s), " "), "")
+	s = strings.Trim(s, " ,.;:-–|")
+	if len(s) < 2 || len(s) > 90 {
+		return ""
+	}
+	return s
+}

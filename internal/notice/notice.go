@@ -1,0 +1,61 @@
+// Package notice holds what noticekb is about: a notice published by an
+// organisation, the partners and topics it names, and the search queries and
+// results over notices. It imports only the standard library; every other
+// package speaks in these types.
+package notice
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
+
+// Notice is one news item or notice published on an organisation's website.
+type Notice struct {
+	ID          string    `json:"id"`
+	URL         string    `json:"url"`
+	Title       string    `json:"title"`
+	Date        Date      `json:"date"`
+	Body        string    `json:"body"`
+	Publisher   string    `json:"publisher"`
+	Partners    []string  `json:"partners"`
+	Topics      []string  `json:"topics"`
+	SDGs        []string  `json:"sdgs,omitempty"`
+	Language    string    `json:"language,omitempty"`
+	FetchedAt   time.Time `json:"fetched_at,omitzero"`
+	WithdrawnAt time.Time `json:"withdrawn_at,omitzero"`
+}
+
+// Withdrawn reports whether the notice was taken off its site and so out of search.
+func (n *Notice) Withdrawn() bool { return !n.WithdrawnAt.IsZero() }
+
+// IDForURL derives a notice's stable ID from its canonical URL, so the same
+// page keeps its ID across re-imports and the ID is safe in a URL path.
+func IDForURL(canonicalURL string) string {
+	sum := sha256.Sum256([]byte(canonicalURL))
+	return hex.EncodeToString(sum[:8])
+}
+
+// Partner is an organisation named in notices, known under several names.
+type Partner struct {
+	// Name is the value shown in facets and stored on notices: the acronym
+	// when the organisation has one, otherwise its full name.
+	Name     string   `json:"name"`
+	FullName string   `json:"full_name,omitempty"`
+	Aliases  []string `json:"aliases,omitempty"`
+}
+
+// Label is how a partner is written for people: "Full Name (ACR)".
+func (p Partner) Label() string {
+	if p.FullName == "" || p.FullName == p.Name {
+		return p.Name
+	}
+	return p.FullName + " (" + p.Name + ")"
+}
+
+// Topic is one cooperation topic (or SDG) of a taxonomy.
+type Topic struct {
+	ID       string   `json:"id"`
+	Label    string   `json:"label"`
+	Keywords []string `json:"keywords"`
+}

@@ -1,0 +1,145 @@
+package notice
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Sort orders search results.
+type Sort string
+
+const (
+	SortRelevance Sort = "relevance"
+	SortNewest    Sort = "newest"
+	SortOldest    Sort = "oldest"
+)
+
+// Limits on what one query may ask for, so a visitor cannot make the server
+// collect unbounded hits or facet values.
+const (
+	DefaultPageSize = 10
+	MaxPageSize     = 100
+	MaxPage         = 10000
+	MaxQueryLength  = 500
+	MaxFilterValues = 20
+	DefaultFacetTop = 10
+	MaxFacetTop     = 1000
+)
+
+// Facet names; each is also a query parameter and a filter.
+const (
+	FacetPartner   = "partner"
+	FacetTopic     = "topic"
+	FacetPublisher = "publisher"
+	FacetSDG       = "sdg"
+	FacetYear      = "year"
+	FacetMonth     = "month"
+)
+
+// FilterFacets are the facets a query can filter on with OR within a facet
+// and AND across facets.
+var FilterFacets = []string{FacetPartner, FacetTopic, FacetPublisher, FacetSDG}
+
+// Query is one search: words, filters, order and page.
+type Query struct {
+	Text    string
+	Filters map[string][]string // facet name -> selected values
+	From    Date                // inclusive; zero means open
+	To      Date                // inclusive; zero means open
+	Sort    Sort
+	Page    int // 1-based
+	Size    int
+	// FacetTop is how many values each term facet returns; 0 means the default.
+	FacetTop int
+	// After continues a deep listing after the last hit of the previous
+	// page (its SortKey) instead of counting pages from the start.
+	After []string
+	// Months asks for the month histogram too.
+	Months bool
+}
+
+// Selected returns the values selected for a facet.
+func (q *Query) Selected(facet string) []string { return q.Filters[facet] }
+
+// Normalize fills defaults and checks bounds. It returns ErrInvalidQuery
+// (wrapped, with the reason) for a query no search can answer.
+func (q *Query) Normalize() error {
+	q.Text = strings.TrimSpace(q.Text)
+	if len([]rune(q.Text)) > MaxQueryLength {
+		return fmt.Errorf("%w: query longer than %d characters", ErrInvalidQuery, MaxQueryLength)
+	}
+	if q.Page == 0 {
+		q.Page = 1
+	}
+	if q.Page < 1 || q.Page > MaxPage {
+		return fmt.Errorf("%w: page must be between 1 and %d", ErrInvalidQuery, MaxPage)
+	}
+	if q.Size == 0 {
+		q.Size = DefaultPageSize
+	}
+	if q.Size < 1 || q.Size > MaxPageSize {
+		return fmt.Errorf("%w: size must be between 1 and %d", ErrInvalidQuery, MaxPageSize)
+	}
+	if q.FacetTop == 0 {
+		q.FacetTop = DefaultFacetTop
+	}
+	if q.FacetTop < 1 || q.FacetTop > MaxFacetTop {
+		return fmt.Errorf("%w: facet size must be between 1 and %d", ErrInvalidQuery, MaxFacetTop)
+	}
+	switch q.Sort {
+	case "":
+		q.Sort = SortRelevance
+		if q.Text == "" {
+			q.Sort = SortNewest
+		}
+	case SortRelevance, SortNewest, SortOldest:
+	default:
+		return fmt.Errorf("%w: sort must be relevance, newest or oldest", ErrInvalidQuery)
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && q.From.After(q.To) {
+		return fmt.Errorf("%w: from (%s) is after to (%s)", ErrInvalidQuery, q.From, q.To)
+	}
+	for facet, values := range q.Filters {
+		if len(values) > MaxFilterValues {
+			return fmt.Errorf("%w: more than %d %s values", ErrInvalidQuery, MaxFilterValues, facet)
+		}
+	}
+	return nil
+}
+
+// Result is one page of hits with facet counts for the whole result set.
+type Result struct {
+	Total uint64 `json:"total"`
+	Page  int    `json:"page"`
+	Size  int    `json:"size"`
+	Hits  []Hit  `json:"hits"`
+	// Facets maps a facet name to its values.
+	Facets map[string][]FacetValue `json:"facets"`
+	// Suggestion is a corrected query when the words as typed found little.
+	Suggestion string        `json:"suggestion,omitempty"`
+	Took       time.Duration `json:"-"`
+}
+
+// Hit is one matching notice, without its full body.
+type Hit struct {
+	ID        string   `json:"id"`
+	URL       string   `json:"url"`
+	Title     string   `json:"title"`
+	Date      Date     `json:"date"`
+	Publisher string   `json:"publisher"`
+	Partners  []string `json:"partners"`
+	Topics    []string `json:"topics"`
+	// Snippet is HTML: the escaped body text with matches in <mark>.
+	Snippet string `json:"snippet"`
+	// SortKey lets the next request continue after this hit.
+	SortKey []string `json:"sort_key,omitempty"`
+}
+
+// FacetValue is one value of a facet with the number of matching notices.
+type FacetValue struct {
+	Value    string `json:"value"`
+	Label    string `json:"label,omitempty"`
+	Count    uint64 `json:"count"`
+	Selected bool   `json:"selected"`
+}

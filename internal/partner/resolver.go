@@ -1,0 +1,161 @@
+package partner
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"noticekb/internal/notice"
+	"noticekb/internal/words"
+)
+
+// Resolver recognises organisations in text. It is safe for concurrent use:
+// extraction workers share one Resolver, and what one notice defines
+// ("Full Name (ACR)") is known when later notices write only "ACR".
+type Resolver struct {
+	mu       sync.RWMutex
+	partners []notice.Partner // index = partner number
+	byKey    map[string]int   // folded name, acronym or alias -> partner
+	names    *words.Dict
+}
+
+// NewResolver builds a resolver over a gazetteer.
+func NewResolver(orgs []Organisation) *Resolver {
+	r := &Resolver{byKey: map[string]int{}, names: words.NewDict()}
+	for _, o := range orgs {
+		r.add(o.Partner())
+	}
+	return r
+}
+
+// add registers a partner under all its names; the caller holds the lock
+// (or is the constructor).
+func (r *Resolver) add(p notice.Partner) int {
+	id := len(r.partners)
+	r.partners = append(r.partners, p)
+	for _, n := range append([]string{p.Name, p.FullName}, p.Aliases...) {
+		r.addName(n, id)
+	}
+	return id
+}
+
+// addName registers one way of writing a partner. Acronyms and other short
+// names are matched as written, so "WHO" is not "who" and "World Bank" is
+// not "world bank"; longer names match in any case.
+func (r *Resolver) addName(text string, id int) {
+	key := words.Key(text)
+	if key == "" {
+		return
+	}
+	if _, taken := r.byKey[key]; taken {
+		return
+	}
+	r.byKey[key] = id
+	exact := strings.Count(key, " ") < 2 && !words.IsHangul(text)
+	r.names.Add(text, id, exact)
+}
+
+// Lookup resolves any name, acronym or alias of a known partner.
+func (r *Resolver) Lookup(anyName string) (notice.Partner, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	id, ok := r.byKey[words.Key(anyName)]
+	if !ok {
+		return notice.Partner{}, false
+	}
+	return r.partners[id], true
+}
+
+// Partners lists every known partner, gazetteer and learned, by name.
+func (r *Resolver) Partners() []notice.Partner {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := slices.Clone(r.partners)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Learn adds an organisation defined in some text, unless one of its names
+// is already known; it returns the partner the names now resolve to.
+func (r *Resolver) Learn(p notice.Partner) notice.Partner {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.learnLocked(p)
+}
+
+func (r *Resolver) learnLocked(p notice.Partner) notice.Partner {
+	for _, n := range []string{p.FullName, p.Name} {
+		if id, ok := r.byKey[words.Key(n)]; ok && n != "" {
+			known := r.partners[id]
+			// A known organisation under a new acronym: remember the acronym.
+			for _, alias := range []string{p.Name, p.FullName} {
+				if _, taken := r.byKey[words.Key(alias)]; !taken && alias != "" {
+					r.partners[id].Aliases = append(r.partners[id].Aliases, alias)
+					r.addName(alias, id)
+				}
+			}
+			return known
+		}
+	}
+	return r.partners[r.add(p)]
+}
+
+// Found is what Find saw in one text.
+type Found struct {
+	// Partners in order of first mention, each once.
+	Partners []notice.Partner
+	// Learned are organisations the text defined that were not known before.
+	Learned []notice.Partner
+}
+
+// Find names the organisations mentioned in text. Partners whose name,
+// acronym or alias is in exclude (the publisher) are left out.
+func (r *Resolver) Find(text string, exclude ...string) Found {
+	var found Found
+	r.learnDefinitions(text, &found)
+
+	excluded := map[int]bool{}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, e := range exclude {
+		if id, ok := r.byKey[words.Key(e)]; ok {
+			excluded[id] = true
+		}
+	}
+	seen := map[int]bool{}
+	for _, m := range r.names.FindAll(words.Split(text)) {
+		if !seen[m.Value] && !excluded[m.Value] {
+			seen[m.Value] = true
+			found.Partners = append(found.Partners, r.partners[m.Value])
+		}
+	}
+	return found
+}
+
+// learnDefinitions registers organisations defined in the text.
+func (r *Resolver) learnDefinitions(text string, found *Found) {
+	defs := Definitions(text)
+	if len(defs) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range defs {
+		_, longKnown := r.byKey[words.Key(d.Long)]
+		_, shortKnown := r.byKey[words.Key(d.Short)]
+		if !longKnown && !shortKnown && !looksLikeOrganisation(d.Long) {
+			continue
+		}
+		if !longKnown && !shortKnown {
+			found.Learned = append(found.Learned, notice.Partner{Name: d.Short, FullName: d.Long})
+		}
+		if longKnown && shortKnown {
+			continue
+		}
+		if !longKnown && shortKnown && !looksLikeOrganisation(d.Long) {
+			continue // a known acronym reused for something else
+		}
+		r.learnLocked(notice.Partner{Name: d.Short, FullName: d.Long})
+	}
+}

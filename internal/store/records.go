@@ -1,0 +1,76 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"noticekb/internal/notice"
+)
+
+// PageRecord is what the store knows about one fetched or imported page,
+// keyed by its canonical URL.
+type PageRecord struct {
+	URL          string    `json:"url"`
+	FetchURL     string    `json:"fetch_url,omitempty"`
+	Status       int       `json:"status,omitempty"`
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"last_modified,omitempty"`
+	ContentType  string    `json:"content_type,omitempty"`
+	ContentHash  string    `json:"content_hash,omitempty"`
+	Size         int       `json:"size"`
+	FetchedAt    time.Time `json:"fetched_at"`
+	Kind         string    `json:"kind,omitempty"`
+	NoticeID     string    `json:"notice_id,omitempty"`
+	Error        string    `json:"error,omitempty"`
+	GoneAt       time.Time `json:"gone_at,omitzero"`
+}
+
+// Outcome is what writing a notice did.
+type Outcome int
+
+const (
+	Unchanged Outcome = iota // the same notice was already stored
+	Added                    // a new notice
+	Updated                  // a stored notice changed
+	Duplicate                // the same text is stored under another URL
+)
+
+func (o Outcome) String() string {
+	return [...]string{"unchanged", "added", "updated", "duplicate"}[o]
+}
+
+// noticeRecord is a notice as stored, with its place in the change log.
+type noticeRecord struct {
+	notice.Notice
+	Seq         uint64 `json:"seq"`
+	ContentHash string `json:"content_hash"`
+	Fingerprint string `json:"fingerprint"`
+}
+
+// ContentHash identifies a notice's text regardless of its URL, so the same
+// notice reached under two URLs is stored once.
+func ContentHash(n *notice.Notice) string {
+	h := sha256.New()
+	h.Write([]byte(strings.Join(strings.Fields(strings.ToLower(n.Title)), " ")))
+	h.Write([]byte{0})
+	h.Write([]byte(strings.Join(strings.Fields(n.Body), " ")))
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// fingerprint identifies everything about a notice that search shows, so a
+// re-import that changes nothing writes nothing.
+func fingerprint(n notice.Notice) string {
+	n.FetchedAt = time.Time{}
+	data, _ := json.Marshal(n)
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:16])
+}
+
+// HashBytes is the content hash of raw page bytes.
+func HashBytes(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}

@@ -1,0 +1,96 @@
+package topic
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestClassify(t *testing.T) {
+	c := NewClassifier(DefaultTaxonomy())
+	tests := []struct {
+		name  string
+		title string
+		body  string
+		want  []string
+	}{
+		{
+			name: "two mentions are evidence, one is not",
+			body: "A smart city forum. Smart cities need data. Open data was mentioned once.",
+			want: []string{"Smart city"},
+		},
+		{
+			name:  "a title mention is evidence",
+			title: "Workshop on Civil Registration",
+			body:  "Officials met in Bangkok.",
+			want:  []string{"Civil registration & vital statistics (CRVS)"},
+		},
+		{
+			name: "longest keyword wins over a shorter one inside it",
+			body: "The local e-government development index and the Local Online Service Index (LOSI).",
+			want: []string{"Local e-government development index"},
+		},
+		{
+			name: "acronym keywords are case-sensitive",
+			body: "losi losi crvs crvs",
+			want: nil,
+		},
+		{
+			name: "at most three by weight",
+			body: strings.Repeat("smart city, ", 5) + strings.Repeat("open data, ", 4) + strings.Repeat("digital ID, ", 3) + strings.Repeat("e-government, ", 2),
+			want: []string{"Smart city", "Open government & transparency", "Digital identity"},
+		},
+		{
+			name: "korean keyword with particle",
+			body: "전자정부의 발전과 전자정부 서비스",
+			want: []string{"E-government"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _ := c.Classify(tt.title, tt.body)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Classify = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// The founding notice enumerates five areas of cooperation; each is a topic.
+func TestClassifySeedNoticeFindsEnumeratedAreas(t *testing.T) {
+	body, err := os.ReadFile("testdata/seed-body.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewClassifier(DefaultTaxonomy())
+	got, sdgs := c.Classify("UNPOG signed the Concept Note for Bilateral Cooperation with KLID", string(body))
+	for _, want := range []string{
+		"Localizing the SDGs", "Policy coherence & institutional coordination", "Public service innovation",
+		"Local e-government development index", "Civil registration & vital statistics (CRVS)", "Digital identity",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("topics %q lack %q", got, want)
+		}
+	}
+	if len(sdgs) == 0 {
+		t.Errorf("no SDGs for a notice about SDG implementation and partnerships")
+	}
+}
+
+func TestParseTaxonomyErrors(t *testing.T) {
+	tests := []struct{ json, want string }{
+		{`{"topics":[]}`, "no topics"},
+		{`{"topics":[{"id":"a","label":"A","keywords":[]}]}`, "no keywords"},
+		{`{"topics":[{"id":"a","label":"A","keywords":["x"]},{"id":"a","label":"B","keywords":["y"]}]}`, "used twice"},
+		{`{"topics":[{"id":"","label":"A","keywords":["x"]}]}`, "id and label are required"},
+		{`{"topics":[{"id":"a","label":"A","keywords":["--"]}]}`, "has no words"},
+		{`{"topics":[{"id":"a","label":"A","keywords":["x"],"colour":"red"}]}`, "unknown field"},
+	}
+	for _, tt := range tests {
+		_, err := ParseTaxonomy(strings.NewReader(tt.json))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseTaxonomy(%s) error = %v, want %q", tt.json, err, tt.want)
+		}
+	}
+}
