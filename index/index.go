@@ -341,3 +341,40 @@ func u64(v uint64) []byte {
 	binary.BigEndian.PutUint64(b, v)
 	return b
 }
+
+// NewLabels builds labels from the known partners: each partner's full
+// name as its label, and every way of writing it as an alias.
+func NewLabels(partners []notice.Partner) Labels {
+	l := Labels{Partner: map[string]string{}, PartnerAliases: map[string]string{}}
+	for _, p := range partners {
+		if p.FullName != "" {
+			l.Partner[p.Name] = p.FullName
+		}
+		for _, alias := range append([]string{p.Name, p.FullName}, p.Aliases...) {
+			if k := aliasKey(alias); k != "" {
+				if _, taken := l.PartnerAliases[k]; !taken {
+					l.PartnerAliases[k] = p.Name
+				}
+			}
+		}
+	}
+	return l
+}
+
+// Discard removes a data folder's index (pointer and folders), so the next
+// Open starts empty. The store is untouched.
+func Discard(dataDir string) error {
+	os.Remove(filepath.Join(dataDir, pointerFile))
+	entries, err := os.ReadDir(dataDir)
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), dirPrefix) {
+			if err := os.RemoveAll(filepath.Join(dataDir, e.Name())); err != nil {
+				return fmt.Errorf("index: %w", err)
+			}
+		}
+	}
+	return nil
+}

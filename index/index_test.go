@@ -86,7 +86,7 @@ func TestSearchWords(t *testing.T) {
 		{"the smart city", []string{"a", "c"}}, // a stop word does not empty the result
 		{`title:survey`, []string{"b"}},
 		{`partner:klid`, []string{"a", "c", "d", "e"}},
-		{`"smart city`, []string{"a", "c"}}, // an unterminated quote reads as words
+		{`"smart city`, []string{"a", "c"}},    // an unterminated quote reads as words
 		{"KLID", []string{"a", "c", "d", "e"}}, // e names the institute only by its full name
 		{"Korea Local Information Research & Development Institute", []string{"a", "c", "d", "e"}},
 		{"지역정보", []string{"d"}}, // a Korean word inside a longer word form

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search"
+	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"noticekb/internal/notice"

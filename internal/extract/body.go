@@ -84,8 +84,8 @@ func cleanBody(text, title string) string {
 		if isBoilerplateLine(line) {
 			continue
 		}
-		if len(out) == 0 && (strings.EqualFold(line, title) || isDateLine(line)) {
-			continue
+		if len(out) == 0 && (sameTitle(line, title) || isDateLine(line)) {
+			continue // the heading and date block above the text
 		}
 		if blank {
 			out = append(out, "")
@@ -120,4 +120,14 @@ func isDateLine(line string) bool {
 	}
 	ms := pubdate.Find(line, pubdate.Auto)
 	return len(ms) == 1 && ms[0].End-ms[0].Start >= len(line)-12
+}
+
+// sameTitle reports whether a line repeats the title, allowing for a
+// prefix such as "Notice:" on either.
+func sameTitle(line, title string) bool {
+	if title == "" {
+		return false
+	}
+	l, t := strings.ToLower(line), strings.ToLower(title)
+	return l == t || (len(l) >= 12 && (strings.HasSuffix(t, l) || strings.HasSuffix(l, t)))
 }

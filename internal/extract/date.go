@@ -53,7 +53,10 @@ func (pg *page) findDate(body string) (notice.Date, string) {
 	if d, found := pg.labelledDate(order, now); ok(d, found) {
 		return d, dateFromLabelled
 	}
-	if d, found := textDate(body, order, now); ok(d, found) {
+	if d, labelled, found := textDate(body, order, now); ok(d, found) {
+		if labelled {
+			return d, dateFromLabelled
+		}
 		return d, dateFromText
 	}
 	if d, found := urlDate(pg.url); ok(d, found) {
@@ -151,19 +154,24 @@ func (pg *page) labelledDate(order pubdate.Order, now time.Time) (notice.Date, b
 }
 
 // textDate takes the first date near the top of the notice text that is
-// not labelled as an update, a deadline or an event.
-func textDate(body string, order pubdate.Order, now time.Time) (notice.Date, bool) {
+// not labelled as an update. It reports whether a publication label
+// ("Posted:", "Date", "작성일") stands right before it.
+func textDate(body string, order pubdate.Order, now time.Time) (d notice.Date, labelled, found bool) {
 	head := body
 	if len(head) > 400 {
 		head = head[:400]
 	}
 	for _, m := range pubdate.Find(head, order) {
 		if !updatedBefore(head, m.Start) && pubdate.Plausible(m.Date, now) {
-			return m.Date, true
+			from := max(0, m.Start-24)
+			return m.Date, publicationLabel.MatchString(head[from:m.Start]), true
 		}
 	}
-	return notice.Date{}, false
+	return notice.Date{}, false, false
 }
+
+// publicationLabel matches words that introduce a publication date.
+var publicationLabel = regexp.MustCompile(`(?i)(posted|published|date|issued|released|작성일|등록일|게시일)\s*(on|:)?\s*$`)
 
 func updatedBefore(text string, at int) bool {
 	from := max(0, at-24)

@@ -60,8 +60,12 @@ func (pg *page) kind(res *Result, dateSource string) (Kind, []string) {
 			items[l.URL] = true
 		}
 	}
+	pager := false
+	for _, l := range res.Links {
+		pager = pager || l.Next
+	}
 	ruleBody := pg.rule != nil && pg.rule.body != nil && pg.doc.FindMatcher(pg.rule.body).Length() > 0
-	if len(items) >= minItemLinks && !ruleBody {
+	if !ruleBody && (len(items) >= minItemLinks || (pager && len(items) >= 2)) {
 		return KindList, nil
 	}
 	n := res.Notice
@@ -156,26 +160,38 @@ func (pg *page) links() []Link {
 	}
 	visit(pg.root, false, false)
 
-	itemShapes := pg.itemShapes(raws, ruleItems != nil && len(ruleItems) > 0)
 	ownShape := ""
 	if pg.url != nil {
 		ownShape = shape(pg.url)
 	}
 	out := make([]Link, 0, len(raws))
+	pager := false
 	for _, r := range raws {
 		u, _ := url.Parse(r.url)
-		l := Link{URL: r.url, Text: r.text, Chrome: r.chrome}
-		switch {
-		case r.ruleItem:
-			l.Item = true
-		case ruleItems == nil || len(ruleItems) == 0:
-			l.Item = !r.chrome && itemShapes[shape(u)] && utf8.RuneCountInString(r.text) >= minItemTextRune
-		}
 		text := strings.ToLower(strings.TrimSpace(r.text))
+		l := Link{URL: r.url, Text: r.text, Chrome: r.chrome}
 		l.Next = r.ruleNextPage || (r.relNext && !r.chrome) ||
 			(r.pager && (nextTexts[text] || isPageNumber(text))) ||
 			(!r.chrome && ownShape != "" && shape(u) == ownShape && (nextTexts[text] || isPageNumber(text)))
+		pager = pager || l.Next
 		out = append(out, l)
+	}
+	// A list's notices live at URLs of one shape. Five of them make a list;
+	// with pagination, the short last page of a list needs only two.
+	minGroup := minItemLinks
+	if pager {
+		minGroup = 2
+	}
+	ruleDecides := len(ruleItems) > 0
+	itemShapes := pg.itemShapes(raws, out, minGroup, ruleDecides)
+	for i, r := range raws {
+		switch {
+		case ruleDecides:
+			out[i].Item = r.ruleItem
+		case !out[i].Next && !r.chrome && utf8.RuneCountInString(r.text) >= minItemTextRune:
+			u, _ := url.Parse(r.url)
+			out[i].Item = itemShapes[shape(u)]
+		}
 	}
 	return out
 }
@@ -201,16 +217,16 @@ func isPageNumber(s string) bool {
 }
 
 // itemShapes finds the URL shapes of notice links: among content links
-// with title-like text, the shapes that at least minItemLinks distinct
-// URLs share. A list page's notices all live at URLs of one shape.
-func (pg *page) itemShapes(raws []rawLink, ruleDecides bool) map[string]bool {
+// with title-like text that are not pagination, the shapes that at least
+// minGroup distinct URLs share.
+func (pg *page) itemShapes(raws []rawLink, links []Link, minGroup int, ruleDecides bool) map[string]bool {
 	shapes := map[string]bool{}
 	if ruleDecides {
 		return shapes
 	}
 	distinct := map[string]map[string]bool{}
-	for _, r := range raws {
-		if r.chrome || r.pager || utf8.RuneCountInString(r.text) < minItemTextRune {
+	for i, r := range raws {
+		if r.chrome || links[i].Next || utf8.RuneCountInString(r.text) < minItemTextRune {
 			continue
 		}
 		u, err := url.Parse(r.url)
@@ -224,7 +240,7 @@ func (pg *page) itemShapes(raws []rawLink, ruleDecides bool) map[string]bool {
 		distinct[s][r.url] = true
 	}
 	for s, urls := range distinct {
-		if len(urls) >= minItemLinks {
+		if len(urls) >= minGroup {
 			shapes[s] = true
 		}
 	}

@@ -20,27 +20,44 @@ var copyrightRe = regexp.MustCompile(`(?i)(?:copyright|©|\(c\))\s*(?:©\s*)?(?:
 // agree on names.
 func (pg *page) findPublisher() notice.Partner {
 	resolver := pg.x.partners.Load()
-	var candidates []string
+	// Declared site names are taken as they are when no known organisation
+	// matches them; names found in titles, logos and footers only count
+	// when they name a known organisation.
+	var declared []string
 	if pg.rule != nil && pg.rule.Publisher != "" {
-		candidates = append(candidates, pg.rule.Publisher)
+		declared = append(declared, pg.rule.Publisher)
 	}
-	candidates = append(candidates, pg.meta.ogSiteName, pg.meta.ld.publisher)
-	candidates = append(candidates, titleParts(pg.meta.title)...)
-	pg.doc.Find(".site-title, #logo, .logo, h1.logo, header .brand, .navbar-brand").Each(func(_ int, s *goquery.Selection) {
-		candidates = append(candidates, strings.TrimSpace(s.Text()), s.Find("img").AttrOr("alt", ""))
-	})
-	candidates = append(candidates, pg.copyrightOwners()...)
-
-	for _, c := range candidates {
+	declared = append(declared, pg.meta.ogSiteName, pg.meta.ld.publisher)
+	for _, c := range declared {
+		if c = cleanPublisher(c); c == "" {
+			continue
+		}
 		if p, ok := resolver.Lookup(c); ok {
 			return p
 		}
-		// An alt text or footer may name the organisation inside a longer text.
-		if found := resolver.Find(c); len(found.Partners) == 1 && len(c) <= 120 {
-			return found.Partners[0]
+		return notice.Partner{Name: c}
+	}
+	for _, c := range titleParts(pg.meta.title) {
+		if p, ok := resolver.Lookup(c); ok {
+			return p
 		}
 	}
-	for _, c := range candidates {
+	var found []string
+	pg.doc.Find(".site-title, #logo, .logo, h1.logo, header .brand, .navbar-brand").Each(func(_ int, s *goquery.Selection) {
+		found = append(found, strings.TrimSpace(s.Text()), s.Find("img").AttrOr("alt", ""))
+	})
+	owners := pg.copyrightOwners()
+	found = append(found, owners...)
+	for _, c := range found {
+		if p, ok := resolver.Lookup(c); ok {
+			return p
+		}
+		// A logo's alt text or a footer may name the organisation inside a longer text.
+		if f := resolver.Find(c); len(f.Partners) == 1 && len(c) <= 120 {
+			return f.Partners[0]
+		}
+	}
+	for _, c := range owners {
 		if c = cleanPublisher(c); c != "" {
 			return notice.Partner{Name: c}
 		}

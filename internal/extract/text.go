@@ -79,19 +79,20 @@ func renderText(w *textWriter, n *html.Node, skip func(*html.Node) bool) {
 		w.write(n.Data)
 		return
 	case html.ElementNode:
-		if invisible[n.DataAtom] || isHidden(n) || (skip != nil && skip(n)) {
+		if invisible[elementAtom(n)] || isHidden(n) || (skip != nil && skip(n)) {
 			return
 		}
 	case html.CommentNode, html.DoctypeNode:
 		return
 	}
+	a := elementAtom(n)
 	level := 0
 	switch {
-	case paragraphBreaks[n.DataAtom]:
+	case paragraphBreaks[a]:
 		level = 3
-	case lineBreaks[n.DataAtom]:
+	case lineBreaks[a]:
 		level = 2
-	case n.DataAtom == atom.Td || n.DataAtom == atom.Th:
+	case a == atom.Td || a == atom.Th:
 		level = 1
 	}
 	w.brk(level)
@@ -139,4 +140,14 @@ func attr(n *html.Node, key string) string {
 		}
 	}
 	return ""
+}
+
+// elementAtom is an element's atom. Trees built by other libraries (the
+// generic extractor's output) may leave DataAtom unset, so fall back to
+// looking the name up.
+func elementAtom(n *html.Node) atom.Atom {
+	if n.DataAtom != 0 || n.Type != html.ElementNode {
+		return n.DataAtom
+	}
+	return atom.Lookup([]byte(n.Data))
 }

@@ -27,7 +27,7 @@ type Notice struct {
 }
 
 // Withdrawn reports whether the notice was taken off its site and so out of search.
-func (n *Notice) Withdrawn() bool { return !n.WithdrawnAt.IsZero() }
+func (n Notice) Withdrawn() bool { return !n.WithdrawnAt.IsZero() }
 
 // IDForURL derives a notice's stable ID from its canonical URL, so the same
 // page keeps its ID across re-imports and the ID is safe in a URL path.

@@ -23,6 +23,7 @@ type PageRecord struct {
 	Size         int       `json:"size"`
 	FetchedAt    time.Time `json:"fetched_at"`
 	Kind         string    `json:"kind,omitempty"`
+	Origin       string    `json:"origin,omitempty"`
 	NoticeID     string    `json:"notice_id,omitempty"`
 	Error        string    `json:"error,omitempty"`
 	GoneAt       time.Time `json:"gone_at,omitzero"`

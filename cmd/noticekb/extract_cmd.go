@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"runtime"
+	"sync"
+
+	"noticekb/internal/extract"
+	"noticekb/internal/ingest"
+)
+
+// extractLine is one line of `noticekb extract`: the contract fields, plus
+// language and SDGs, or an error.
+type extractLine struct {
+	ID        string   `json:"id"`
+	URL       string   `json:"url"`
+	Title     string   `json:"title"`
+	Date      string   `json:"date"`
+	Body      string   `json:"body"`
+	Publisher string   `json:"publisher"`
+	Partners  []string `json:"partners"`
+	Topics    []string `json:"topics"`
+	SDGs      []string `json:"sdgs"`
+	Language  string   `json:"language"`
+	Kind      string   `json:"kind,omitempty"`
+	Error     string   `json:"error,omitempty"`
+}
+
+func cmdExtract(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet(commandNamed("extract"), e)
+	pageURL := fs.String("url", "", "`URL` the page was published at (resolves links, site rules and URL dates)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageError{errors.New("extract: name at least one file")}
+	}
+	x := extract.New(extract.Options{})
+	files := fs.Args()
+	lines := make([]extractLine, len(files))
+	// Files are extracted in parallel; lines are printed in the order given.
+	var next int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(files) || ctx.Err() != nil {
+					return
+				}
+				lines[i] = extractFile(x, files[i], *pageURL)
+			}
+		}()
+	}
+	wg.Wait()
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	for _, l := range lines {
+		if err := enc.Encode(l); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+func extractFile(x *extract.Extractor, path, pageURL string) extractLine {
+	line := extractLine{ID: ingest.FileID(path), URL: pageURL, Partners: []string{}, Topics: []string{}, SDGs: []string{}}
+	body, err := ingest.ReadFile(path)
+	if err != nil {
+		line.Error = err.Error()
+		return line
+	}
+	res, err := x.Extract(extract.Page{URL: pageURL, Body: body})
+	if err != nil {
+		line.Error = err.Error()
+		return line
+	}
+	n := res.Notice
+	line.Title, line.Date, line.Body, line.Publisher = n.Title, n.Date.String(), n.Body, n.Publisher
+	line.Partners, line.Topics, line.Language, line.Kind = n.Partners, n.Topics, n.Language, res.Kind.String()
+	if n.SDGs != nil {
+		line.SDGs = n.SDGs
+	}
+	return line
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"time"
+
+	"noticekb/internal/config"
+	"noticekb/internal/crawl"
+	"noticekb/internal/ingest"
+	"noticekb/internal/notice"
+)
+
+// openFromFlags parses a command's flags around the data folder and opens it.
+func openFromFlags(ctx context.Context, e env, name string, args []string, more func(*flag.FlagSet)) (*app, *flag.FlagSet, error) {
+	cfg := config.Load(e.getenv)
+	fs := newFlagSet(commandNamed(name), e)
+	cfg.DataFlags(fs)
+	if more != nil {
+		more(fs)
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return nil, fs, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fs, usageError{err}
+	}
+	a, err := openApp(ctx, cfg, newLogger(e.stderr, cfg.LogLevel))
+	return a, fs, err
+}
+
+func cmdImport(ctx context.Context, e env, args []string) error {
+	var baseURL string
+	a, fs, err := openFromFlags(ctx, e, "import", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&baseURL, "base-url", "", "`URL` the files were published under (their paths are resolved against it)")
+	})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if fs.NArg() == 0 {
+		return usageError{errors.New("import: name at least one file or folder")}
+	}
+	start := time.Now()
+	summary, err := a.ingest.ImportFiles(ctx, fs.Args(), ingest.ImportOptions{BaseURL: baseURL})
+	a.refreshLabels()
+	printSummary(e.stderr, "import", summary, time.Since(start))
+	return err
+}
+
+func cmdCrawl(ctx context.Context, e env, args []string) error {
+	cc := crawl.Config{Delay: time.Second, Concurrency: 2}
+	var include, exclude []*regexp.Regexp
+	a, fs, err := openFromFlags(ctx, e, "crawl", args, func(fs *flag.FlagSet) {
+		fs.DurationVar(&cc.Delay, "delay", cc.Delay, "pause between requests to one host")
+		fs.IntVar(&cc.Concurrency, "concurrency", cc.Concurrency, "parallel requests per host")
+		fs.IntVar(&cc.MaxPages, "max-pages", 5000, "pages to fetch at most")
+		fs.Func("include", "only follow URLs matching this `regexp` (repeatable)", regexpList(&include))
+		fs.Func("exclude", "never follow URLs matching this `regexp` (repeatable)", regexpList(&exclude))
+	})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if fs.NArg() == 0 {
+		return usageError{errors.New("crawl: name at least one start URL")}
+	}
+	if cc.Concurrency < 1 || cc.Delay < 0 || cc.MaxPages < 1 {
+		return usageError{errors.New("crawl: --concurrency and --max-pages must be at least 1, --delay not negative")}
+	}
+	cc.Include, cc.Exclude, cc.Log = include, exclude, a.log
+	start := time.Now()
+	session := a.ingest.Begin(ctx)
+	crawlErr := crawl.New(cc).Run(ctx, fs.Args(), session)
+	summary, err := session.Close()
+	a.refreshLabels()
+	printSummary(e.stderr, "crawl", summary, time.Since(start))
+	return errors.Join(crawlErr, err)
+}
+
+func regexpList(dst *[]*regexp.Regexp) func(string) error {
+	return func(s string) error {
+		re, err := regexp.Compile(s)
+		if err != nil {
+			return err
+		}
+		*dst = append(*dst, re)
+		return nil
+	}
+}
+
+func cmdReextract(ctx context.Context, e env, args []string) error {
+	a, _, err := openFromFlags(ctx, e, "reextract", args, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	start := time.Now()
+	summary, err := a.ingest.Reextract(ctx)
+	a.refreshLabels()
+	printSummary(e.stderr, "reextract", summary, time.Since(start))
+	return err
+}
+
+func cmdReindex(ctx context.Context, e env, args []string) error {
+	a, _, err := openFromFlags(ctx, e, "reindex", args, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	start := time.Now()
+	if err := a.index.Rebuild(ctx, a.store); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "reindex: %d notices indexed in %s\n", a.index.Count(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// printSummary writes a run's summary: counts on one line, then failures.
+func printSummary(w io.Writer, what string, s notice.RunSummary, took time.Duration) {
+	rate := 0.0
+	if took > 0 {
+		rate = float64(s.Pages) / took.Seconds()
+	}
+	fmt.Fprintf(w, "%s: %d pages in %s (%.0f pages/s): added %d, updated %d, unchanged %d, withdrawn %d, duplicates %d, skipped %d, failed %d\n",
+		what, s.Pages, took.Round(time.Millisecond), rate, s.Added, s.Updated, s.Unchanged, s.Withdrawn, s.Duplicates, s.Skipped, s.Failed)
+	for _, f := range s.Failures {
+		fmt.Fprintf(w, "  failed: %s: %s\n", f.URL, f.Reason)
+	}
+	if s.Failed > len(s.Failures) {
+		fmt.Fprintf(w, "  … and %d more failures\n", s.Failed-len(s.Failures))
+	}
+}

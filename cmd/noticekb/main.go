@@ -1,0 +1,188 @@
+// Command noticekb is a searchable knowledge base of organisations' news
+// and notices: it crawls or imports notice pages, extracts each notice,
+// stores and indexes it, and serves faceted search.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) && !errors.Is(err, errReported) {
+			fmt.Fprintln(os.Stderr, "noticekb:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// env gives the process environment to commands, so tests can pass their own.
+type env struct {
+	getenv         func(string) string
+	stdout, stderr io.Writer
+}
+
+// command is one subcommand.
+type command struct {
+	name, usage, summary string
+	run                  func(ctx context.Context, e env, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"serve", "serve [--data DIR] [--addr HOST:PORT]", "serve the search site and API (imports the bundled demo into an empty data folder)", cmdServe},
+		{"crawl", "crawl [--data DIR] [--delay D] [--concurrency N] [--max-pages N] [--include RE]... [--exclude RE]... URL...", "crawl sites from start URLs and index their notices", cmdCrawl},
+		{"import", "import [--data DIR] [--base-url URL] PATH...", "import HTML files and folders (.html, .htm, .html.gz)", cmdImport},
+		{"extract", "extract [--url URL] FILE...", "extract notices from files as JSON lines, without storing them", cmdExtract},
+		{"export", "export [--data DIR] [--all]", "print stored notices as JSON lines", cmdExport},
+		{"reindex", "reindex [--data DIR]", "rebuild the search index from the store", cmdReindex},
+		{"reextract", "reextract [--data DIR]", "re-extract every stored page with the current rules and taxonomy, without network", cmdReextract},
+		{"search", "search [--data DIR] [--partner P]... [--topic T]... [--from D] [--to D] [--sort S] [--json] QUERY", "search the knowledge base from the command line", cmdSearch},
+		{"version", "version", "print the version", cmdVersion},
+	}
+}
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func cmdVersion(_ context.Context, e env, _ []string) error {
+	fmt.Fprintln(e.stdout, "noticekb", version)
+	return nil
+}
+
+// run is the whole program, callable from tests.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	e := env{getenv: getenv, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			return helpFor(e, args[1])
+		}
+		printUsage(stdout)
+		return nil
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	printUsage(stderr)
+	return usageError{fmt.Errorf("unknown command %q", args[0])}
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, `noticekb is a searchable knowledge base of organisations' news and notices.
+
+Usage:
+
+	noticekb <command> [arguments]
+
+The commands are:
+
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "\t%-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Use "noticekb help <command>" for more about a command.
+
+Environment: NOTICEKB_DATA (data folder), NOTICEKB_ADDR (listen address),
+NOTICEKB_ADMIN_TOKEN (turns the admin area and API on), NOTICEKB_LOG_LEVEL.
+`)
+}
+
+func helpFor(e env, name string) error {
+	for _, c := range commands {
+		if c.name == name {
+			// Each command prints its usage to stderr on -h; help sends it to stdout.
+			c.run(context.Background(), env{getenv: e.getenv, stdout: e.stdout, stderr: e.stdout}, []string{"-h"})
+			return nil
+		}
+	}
+	return usageError{fmt.Errorf("unknown command %q", name)}
+}
+
+// newFlagSet makes a command's flag set whose -h prints its usage line,
+// summary and flags.
+func newFlagSet(c command, e env) *flag.FlagSet {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "usage: noticekb %s\n\n%s.\n\n", c.usage, capitalize(c.summary))
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		if len(names) > 0 {
+			fmt.Fprintln(out, "Flags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+func commandNamed(name string) command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	panic("no command " + name)
+}
+
+// parseFlags parses a command's flags; on -h it prints usage and returns flag.ErrHelp.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	return nil
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// usageError is a mistake in the command line; it exits with status 2.
+type usageError struct{ error }
+
+func (u usageError) Unwrap() error { return u.error }
+
+// errReported marks an error whose message was already printed.
+var errReported = errors.New("reported")
+
+func exitCode(err error) int {
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 1
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

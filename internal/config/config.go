@@ -1,0 +1,139 @@
+// Package config holds noticekb's settings in one struct: defaults, then
+// environment variables, then command-line flags, validated at start.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is every setting of a noticekb process.
+type Config struct {
+	DataDir    string
+	Addr       string
+	AdminToken string
+	LogLevel   string
+	// Allow lists extra hosts admins may re-import beyond those already in
+	// the store; AllowPrivate lets re-imports reach loopback and private
+	// addresses (for local test sites).
+	Allow        []string
+	AllowPrivate bool
+	// TrustedProxies are addresses whose X-Forwarded-For is believed.
+	TrustedProxies []string
+	// Timeouts of the HTTP server.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// RateLimit is API requests per minute per client; 0 turns it off.
+	RateLimit int
+}
+
+// Environment variable names.
+const (
+	EnvData       = "NOTICEKB_DATA"
+	EnvAddr       = "NOTICEKB_ADDR"
+	EnvAdminToken = "NOTICEKB_ADMIN_TOKEN"
+	EnvLogLevel   = "NOTICEKB_LOG_LEVEL"
+)
+
+// Default returns the settings used when nothing else is said.
+func Default() Config {
+	return Config{
+		DataDir:      "./data",
+		Addr:         "127.0.0.1:8080",
+		LogLevel:     "info",
+		ReadTimeout:  10 * time.Second,
+		WriteTimeout: 30 * time.Second,
+		IdleTimeout:  60 * time.Second,
+		RateLimit:    600,
+	}
+}
+
+// Load returns the defaults overridden by the environment.
+func Load(getenv func(string) string) Config {
+	c := Default()
+	if v := getenv(EnvData); v != "" {
+		c.DataDir = v
+	}
+	if v := getenv(EnvAddr); v != "" {
+		c.Addr = v
+	}
+	if v := getenv(EnvAdminToken); v != "" {
+		c.AdminToken = v
+	}
+	if v := getenv(EnvLogLevel); v != "" {
+		c.LogLevel = v
+	}
+	return c
+}
+
+// DataFlags registers the flags every command that opens a data folder shares.
+func (c *Config) DataFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data `folder` (env "+EnvData+")")
+}
+
+// ServeFlags registers the flags of the serve command.
+func (c *Config) ServeFlags(fs *flag.FlagSet) {
+	c.DataFlags(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen `address` HOST:PORT (env "+EnvAddr+")")
+}
+
+// Validate checks the settings and makes paths absolute.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data folder is empty"))
+	} else if abs, err := filepath.Abs(c.DataDir); err == nil {
+		c.DataDir = abs
+	}
+	if c.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			errs = append(errs, fmt.Errorf("address %q: want HOST:PORT", c.Addr))
+		}
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < 16 {
+		errs = append(errs, fmt.Errorf("%s is too short: use at least 16 characters", EnvAdminToken))
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log level %q: use debug, info, warn or error", c.LogLevel))
+	}
+	if c.RateLimit < 0 {
+		errs = append(errs, errors.New("rate limit must not be negative"))
+	}
+	for _, p := range c.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				errs = append(errs, fmt.Errorf("trusted proxy %q: want an IP address or CIDR", p))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// String prints the settings with the admin token masked.
+func (c Config) String() string {
+	token := "(unset: admin off)"
+	if c.AdminToken != "" {
+		token = "********"
+	}
+	return fmt.Sprintf("data=%s addr=%s admin_token=%s log_level=%s allow=%v allow_private=%v trusted_proxies=%v rate_limit=%d/min",
+		c.DataDir, c.Addr, token, c.LogLevel, c.Allow, c.AllowPrivate, c.TrustedProxies, c.RateLimit)
+}
+
+// Paths of the files in a data folder.
+func (c Config) StorePath() string     { return filepath.Join(c.DataDir, "store.db") }
+func (c Config) RulesPath() string     { return filepath.Join(c.DataDir, "rules.json") }
+func (c Config) TaxonomyPath() string  { return filepath.Join(c.DataDir, "taxonomy.json") }
+func (c Config) GazetteerPath() string { return filepath.Join(c.DataDir, "organisations.json") }
+
+// FileExists reports whether path names an existing file.
+func FileExists(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && !info.IsDir()
+}

@@ -1,0 +1,164 @@
+package extract
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"noticekb/internal/notice"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// fixedNow keeps "no future dates" reproducible.
+func fixedNow() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) }
+
+func newTestExtractor() *Extractor { return New(Options{Now: fixedNow}) }
+
+// golden is what a fixture must extract to, written to <name>.golden.json.
+type golden struct {
+	Kind     string         `json:"kind,omitempty"`
+	Rule     string         `json:"rule,omitempty"`
+	Evidence []string       `json:"evidence,omitempty"`
+	Notice   *notice.Notice `json:"notice,omitempty"`
+	Items    int            `json:"item_links,omitempty"`
+	Next     int            `json:"next_links,omitempty"`
+	Error    string         `json:"error,omitempty"`
+}
+
+// fixtureURLs are the addresses fixtures were published at; the others
+// are extracted from their HTML alone.
+var fixtureURLs = map[string]string{
+	"unpog-board.html":     "http://www.unpog.org/page/sub4_1_view.asp?BoardID=0004&sn=412",
+	"demo-article.html":    "https://unpog-demo.example/news/2021/04/webinar-smart-city-data-urban-resilience/",
+	"demo-board-list.html": "https://unpog-demo.example/bbs/list.asp?page=2",
+	"ko-euckr.html":        "http://www.unpog.org/kor/bbs/board.php?bo_table=notice&wr_id=12",
+}
+
+func TestGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.html")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	x := newTestExtractor()
+	for _, path := range files {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			body, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := golden{}
+			res, err := x.Extract(Page{URL: fixtureURLs[name], Body: body})
+			if err != nil {
+				got.Error = err.Error()
+			} else {
+				got.Kind, got.Rule, got.Evidence, got.Notice = res.Kind.String(), res.Rule, res.Evidence, &res.Notice
+				for _, l := range res.Links {
+					if l.Item {
+						got.Items++
+					}
+					if l.Next {
+						got.Next++
+					}
+				}
+			}
+			data, _ := json.MarshalIndent(got, "", "  ")
+			data = append(data, '\n')
+			goldenPath := strings.TrimSuffix(path, ".html") + ".golden.json"
+			if *update {
+				if err := os.WriteFile(goldenPath, data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(goldenPath)
+			if err != nil {
+				t.Fatalf("%v (run go test ./internal/extract -update to create it)", err)
+			}
+			if !bytes.Equal(data, want) {
+				t.Errorf("extraction of %s changed; got:\n%s\nwant:\n%s\n(run with -update if the change is right)", name, data, want)
+			}
+		})
+	}
+}
+
+// The founding notice, wrapped in a board-style page, is what noticekb
+// was built for: these facts must hold whatever the golden file says.
+func TestFoundingNotice(t *testing.T) {
+	body, err := os.ReadFile("testdata/unpog-board.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := newTestExtractor().Extract(Page{Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := res.Notice
+	if n.Title != "UNPOG signed the Concept Note for Bilateral Cooperation with KLID" {
+		t.Errorf("title = %q", n.Title)
+	}
+	if n.Date.String() != "2017-08-09" {
+		t.Errorf("date = %q", n.Date)
+	}
+	if n.Publisher != "UNPOG" {
+		t.Errorf("publisher = %q", n.Publisher)
+	}
+	if !slices.Contains(n.Partners, "KLID") || slices.Contains(n.Partners, "UNPOG") {
+		t.Errorf("partners = %q, want KLID and never the publisher", n.Partners)
+	}
+	if len(n.Topics) < 3 {
+		t.Errorf("topics = %q, want at least 3", n.Topics)
+	}
+	for _, junk := range []string{"LIST", "Prev", "Next", "SHARE", "Facebook", "News & Notices", "Copyright"} {
+		if strings.Contains(n.Body, junk) {
+			t.Errorf("body contains %q", junk)
+		}
+	}
+	if res.Kind != KindNotice {
+		t.Errorf("kind = %v", res.Kind)
+	}
+}
+
+func TestBadInputGivesReasons(t *testing.T) {
+	x := newTestExtractor()
+	tests := []struct {
+		name string
+		body []byte
+		want error
+	}{
+		{"empty", nil, notice.ErrNoContent},
+		{"whitespace", []byte("  \n\t "), notice.ErrNoContent},
+		{"pdf", append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte{0, 1, 2, 0xff}, 300)...), notice.ErrNotHTML},
+		{"png", append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 200)...), notice.ErrNotHTML},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := x.Extract(Page{Body: tt.body})
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestHugeAndTextlessPagesAreBounded(t *testing.T) {
+	x := newTestExtractor()
+	huge := "<html><body><h1>Big</h1><p>" + strings.Repeat("word ", 3<<20) + "</p></body></html>"
+	start := time.Now()
+	if _, err := x.Extract(Page{Body: []byte(huge)}); err != nil {
+		t.Fatalf("15 MB page: %v", err)
+	}
+	t.Logf("15 MB page extracted in %s", time.Since(start))
+	res, err := x.Extract(Page{Body: []byte("<html><body><div></div></body></html>")})
+	if err != nil || res.Kind != KindOther {
+		t.Fatalf("text-less page: %v, %v; want kind other", res, err)
+	}
+}

@@ -1,0 +1,115 @@
+// Package urlnorm puts URLs in one canonical form, so the same page reached
+// by differently written links is fetched and stored once.
+package urlnorm
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+)
+
+// trackingParams are query parameters that identify a campaign or a click,
+// not a page.
+var trackingParams = map[string]bool{
+	"fbclid": true, "gclid": true, "dclid": true, "msclkid": true, "yclid": true,
+	"mc_cid": true, "mc_eid": true, "_ga": true, "_gl": true, "igshid": true,
+	"ref_src": true, "spm": true,
+}
+
+// IsTracking reports whether a query parameter only tracks visitors.
+func IsTracking(param string) bool {
+	p := strings.ToLower(param)
+	return trackingParams[p] || strings.HasPrefix(p, "utm_") || strings.HasPrefix(p, "mc_")
+}
+
+// Normalize returns the canonical form of an absolute http(s) URL: lower-case
+// scheme and host, no default port, no fragment, no tracking parameters,
+// query parameters sorted, "." and ".." resolved, an empty path as "/", and
+// a trailing "index.html" kept as written (servers differ on it).
+func Normalize(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", fmt.Errorf("urlnorm: %w", err)
+	}
+	return NormalizeURL(u)
+}
+
+// NormalizeURL is Normalize for a parsed URL; u is not modified.
+func NormalizeURL(in *url.URL) (string, error) {
+	u := *in
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("urlnorm: %q: only http and https URLs", in.String())
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "" {
+		return "", fmt.Errorf("urlnorm: %q: no host", in.String())
+	}
+	host = strings.TrimSuffix(host, ".")
+	port := u.Port()
+	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		port = ""
+	}
+	if strings.Contains(host, ":") { // IPv6
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host = net.JoinHostPort(strings.Trim(host, "[]"), port)
+	}
+	u.Host = host
+	u.User = nil
+	u.Fragment, u.RawFragment = "", ""
+	u.Path = cleanPath(u.Path)
+	u.RawPath = ""
+	u.RawQuery = cleanQuery(u.RawQuery)
+	u.ForceQuery = false
+	return u.String(), nil
+}
+
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	trailing := strings.HasSuffix(p, "/")
+	p = path.Clean("/" + p)
+	if trailing && p != "/" {
+		p += "/"
+	}
+	return p
+}
+
+// cleanQuery drops tracking parameters and sorts the rest by key, keeping
+// the order of repeated keys. Parameters are kept as written (not
+// re-encoded), since servers may tell "a+b" from "a%20b".
+func cleanQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	var kept []string
+	for _, part := range strings.Split(raw, "&") {
+		if part == "" {
+			continue
+		}
+		key, _, _ := strings.Cut(part, "=")
+		if k, err := url.QueryUnescape(key); err == nil && IsTracking(k) {
+			continue
+		}
+		kept = append(kept, part)
+	}
+	sort.SliceStable(kept, func(i, j int) bool {
+		ki, _, _ := strings.Cut(kept[i], "=")
+		kj, _, _ := strings.Cut(kept[j], "=")
+		return ki < kj
+	})
+	return strings.Join(kept, "&")
+}
+
+// SameSite reports whether two hosts belong to one site for crawling: equal,
+// or equal but for a leading "www.".
+func SameSite(a, b string) bool {
+	a, b = strings.TrimPrefix(strings.ToLower(a), "www."), strings.TrimPrefix(strings.ToLower(b), "www.")
+	return a == b
+}

@@ -1,0 +1,27 @@
+package urlnorm
+
+import "testing"
+
+func TestNormalize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"HTTP://Example.ORG:80/a/../b/./c?z=1&a=2#frag", "http://example.org/b/c?a=2&z=1"},
+		{"https://example.org:443", "https://example.org/"},
+		{"https://example.org/news/?utm_source=x&p=2&fbclid=y&gclid=z", "https://example.org/news/?p=2"},
+		{"http://example.org:8000/x/", "http://example.org:8000/x/"},
+		{"http://example.org/view.asp?BoardID=0004&sn=1&utm_medium=email", "http://example.org/view.asp?BoardID=0004&sn=1"},
+		{"http://[::1]:8080/a", "http://[::1]:8080/a"},
+		{"http://user:pw@example.org/", "http://example.org/"},
+		{"http://example.org/a%20b", "http://example.org/a%20b"},
+	}
+	for _, tt := range tests {
+		got, err := Normalize(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("Normalize(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"ftp://example.org/", "mailto:a@b", "javascript:alert(1)", "http:///path", "%zz"} {
+		if got, err := Normalize(bad); err == nil {
+			t.Errorf("Normalize(%q) = %q, want an error", bad, got)
+		}
+	}
+}

@@ -1,0 +1,76 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"noticekb/internal/notice"
+)
+
+// statusOf maps domain errors to HTTP status codes.
+func statusOf(err error) int {
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &fe):
+		return fe.Code
+	case errors.Is(err, notice.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, notice.ErrInvalidQuery), errors.Is(err, notice.ErrInvalidDate):
+		return http.StatusBadRequest
+	case errors.Is(err, notice.ErrUnauthorized):
+		return http.StatusUnauthorized
+	case errors.Is(err, notice.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, notice.ErrBusy):
+		return http.StatusConflict
+	}
+	return http.StatusInternalServerError
+}
+
+// publicMessage is what a visitor may read about an error: the domain's
+// own wording for client mistakes, never internals for server faults.
+func publicMessage(err error, status int) string {
+	if status >= 500 {
+		return "Something went wrong on our side. Please try again."
+	}
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		return fe.Message
+	}
+	msg := err.Error()
+	// Domain errors are wrapped with a package prefix ("index: ...").
+	for _, known := range []error{notice.ErrInvalidQuery, notice.ErrInvalidDate, notice.ErrNotFound, notice.ErrUnauthorized, notice.ErrForbidden, notice.ErrBusy} {
+		if i := strings.Index(msg, known.Error()); i >= 0 {
+			return msg[i:]
+		}
+	}
+	return http.StatusText(status)
+}
+
+// handleError is the one place errors become responses: JSON for the API,
+// a page for the site.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status := statusOf(err)
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	msg := publicMessage(err, status)
+	if isAPI(c.Path()) {
+		return c.Status(status).JSON(fiber.Map{"error": msg})
+	}
+	heading := http.StatusText(status)
+	if status == http.StatusNotFound {
+		heading, msg = "Not found", "There is no page at this address."
+	}
+	view := struct {
+		Page
+		Heading, Message string
+	}{Page{Title: heading}, heading, msg}
+	if rerr := s.render(c, status, "error", view); rerr != nil {
+		return c.Status(status).SendString(msg)
+	}
+	return nil
+}

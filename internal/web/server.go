@@ -1,0 +1,105 @@
+// Package web serves noticekb over HTTP with Fiber: the search site
+// (server-rendered, working without JavaScript), notice pages and the JSON
+// API. Handlers are thin: they parse the request, call the domain, render.
+package web
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"noticekb/internal/notice"
+)
+
+// Searcher answers search queries (the index).
+type Searcher interface {
+	Search(ctx context.Context, q notice.Query) (*notice.Result, error)
+}
+
+// NoticeStore looks up one notice (the store).
+type NoticeStore interface {
+	Notice(id string) (notice.Notice, error)
+}
+
+// Options are what the web server needs; nothing is looked up globally.
+type Options struct {
+	Searcher Searcher
+	Notices  NoticeStore
+	// Partners lists known partners, for full names on partner chips.
+	Partners func() []notice.Partner
+	// Counts reports the number of indexed notices, for /healthz.
+	Counts func() uint64
+	// DemoHost and DemoSite serve the bundled demo's original pages under
+	// /demo/, so its notices' source links work without a network.
+	DemoHost string
+	DemoSite http.Handler
+	Log      *slog.Logger
+
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+}
+
+// Server is the web application.
+type Server struct {
+	app    *fiber.App
+	opts   Options
+	pages  map[string]*template.Template
+	assets *assets
+	log    *slog.Logger
+}
+
+// New builds the server and its routes.
+func New(opts Options) (*Server, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{opts: opts, log: opts.Log}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(s.assets); err != nil {
+		return nil, err
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "noticekb",
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+		BodyLimit:             1 << 20,
+		ReadBufferSize:        16 << 10, // also the limit on request headers
+		ReadTimeout:           orDefault(opts.ReadTimeout, 10*time.Second),
+		WriteTimeout:          orDefault(opts.WriteTimeout, 30*time.Second),
+		IdleTimeout:           orDefault(opts.IdleTimeout, 60*time.Second),
+	})
+	s.routes()
+	return s, nil
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// App exposes the Fiber app, for tests (app.Test).
+func (s *Server) App() *fiber.App { return s.app }
+
+// Serve serves HTTP on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	err := s.app.Listener(ln)
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting connections and waits for requests in flight.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.app.ShutdownWithContext(ctx)
+}
