@@ -17,6 +17,7 @@ func (s *Server) routes() {
 
 	app.Get("/healthz", s.handleHealth)
 	app.Get("/static/:name", s.handleAsset)
+	app.Get("/favicon.ico", s.handleFavicon)
 
 	app.Get("/", s.handleSearchPage)
 	app.Get("/notices/:id", s.handleNoticePage)

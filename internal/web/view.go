@@ -289,10 +289,17 @@ func pager(st state, total uint64) *Pager {
 	return p
 }
 
+// sortOptions offers the orders; the default one (best match with words,
+// newest first without) has the empty value, so a new search from the
+// same form gets its own default rather than the last one's.
 func sortOptions(q notice.Query) []Option {
 	opts := []Option{{Value: "relevance", Label: "Best match"}, {Value: "newest", Label: "Newest first"}, {Value: "oldest", Label: "Oldest first"}}
+	def := defaultSort(q)
 	for i := range opts {
 		opts[i].Selected = notice.Sort(opts[i].Value) == q.Sort
+		if notice.Sort(opts[i].Value) == def {
+			opts[i].Value = ""
+		}
 	}
 	return opts
 }
