@@ -333,6 +333,8 @@ func browseWithScript(t *testing.T, tb *tab, base string) {
 		t.Errorf("%d hits on the first page, want 10", n)
 	}
 
+	keyboardOrder(t, tb, 45)
+
 	// Typing updates the results in place: the page is not reloaded.
 	tb.do("mark the page", chromedp.Evaluate[chromedp.Void](`window.samePage = true`))
 	tb.do("type a query", chromedp.SendKeys("#q", "smart city"))
@@ -543,4 +545,41 @@ func otherPages(t *testing.T, tb *tab, base string) {
 	}
 	tb.do("desktop size", chromedp.ResetViewport())
 	tb.clean()
+}
+
+// focusVisible tells whether the focused element shows that it has the
+// focus: an outline, or for a histogram bar its highlighted column.
+const focusVisible = `(() => {
+	const el = document.activeElement;
+	if (el instanceof SVGElement) {
+		const hit = el.querySelector('.hit');
+		return hit !== null && getComputedStyle(hit).fill !== 'rgba(0, 0, 0, 0)' && getComputedStyle(hit).fill !== 'transparent';
+	}
+	const s = getComputedStyle(el);
+	return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+})()`
+
+// keyboardOrder presses Tab n times from the top of the page: each stop
+// must show its focus, and the stops must follow the document's order.
+func keyboardOrder(t *testing.T, tb *tab, n int) {
+	t.Helper()
+	tb.do("start from the top", chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur(); window.tabStops = []`))
+	for i := 0; i < n; i++ {
+		tb.do("press tab", chromedp.KeyEvent("\t"))
+		if !eval[bool](tb, focusVisible) {
+			t.Errorf("tab stop %d shows no focus: %s", i+1, eval[string](tb, `document.activeElement.outerHTML.slice(0, 120)`))
+		}
+		tb.do("record", chromedp.Evaluate[chromedp.Void](`window.tabStops.push(document.activeElement)`))
+	}
+	if !eval[bool](tb, `window.tabStops.every((el, i) => i === 0 || (window.tabStops[i-1].compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING))`) {
+		t.Error("the tab order does not follow the page")
+	}
+	stops := eval[[]string](tb, `window.tabStops.map(el => el.id || el.getAttribute('aria-label') || el.textContent.trim().slice(0, 20))`)
+	t.Logf("first tab stops: %s", strings.Join(stops, " | "))
+	// The filters are one link away from the top of the results.
+	tb.do("jump to the filters", chromedp.Focus(`.to-filters`), chromedp.KeyEvent("\r"), chromedp.KeyEvent("\t"))
+	if !eval[bool](tb, `document.querySelector('#filters').contains(document.activeElement)`) || !eval[bool](tb, focusVisible) {
+		t.Errorf("after the filters link, the focus is on %s", eval[string](tb, `document.activeElement.outerHTML.slice(0, 120)`))
+	}
+	t.Logf("first stop in the filters: %s", eval[string](tb, `document.activeElement.getAttribute('aria-label') || document.activeElement.outerHTML.slice(0, 60)`))
 }

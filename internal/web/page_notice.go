@@ -44,7 +44,7 @@ func (s *Server) handleNoticePage(c *fiber.Ctx) error {
 	}
 	names := s.partnerNames()
 	v := NoticeView{
-		Page:   Page{Title: n.Title, Section: "search"},
+		Page:   Page{Title: shortTitle(n.Title), Section: "search"},
 		Notice: n, Date: n.Date.Human(), DateISO: n.Date.String(),
 		SourceURL:  s.sourceURL(n.URL),
 		Paragraphs: paragraphs(n.Body),
@@ -84,4 +84,19 @@ func paragraphs(body string) []string {
 		}
 	}
 	return out
+}
+
+// shortTitle keeps a browser tab's title readable: a long notice title is
+// cut at a word near 60 characters.
+func shortTitle(s string) string {
+	const limit = 60
+	r := []rune(s)
+	if len(r) <= limit {
+		return s
+	}
+	cut := string(r[:limit])
+	if i := strings.LastIndexByte(cut, ' '); i > limit/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:–-") + "…"
 }

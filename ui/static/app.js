@@ -171,8 +171,9 @@
     if (!link || ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) {
       return;
     }
-    var url = new URL(link.getAttribute("href"), location.href);
-    if (url.origin !== location.origin || url.pathname !== "/") {
+    var href = link.getAttribute("href");
+    var url = new URL(href, location.href);
+    if (href.charAt(0) === "#" || url.origin !== location.origin || url.pathname !== "/") {
       return;
     }
     ev.preventDefault();
