@@ -323,12 +323,17 @@ func TestBrowser(t *testing.T) {
 	t.Run("without JavaScript", func(t *testing.T) { browseWithoutScript(t, newTab(t, browser, shots, true), base) })
 	t.Run("hostile page", func(t *testing.T) { hostilePage(t, newTab(t, browser, shots, false), base) })
 	t.Run("other pages and small screens", func(t *testing.T) { otherPages(t, newTab(t, browser, shots, false), base) })
+	t.Run("axe accessibility rules", func(t *testing.T) { axeAudit(t, newTab(t, browser, shots, false), base) })
 }
 
 func browseWithScript(t *testing.T, tb *tab, base string) {
 	tb.do("open the search page", chromedp.Navigate(base+"/"))
 	tb.waitFor("the script", `document.documentElement.classList.contains('js')`)
 	tb.screenshot("search", false)
+	// The stylesheet applies: results are white cards on the grey page.
+	if bg := eval[string](tb, `getComputedStyle(document.querySelector('.hit')).backgroundColor + ' on ' + getComputedStyle(document.body).backgroundColor`); bg != "rgb(255, 255, 255) on rgba(0, 0, 0, 0)" {
+		t.Errorf("result card colours %s", bg)
+	}
 	if n := eval[int](tb, `document.querySelectorAll('ol.hits > li').length`); n != 10 {
 		t.Errorf("%d hits on the first page, want 10", n)
 	}
@@ -387,6 +392,7 @@ func browseWithScript(t *testing.T, tb *tab, base string) {
 			t.Errorf("a notice of %s among those of %s", d, year)
 		}
 	}
+	tb.screenshot("search-year", false)
 
 	// Keyboard: the checkbox of the ticked partner unticks with Space.
 	tb.do("focus the partner", chromedp.Focus(`#facet-partner input:checked`))
@@ -407,6 +413,7 @@ func browseWithScript(t *testing.T, tb *tab, base string) {
 		t.Error("no related notices")
 	}
 	tb.screenshot("notice", true)
+	printed(t, tb)
 
 	// Keyboard: the first Tab reaches the skip link, which is visible
 	// and outlined when focused.
@@ -577,9 +584,66 @@ func keyboardOrder(t *testing.T, tb *tab, n int) {
 	stops := eval[[]string](tb, `window.tabStops.map(el => el.id || el.getAttribute('aria-label') || el.textContent.trim().slice(0, 20))`)
 	t.Logf("first tab stops: %s", strings.Join(stops, " | "))
 	// The filters are one link away from the top of the results.
-	tb.do("jump to the filters", chromedp.Focus(`.to-filters`), chromedp.KeyEvent("\r"), chromedp.KeyEvent("\t"))
+	tb.do("jump to the filters", chromedp.Focus(`.to-filters`), chromedp.KeyEvent("\r"))
+	tb.waitFor("the filters", `location.hash === '#filters' && document.activeElement.id === 'filters'`)
+	tb.do("next stop", chromedp.KeyEvent("\t"))
 	if !eval[bool](tb, `document.querySelector('#filters').contains(document.activeElement)`) || !eval[bool](tb, focusVisible) {
 		t.Errorf("after the filters link, the focus is on %s", eval[string](tb, `document.activeElement.outerHTML.slice(0, 120)`))
 	}
 	t.Logf("first stop in the filters: %s", eval[string](tb, `document.activeElement.getAttribute('aria-label') || document.activeElement.outerHTML.slice(0, 60)`))
+}
+
+// printed renders the notice page as printed: no site header, no related
+// list, the source's address written out.
+func printed(t *testing.T, tb *tab) {
+	t.Helper()
+	if _, err := chromedp.Call(tb.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	defer chromedp.Call(tb.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""})
+	if eval[string](tb, `getComputedStyle(document.querySelector('header.site')).display`) != "none" ||
+		eval[string](tb, `getComputedStyle(document.querySelector('.related')).display`) != "none" {
+		t.Error("the printed notice keeps the site header or the related list")
+	}
+	// The source link's text is the notice's original address, so paper
+	// keeps it.
+	if src := eval[string](tb, `document.querySelector('.source').textContent`); !strings.Contains(src, "http") {
+		t.Errorf("the printed notice does not write out its source address: %q", src)
+	}
+	tb.screenshot("notice-print", true)
+}
+
+// axeAudit runs the axe-core accessibility rules (what Lighthouse's
+// accessibility audit uses) on the main pages, when NOTICEKB_AXE names
+// axe.min.js (npm install axe-core); the rules are not vendored here.
+func axeAudit(t *testing.T, tb *tab, base string) {
+	path := os.Getenv("NOTICEKB_AXE")
+	if path == "" {
+		t.Skip("set NOTICEKB_AXE to axe-core's axe.min.js to run its rules")
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notice := ""
+	for _, p := range []string{"/", "/?q=smart+city&partner=KLID", "/?expand=partner", "/?from=2019&to=2019", notice, "/partners", "/topics", "/map", "/nope"} {
+		if p == "" {
+			p = eval[string](tb, `new URL(document.querySelector('ol.hits h2 a').href).pathname`)
+		}
+		tb.do("open "+p, chromedp.Navigate(base+p))
+		// DevTools evaluation is not bound by the page's CSP.
+		tb.do("load axe", chromedp.Evaluate[chromedp.Void](string(src)))
+		ctx, cancel := context.WithTimeout(tb.ctx, 60*time.Second)
+		found, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})
+			.then(r => r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.length + ' nodes, e.g. ' + v.nodes[0].target.join(' ')))`,
+			chromedp.EvalAwaitPromise))
+		cancel()
+		if err != nil {
+			t.Fatalf("axe on %s: %v", p, err)
+		}
+		for _, v := range found {
+			t.Errorf("axe on %s: %s", p, v)
+		}
+		t.Logf("axe on %s: %d violations", p, len(found))
+	}
 }

@@ -112,6 +112,7 @@
         live.removeAttribute("aria-busy");
         var results = live.querySelector("[data-url]");
         var address = results ? results.getAttribute("data-url") : url;
+        shown = address;
         if (how === "push") {
           history.pushState(null, "", address);
         } else if (how === "replace") {
@@ -180,7 +181,13 @@
     load(url.pathname + url.search, "push", false);
   });
 
+  // The address last shown: a jump to an anchor (#filters) also fires
+  // popstate, and must not reload the results.
+  var shown = location.pathname + location.search;
   window.addEventListener("popstate", function () {
-    load(location.pathname + location.search, "none", false);
+    var address = location.pathname + location.search;
+    if (address !== shown) {
+      load(address, "none", false);
+    }
   });
 })();
