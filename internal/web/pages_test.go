@@ -2,10 +2,12 @@ package web
 
 import (
 	"compress/gzip"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -415,11 +417,15 @@ func TestPagerLinks(t *testing.T) {
 func TestFormKeepsStateWithoutControls(t *testing.T) {
 	_, base := newTestServer(t)
 	_, doc := page(t, base+"/?q=smart&sdg=SDG%2011&size=20&facet_size=5&expand=topic")
-	want := map[string]string{"sdg": "SDG 11", "size": "20", "facet_size": "5", "expand": "topic"}
+	want := map[string]string{"size": "20", "facet_size": "5", "expand": "topic"}
 	for name, val := range want {
 		if doc.Find(fmt.Sprintf(`input[type=hidden][form=search][name=%q]`, name)).AttrOr("value", "") != val {
 			t.Errorf("hidden %s is not %q", name, val)
 		}
+	}
+	// A selection no notice has is still shown, ticked, so the form keeps it.
+	if _, ok := doc.Find(`#facet-sdg input[type=checkbox][form=search][value="SDG 11"]`).Attr("checked"); !ok {
+		t.Error("the selected SDG is not a ticked checkbox")
 	}
 }
 
@@ -435,5 +441,36 @@ func TestHeatAndSparkline(t *testing.T) {
 	s := sparkline([]string{"2019", "2020", "2021"}, map[string]uint64{"2019": 4, "2021": 2})
 	if s.Path != "M0 0h4v16h-4zM10 8h4v8h-4z" || s.Width != 14 || s.Label != "2019: 4, 2020: 0, 2021: 2" {
 		t.Errorf("sparkline %+v", s)
+	}
+}
+
+// suggesting stands in for an index that offers corrections: the real
+// index's results, with a suggestion for one misspelling.
+type suggesting struct{ Searcher }
+
+func (s suggesting) Search(ctx context.Context, q notice.Query) (*notice.Result, error) {
+	r, err := s.Searcher.Search(ctx, q)
+	if err == nil && q.Text == "smrt" {
+		out := *r
+		out.Suggestion = "smart"
+		r = &out
+	}
+	return r, err
+}
+
+func TestDidYouMean(t *testing.T) {
+	srv, _ := newTestServer(t)
+	srv.opts.Searcher = suggesting{srv.opts.Searcher}
+	resp, err := srv.App().Test(httptest.NewRequest("GET", "/?q=smrt&partner=KLID", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := doc.Find(".suggestion a")
+	if link.Text() != "smart" || link.AttrOr("href", "") != "/?q=smart&partner=KLID" {
+		t.Errorf("did you mean: %q -> %q", link.Text(), link.AttrOr("href", ""))
 	}
 }

@@ -91,7 +91,7 @@ var facetTitles = map[string]string{
 
 // facetPlural names a facet's values in "show all 42 partners".
 var facetPlural = map[string]string{
-	notice.FacetPartner: "partners", notice.FacetTopic: "topics", notice.FacetPublisher: "publishers",
+	notice.FacetPartner: "partners", notice.FacetTopic: "topics", notice.FacetPublisher: "publishers", notice.FacetSDG: "SDGs",
 }
 
 // filterableAt is the length from which a facet list gets a filter box.
