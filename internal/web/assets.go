@@ -73,3 +73,12 @@ func (s *Server) handleAsset(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
 	return c.Send(a.data)
 }
+
+// handleFavicon answers browsers that ask for /favicon.ico on their own
+// (on feeds and other documents without an icon link) with the site icon.
+func (s *Server) handleFavicon(c *fiber.Ctx) error {
+	a := s.assets.byHashed[s.assets.byName["icon.svg"]]
+	c.Set(fiber.HeaderContentType, a.contentType)
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	return c.Send(a.data)
+}

@@ -6,18 +6,26 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 )
 
 // routes lists every route of the site and the API.
 func (s *Server) routes() {
 	app := s.app
 	app.Use(s.securityHeaders)
+	app.Use(compress.New(compress.Config{Next: skipCompression}))
 
 	app.Get("/healthz", s.handleHealth)
 	app.Get("/static/:name", s.handleAsset)
+	app.Get("/favicon.ico", s.handleFavicon)
 
 	app.Get("/", s.handleSearchPage)
 	app.Get("/notices/:id", s.handleNoticePage)
+	app.Get("/partners", s.handlePartners)
+	app.Get("/topics", s.handleTopics)
+	app.Get("/map", s.handleMap)
+	app.Get("/feed.atom", s.handleFeed)
+	app.Get("/opensearch.xml", s.handleOpenSearch)
 
 	api := app.Group("/api/v1")
 	api.Get("/search", s.handleSearchAPI)
@@ -37,7 +45,15 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	c.Set("X-Frame-Options", "DENY")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
 	return c.Next()
+}
+
+// skipCompression keeps pages that will carry secrets (the admin area's
+// CSRF tokens) uncompressed, against BREACH, which guesses a secret from
+// the compressed size of responses that also reflect attacker input.
+func skipCompression(c *fiber.Ctx) bool {
+	return strings.HasPrefix(c.Path(), "/admin") || strings.HasPrefix(c.Path(), "/api/v1/admin")
 }
 
 func isAPI(path string) bool { return strings.HasPrefix(path, "/api/") }

@@ -39,18 +39,26 @@ type Options struct {
 	// /demo/, so its notices' source links work without a network.
 	DemoHost string
 	DemoSite http.Handler
-	Log      *slog.Logger
+	// Related lists notices like one on its page; nil asks the Searcher
+	// for notices sharing its partners and topics.
+	Related Related
+	// BaseURL is the site's public address for absolute links (feeds,
+	// OpenSearch), e.g. https://notices.example.org; empty uses the
+	// address each request came to.
+	BaseURL string
+	Log     *slog.Logger
 
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 }
 
 // Server is the web application.
 type Server struct {
-	app    *fiber.App
-	opts   Options
-	pages  map[string]*template.Template
-	assets *assets
-	log    *slog.Logger
+	app     *fiber.App
+	opts    Options
+	pages   map[string]*template.Template
+	assets  *assets
+	related Related
+	log     *slog.Logger
 }
 
 // New builds the server and its routes.
@@ -58,7 +66,10 @@ func New(opts Options) (*Server, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{opts: opts, log: opts.Log}
+	s := &Server{opts: opts, log: opts.Log, related: opts.Related}
+	if s.related == nil {
+		s.related = sharedFacets{search: opts.Searcher}
+	}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err

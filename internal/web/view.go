@@ -3,7 +3,9 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"slices"
 	"strconv"
+	"strings"
 
 	"noticekb/internal/notice"
 )
@@ -11,19 +13,22 @@ import (
 // SearchView is everything the search page shows.
 type SearchView struct {
 	Page
-	Total         uint64
-	Notice        string
-	Suggestion    *Suggestion
-	Hits          []HitView
-	Facets        []FacetView
-	Years         *Histogram
-	Active        []ActiveFilter
-	ClearURL      string
-	Pager         *Pager
-	Sorts         []Option
-	Hidden        []Param // the state kept by the sort form
-	HiddenNoDates []Param // the state kept by the date form
-	From, To      string
+	Total      uint64
+	Notice     string
+	Suggestion *Suggestion
+	Hits       []HitView
+	Facets     []FacetView
+	Years      *Histogram
+	Months     *Histogram
+	Active     []ActiveFilter
+	ClearURL   string
+	Pager      *Pager
+	Sorts      []Option
+	// Keep is the state the search form carries that has no visible control.
+	Keep     []Param
+	From, To string
+	// URL is this view's address; MapURL the cooperation map of the same search.
+	URL, MapURL string
 }
 
 type Suggestion struct{ Text, URL string }
@@ -36,22 +41,40 @@ type HitView struct {
 
 type Chip struct{ Label, Title, URL string }
 
+// FacetView is one facet as a list of checkboxes.
 type FacetView struct {
 	Name, Title string
 	Values      []FacetValueView
+	// Hidden is how many values the list leaves out; ToggleURL opens the
+	// list in full, or closes it when Expanded.
+	Hidden      int
+	ToggleURL   string
+	ToggleLabel string
+	Expanded    bool
+	Filterable  bool
 }
 
 type FacetValueView struct {
-	Label, Title, URL string
-	Count             uint64
-	Selected          bool
+	ID, Value, Title string
+	Count            uint64
+	Selected         bool
 }
 
 type ActiveFilter struct{ Label, URL string }
 
 type Pager struct {
-	Page, Pages int
-	Prev, Next  string
+	Prev, Next string
+	Page       int
+	Pages      int
+	Links      []PageLink
+}
+
+// PageLink is one numbered page; a Gap stands for the pages left out.
+type PageLink struct {
+	Number  int
+	URL     string
+	Current bool
+	Gap     bool
 }
 
 type Option struct {
@@ -61,24 +84,18 @@ type Option struct {
 
 type Param struct{ Name, Value string }
 
-// Histogram is the year facet drawn as SVG bars.
-type Histogram struct {
-	Width       int
-	First, Last string
-	Bars        []Bar
-}
-
-type Bar struct {
-	Label, URL string
-	Count      uint64
-	X, Y, W, H int
-	Selected   bool
-}
-
 var facetTitles = map[string]string{
 	notice.FacetPartner: "Partner", notice.FacetTopic: "Cooperation topic",
 	notice.FacetPublisher: "Publisher", notice.FacetSDG: "SDG",
 }
+
+// facetPlural names a facet's values in "show all 42 partners".
+var facetPlural = map[string]string{
+	notice.FacetPartner: "partners", notice.FacetTopic: "topics", notice.FacetPublisher: "publishers", notice.FacetSDG: "SDGs",
+}
+
+// filterableAt is the length from which a facet list gets a filter box.
+const filterableAt = 12
 
 // partnerNames gives chips and facet values their full names.
 type partnerNames map[string]string
@@ -93,33 +110,42 @@ func (s *Server) partnerNames() partnerNames {
 	return names
 }
 
-func (s *Server) searchView(q notice.Query, r *notice.Result) SearchView {
+func (s *Server) searchView(st state, r *notice.Result) SearchView {
 	names := s.partnerNames()
+	q := st.Query
 	v := SearchView{
-		Page:  Page{Title: "Search", Query: q.Text},
+		Page:  Page{Title: "Search", Query: q.Text, FeedURL: feedURL(st)},
 		Total: r.Total,
 		From:  q.From.String(), To: q.To.String(),
+		URL:    searchURL("/", st),
+		MapURL: withParams("/map", mapParams(st)),
 	}
 	if q.Text == "" {
 		v.Title = "News and notices"
+	} else {
+		v.Title = q.Text + " – search"
 	}
 	if r.Suggestion != "" {
-		v.Suggestion = &Suggestion{Text: r.Suggestion, URL: searchURL("/", with(q, func(q *notice.Query) { q.Text = r.Suggestion }))}
+		v.Suggestion = &Suggestion{Text: r.Suggestion, URL: searchURL("/", with(st, func(st *state) { st.Text = r.Suggestion }))}
 	}
 	for _, h := range r.Hits {
 		v.Hits = append(v.Hits, hitView(h, names))
 	}
-	for _, f := range []string{notice.FacetPartner, notice.FacetTopic, notice.FacetPublisher} {
-		if fv := facetView(q, f, r.Facets[f], names); len(fv.Values) > 0 {
+	shown := map[string]bool{}
+	for _, f := range expandable {
+		if fv := facetView(st, f, r.Facets[f], names); len(fv.Values) > 0 {
 			v.Facets = append(v.Facets, fv)
+			shown[f] = true
 		}
 	}
-	v.Years = histogram(q, r.Facets[notice.FacetYear])
-	v.Active, v.ClearURL = activeFilters(q), searchURL("/", notice.Query{Text: q.Text})
-	v.Pager = pager(q, r.Total)
+	v.Years = yearHistogram(st, r.Facets[notice.FacetYear])
+	if year, ok := singleYear(q); ok {
+		v.Months = monthHistogram(st, year, r.Facets[notice.FacetMonth])
+	}
+	v.Active, v.ClearURL = activeFilters(st), searchURL("/", state{Query: notice.Query{Text: q.Text}})
+	v.Pager = pager(st, r.Total)
 	v.Sorts = sortOptions(q)
-	v.Hidden = hiddenParams(q, true)
-	v.HiddenNoDates = hiddenParams(q, false)
+	v.Keep = keepParams(st, shown)
 	return v
 }
 
@@ -142,18 +168,51 @@ func chips(partners, topics []string, names partnerNames) (p, t []Chip) {
 	return p, t
 }
 
-func facetView(q notice.Query, facet string, values []notice.FacetValue, names partnerNames) FacetView {
-	fv := FacetView{Name: facet, Title: facetTitles[facet]}
+// facetView lists a facet's top values by count, or every value in
+// alphabetical order when the list is open in full (easier to scan and
+// to filter). Selected values are always listed, even at zero.
+func facetView(st state, facet string, values []notice.FacetValue, names partnerNames) FacetView {
+	fv := FacetView{Name: facet, Title: facetTitles[facet], Expanded: st.expanded(facet)}
+	top := st.FacetTop
+	if top == 0 {
+		top = notice.DefaultFacetTop
+	}
+	var listed []notice.FacetValue
+	ranked := 0 // values seen in count order, the selected ones aside
 	for _, val := range values {
 		if val.Count == 0 && !val.Selected {
 			continue
 		}
-		item := FacetValueView{Label: val.Value, Count: val.Count, Selected: val.Selected, URL: searchURL("/", toggled(q, facet, val.Value))}
+		switch {
+		case fv.Expanded || val.Selected:
+			listed = append(listed, val)
+		case ranked < top:
+			listed = append(listed, val)
+			ranked++
+		default:
+			fv.Hidden++
+		}
+	}
+	if fv.Expanded {
+		slices.SortFunc(listed, func(a, b notice.FacetValue) int {
+			return strings.Compare(strings.ToLower(a.Value), strings.ToLower(b.Value))
+		})
+	}
+	for i, val := range listed {
+		item := FacetValueView{ID: fmt.Sprintf("f-%s-%d", facet, i), Value: val.Value, Count: val.Count, Selected: val.Selected}
 		if facet == notice.FacetPartner {
 			item.Title = firstNonEmpty(val.Label, names[val.Value])
 		}
 		fv.Values = append(fv.Values, item)
 	}
+	switch {
+	case fv.Expanded && len(fv.Values) > top:
+		fv.ToggleURL, fv.ToggleLabel = searchURL("/", toggledExpand(st, facet)), fmt.Sprintf("Show the top %d", top)
+	case fv.Hidden > 0:
+		fv.ToggleURL = searchURL("/", toggledExpand(st, facet))
+		fv.ToggleLabel = fmt.Sprintf("Show all %d %s", len(fv.Values)+fv.Hidden, facetPlural[facet])
+	}
+	fv.Filterable = fv.Expanded && len(fv.Values) >= filterableAt
 	return fv
 }
 
@@ -166,49 +225,23 @@ func firstNonEmpty(vals ...string) string {
 	return ""
 }
 
-const barWidth, barGap, chartHeight = 12, 2, 60
-
-func histogram(q notice.Query, years []notice.FacetValue) *Histogram {
-	if len(years) == 0 {
-		return nil
-	}
-	var top uint64 = 1
-	for _, y := range years {
-		top = max(top, y.Count)
-	}
-	h := &Histogram{Width: len(years) * (barWidth + barGap), First: years[0].Value, Last: years[len(years)-1].Value}
-	for i, y := range years {
-		height := int(float64(y.Count) / float64(top) * chartHeight)
-		if y.Count > 0 && height < 2 {
-			height = 2
-		}
-		onlyThisYear := q.From.String() == y.Value+"-01-01" && q.To.String() == y.Value+"-12-31"
-		target := with(q, func(q *notice.Query) {
-			if onlyThisYear {
-				q.From, q.To = notice.Date{}, notice.Date{}
-				return
-			}
-			q.From, _ = notice.ParseDateBound(y.Value, false)
-			q.To, _ = notice.ParseDateBound(y.Value, true)
-		})
-		h.Bars = append(h.Bars, Bar{
-			Label: y.Value, URL: searchURL("/", target), Count: y.Count, Selected: y.Selected,
-			X: i * (barWidth + barGap), Y: 64 - height, W: barWidth, H: height,
-		})
-	}
-	return h
+func activeFilters(st state) []ActiveFilter {
+	return filterChips(st, func(st state) string { return searchURL("/", st) })
 }
 
-func activeFilters(q notice.Query) []ActiveFilter {
+// filterChips lists a state's filters, each linked by link to the state
+// without it.
+func filterChips(st state, link func(state) string) []ActiveFilter {
 	var out []ActiveFilter
+	q := st.Query
 	for _, f := range notice.FilterFacets {
 		for _, val := range q.Filters[f] {
-			out = append(out, ActiveFilter{Label: facetTitles[f] + ": " + val, URL: searchURL("/", toggled(q, f, val))})
+			out = append(out, ActiveFilter{Label: facetTitles[f] + ": " + val, URL: link(toggled(st, f, val))})
 		}
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
 		label := fmt.Sprintf("Date: %s – %s", orDots(q.From.String()), orDots(q.To.String()))
-		out = append(out, ActiveFilter{Label: label, URL: searchURL("/", with(q, func(q *notice.Query) { q.From, q.To = notice.Date{}, notice.Date{} }))})
+		out = append(out, ActiveFilter{Label: label, URL: link(with(st, func(st *state) { st.From, st.To = notice.Date{}, notice.Date{} }))})
 	}
 	return out
 }
@@ -220,59 +253,78 @@ func orDots(s string) string {
 	return s
 }
 
-func pager(q notice.Query, total uint64) *Pager {
+// pager links the first and last pages and two either side of the
+// current one; a long result never gets a long row of numbers.
+func pager(st state, total uint64) *Pager {
+	q := st.Query
 	pages := int((total + uint64(q.Size) - 1) / uint64(q.Size))
 	pages = min(pages, notice.MaxPage)
 	if pages <= 1 {
 		return nil
 	}
-	p := &Pager{Page: q.Page, Pages: pages}
 	at := func(page int) string {
-		n := clone(q)
+		n := clone(st)
 		n.Page = page
 		return searchURL("/", n)
 	}
+	p := &Pager{Page: q.Page, Pages: pages}
 	if q.Page > 1 {
 		p.Prev = at(q.Page - 1)
 	}
 	if q.Page < pages {
 		p.Next = at(q.Page + 1)
 	}
+	for n := 1; n <= pages; n++ {
+		near := n == 1 || n == pages || (n >= q.Page-2 && n <= q.Page+2)
+		switch {
+		case near:
+			p.Links = append(p.Links, PageLink{Number: n, URL: at(n), Current: n == q.Page})
+		case len(p.Links) > 0 && !p.Links[len(p.Links)-1].Gap:
+			p.Links = append(p.Links, PageLink{Gap: true})
+		}
+		if !near && n > q.Page {
+			n = max(n, pages-1) // jump to the last page
+		}
+	}
 	return p
 }
 
+// sortOptions offers the orders; the default one (best match with words,
+// newest first without) has the empty value, so a new search from the
+// same form gets its own default rather than the last one's.
 func sortOptions(q notice.Query) []Option {
 	opts := []Option{{Value: "relevance", Label: "Best match"}, {Value: "newest", Label: "Newest first"}, {Value: "oldest", Label: "Oldest first"}}
+	def := defaultSort(q)
 	for i := range opts {
 		opts[i].Selected = notice.Sort(opts[i].Value) == q.Sort
+		if notice.Sort(opts[i].Value) == def {
+			opts[i].Value = ""
+		}
 	}
 	return opts
 }
 
-// hiddenParams are the state a small form must carry along: everything
-// but the field it edits.
-func hiddenParams(q notice.Query, withDates bool) []Param {
+// keepParams is the state the search form must carry as hidden fields:
+// selections of facets the page shows no checkboxes for, page size, and
+// which lists are open.
+func keepParams(st state, shown map[string]bool) []Param {
 	var out []Param
-	if q.Text != "" {
-		out = append(out, Param{"q", q.Text})
-	}
 	for _, f := range notice.FilterFacets {
-		for _, val := range q.Filters[f] {
+		if shown[f] {
+			continue
+		}
+		for _, val := range st.Filters[f] {
 			out = append(out, Param{f, val})
 		}
 	}
-	if withDates {
-		if !q.From.IsZero() {
-			out = append(out, Param{"from", q.From.String()})
-		}
-		if !q.To.IsZero() {
-			out = append(out, Param{"to", q.To.String()})
-		}
-	} else if q.Sort != defaultSort(q) {
-		out = append(out, Param{"sort", string(q.Sort)})
+	if st.Size != notice.DefaultPageSize && st.Size != 0 {
+		out = append(out, Param{"size", strconv.Itoa(st.Size)})
 	}
-	if q.Size != notice.DefaultPageSize && q.Size != 0 {
-		out = append(out, Param{"size", strconv.Itoa(q.Size)})
+	if st.FacetTop != notice.DefaultFacetTop && st.FacetTop != 0 {
+		out = append(out, Param{"facet_size", strconv.Itoa(st.FacetTop)})
+	}
+	for _, f := range st.Expand {
+		out = append(out, Param{"expand", f})
 	}
 	return out
 }

@@ -38,6 +38,12 @@ var notices = []notice.Notice{
 // newTestServer serves a real store and index on a loopback HTTP server.
 func newTestServer(t *testing.T) (*Server, string) {
 	t.Helper()
+	return newTestServerWith(t, notices)
+}
+
+// newTestServerWith serves the given notices.
+func newTestServerWith(t *testing.T, notices []notice.Notice) (*Server, string) {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(filepath.Join(dir, "store.db"))
 	if err != nil {
@@ -115,12 +121,12 @@ func TestSearchPage(t *testing.T) {
 	if doc.Find(".snippet mark").Length() == 0 {
 		t.Error("no highlighted words in snippets")
 	}
-	partner := doc.Find(`.facet-value:contains("KLID")`)
-	if partner.Length() != 1 || !strings.Contains(partner.AttrOr("href", ""), "partner=KLID") {
-		t.Errorf("partner facet link: %q", partner.AttrOr("href", ""))
+	partner := doc.Find(`#facet-partner input[type=checkbox][name=partner][value="KLID"]`)
+	if partner.Length() != 1 || partner.AttrOr("form", "") != "search" {
+		t.Errorf("partner facet checkbox: %d, form %q", partner.Length(), partner.AttrOr("form", ""))
 	}
-	if doc.Find(".histogram rect").Length() != 4 { // 2017..2020, zero-filled
-		t.Errorf("%d year bars, want 4", doc.Find(".histogram rect").Length())
+	if doc.Find(".histogram rect.bar").Length() != 4 { // 2017..2020, zero-filled
+		t.Errorf("%d year bars, want 4", doc.Find(".histogram rect.bar").Length())
 	}
 	for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"} {
 		if resp.Header.Get(h) == "" {
@@ -135,7 +141,8 @@ func TestSearchPage(t *testing.T) {
 // Text from crawled pages is escaped everywhere it appears.
 func TestHostileContentIsEscaped(t *testing.T) {
 	_, base := newTestServer(t)
-	for _, url := range []string{base + "/?q=smart", base + "/notices/evil"} {
+	for _, url := range []string{base + "/?q=smart", base + "/notices/evil", base + "/?q=smart&partial=1",
+		base + "/partners", base + "/topics", base + "/map", base + "/feed.atom?q=smart", base + "/notices/a"} {
 		_, body := get(t, url)
 		for _, bad := range []string{"<script>alert", "<img src=x", "<svg onload", "<i>Pub", `href="javascript:`} {
 			if strings.Contains(body, bad) {

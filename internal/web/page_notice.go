@@ -1,0 +1,102 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"noticekb/internal/notice"
+)
+
+// NoticeView is everything the notice page shows.
+type NoticeView struct {
+	Page
+	Notice           notice.Notice
+	Date, DateISO    string
+	SourceURL        string
+	Paragraphs       []string
+	Partners, Topics []Chip
+	Related          []HitView
+}
+
+// relatedCount is how many related notices the notice page lists.
+const relatedCount = 5
+
+func (s *Server) notice(c *fiber.Ctx) (notice.Notice, error) {
+	id := utils.CopyString(c.Params("id"))
+	if id == "" || len(id) > 64 {
+		return notice.Notice{}, notice.ErrNotFound
+	}
+	return s.opts.Notices.Notice(id)
+}
+
+func (s *Server) handleNoticePage(c *fiber.Ctx) error {
+	n, err := s.notice(c)
+	if err != nil {
+		if errors.Is(err, notice.ErrNotFound) {
+			return fiber.ErrNotFound
+		}
+		return err
+	}
+	names := s.partnerNames()
+	v := NoticeView{
+		Page:   Page{Title: shortTitle(n.Title), Section: "search"},
+		Notice: n, Date: n.Date.Human(), DateISO: n.Date.String(),
+		SourceURL:  s.sourceURL(n.URL),
+		Paragraphs: paragraphs(n.Body),
+	}
+	v.Partners, v.Topics = chips(n.Partners, n.Topics, names)
+	related, err := s.related.Related(c.UserContext(), n, relatedCount)
+	if err != nil {
+		// The notice itself is there; a page without its related list is
+		// better than an error page.
+		s.log.Warn("related notices", "id", n.ID, "err", err)
+	}
+	for _, h := range related {
+		v.Related = append(v.Related, hitView(h, names))
+	}
+	return s.render(c, http.StatusOK, "notice", v)
+}
+
+// sourceURL links to where a notice was published; the bundled demo's
+// pages are served by noticekb itself under /demo/. Anything but http(s)
+// (a javascript: URL from a hostile page) gets no link.
+func (s *Server) sourceURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	if s.opts.DemoSite != nil && u.Hostname() == s.opts.DemoHost {
+		return "/demo" + u.RequestURI()
+	}
+	return u.String()
+}
+
+func paragraphs(body string) []string {
+	var out []string
+	for _, p := range strings.Split(body, "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// shortTitle keeps a browser tab's title readable: a long notice title is
+// cut at a word near 60 characters.
+func shortTitle(s string) string {
+	const limit = 60
+	r := []rune(s)
+	if len(r) <= limit {
+		return s
+	}
+	cut := string(r[:limit])
+	if i := strings.LastIndexByte(cut, ' '); i > limit/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:–-") + "…"
+}
