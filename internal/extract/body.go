@@ -14,18 +14,18 @@ import (
 // findBody returns the notice text: the rule's body selector when it
 // matches, else the generic extractor's main content, cleaned of the
 // boilerplate lines both leave behind.
-func (pg *page) findBody() string {
+func (pg *page) findBody() (string, *html.Node) {
 	if pg.rule != nil && pg.rule.body != nil {
 		if n := pg.doc.FindMatcher(pg.rule.body).First(); n.Length() > 0 {
 			skip := func(e *html.Node) bool {
 				return isBoilerplateElement(e) || (pg.rule.exclude != nil && pg.rule.exclude.Match(e))
 			}
 			if text := cleanBody(nodeText(n.Get(0), skip), pg.title); text != "" {
-				return text
+				return text, n.Get(0)
 			}
 		}
 	}
-	return cleanBody(pg.genericBody(), pg.title)
+	return cleanBody(pg.genericBody(), pg.title), nil
 }
 
 // genericBody runs go-trafilatura, which scores the page's blocks and keeps

@@ -18,51 +18,121 @@ import (
 const (
 	dateFromRule     = "rule"
 	dateFromMetadata = "metadata"
-	dateFromTime     = "time-element"
-	dateFromLabelled = "date-element"
-	dateFromText     = "text"
+	dateFromPage     = "page"
+	dateFromWeakMeta = "weak-metadata"
 	dateFromURL      = "url"
+	dateFromTitle    = "title"
 )
 
-// findDate picks the publication date. Each source is tried in turn and
-// the first plausible date wins: the rule's selector, JSON-LD and meta tags,
-// <time> elements marked as publication, elements labelled as dates near
-// the title, the top of the text, and the URL (only when the page has one).
-// Dates marked as updates or modifications are never taken.
-func (pg *page) findDate(body string) (notice.Date, string) {
+// Scores a visible date needs: to be taken at all, and to be preferred to
+// weak metadata (a bare <meta name="date">, a WebPage's datePublished).
+const (
+	minDateScore    = 4
+	strongDateScore = 7
+)
+
+// findDate picks the publication date and names its source. The rule's
+// date field decides when the page has one; then publication metadata
+// (JSON-LD, meta tags, itemprop); then the best date shown on the page,
+// scored by its label, its element, its place next to the title and its
+// line; then weaker metadata, the URL (only when the page has one) and the
+// head title. Dates marked as updates are never taken, and neither are
+// dates in running text with nothing to say they are the publication's.
+func (pg *page) findDate() (notice.Date, string) {
 	now := pg.x.now()
-	order := pubdate.Auto
-	if pg.rule != nil {
-		order = pg.rule.order
-	}
 	ok := func(d notice.Date, found bool) bool { return found && pubdate.Plausible(d, now) }
+	order := pg.dateOrder()
 
 	if pg.rule != nil && pg.rule.date != nil {
-		if d, found := firstDate(pg.doc.FindMatcher(pg.rule.date), order); ok(d, found) {
-			return d, dateFromRule
+		if sel := pg.doc.FindMatcher(pg.rule.date); sel.Length() > 0 {
+			if d, found := firstDate(sel, order); ok(d, found) {
+				return d, dateFromRule
+			}
+			if strings.TrimSpace(sel.Text()) == "" {
+				// The layout has a date field and this page left it empty:
+				// it shows no date, whatever dates its text mentions.
+				return notice.Date{}, ""
+			}
 		}
 	}
+	// A page republished under a new date may carry both; the original
+	// publication is the earliest the page claims.
+	var meta notice.Date
 	for _, hint := range pg.meta.publishedHints {
+		if d, found := pubdate.Parse(hint, order); ok(d, found) && (meta.IsZero() || d.Before(meta)) {
+			meta = d
+		}
+	}
+	if !meta.IsZero() {
+		return meta, dateFromMetadata
+	}
+	shown := pg.shownDates(order, now)
+	best, runnerUp := bestTwo(shown)
+	if best.score >= strongDateScore {
+		return best.date, dateFromPage
+	}
+	for _, hint := range pg.meta.weakHints {
 		if d, found := pubdate.Parse(hint, order); ok(d, found) {
-			return d, dateFromMetadata
+			return d, dateFromWeakMeta
 		}
 	}
-	if d, found := pg.timeElementDate(order); ok(d, found) {
-		return d, dateFromTime
+	if best.score >= minDateScore || (best.score >= 2 && best.score-runnerUp.score >= 2) {
+		return best.date, dateFromPage
 	}
-	if d, found := pg.labelledDate(order, now); ok(d, found) {
-		return d, dateFromLabelled
-	}
-	if d, labelled, found := textDate(body, order, now); ok(d, found) {
-		if labelled {
-			return d, dateFromLabelled
+	for _, d := range shown {
+		if d.labelled {
+			// A publication label is evidence wherever it stands.
+			return d.date, dateFromPage
 		}
-		return d, dateFromText
 	}
 	if d, found := urlDate(pg.url); ok(d, found) {
 		return d, dateFromURL
 	}
+	for _, t := range []string{pg.meta.title, pg.meta.ogTitle} {
+		if d, found := pubdate.Parse(t, order); ok(d, found) {
+			return d, dateFromTitle
+		}
+	}
+	if d, found := pg.meta.stateDate(); ok(d, found) {
+		return d, dateFromWeakMeta
+	}
 	return notice.Date{}, ""
+}
+
+// bestTwo returns the best-scored date and the best one of another day.
+func bestTwo(ds []shownDate) (best, runnerUp shownDate) {
+	for _, d := range ds {
+		if d.score > best.score {
+			best = d
+		}
+	}
+	for _, d := range ds {
+		if d.date != best.date && d.score > runnerUp.score {
+			runnerUp = d
+		}
+	}
+	return best, runnerUp
+}
+
+// dateOrder is the day/month order for all-numeric dates: the rule's, or
+// what the page's own unambiguous dates and language say.
+func (pg *page) dateOrder() pubdate.Order {
+	if pg.rule != nil && pg.rule.order != pubdate.Auto {
+		return pg.rule.order
+	}
+	return pubdate.DecideOrder(pg.textDates(), pg.meta.lang)
+}
+
+// textDates are the dates in the page text read with Auto order, found
+// once per page.
+func (pg *page) textDates() []pubdate.Match {
+	if pg.dates == nil {
+		pg.dates = pubdate.Find(pg.text().text, pubdate.Auto)
+		if pg.dates == nil {
+			pg.dates = []pubdate.Match{}
+		}
+	}
+	return pg.dates
 }
 
 func firstDate(sel *goquery.Selection, order pubdate.Order) (notice.Date, bool) {
@@ -80,102 +150,239 @@ func firstDate(sel *goquery.Selection, order pubdate.Order) (notice.Date, bool) 
 	return d, found
 }
 
-// updatedMarker matches classes, ids and labels of "last updated" dates.
-var updatedMarker = regexp.MustCompile(`(?i)updated|modified|revised|edited|수정|변경`)
-
-// publishedMarker matches classes of publication-time elements.
-var publishedMarker = regexp.MustCompile(`(?i)publish|entry-date|posted|datePublished`)
-
-// timeElementDate reads <time> elements that are marked as the publication
-// time, then the first unmarked one inside the article.
-func (pg *page) timeElementDate(order pubdate.Order) (notice.Date, bool) {
-	var marked, plain *goquery.Selection
-	pg.doc.Find("time").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		class := s.AttrOr("class", "") + " " + s.AttrOr("itemprop", "")
-		if updatedMarker.MatchString(class) || s.Closest("aside, footer, nav, .comment, .comments, #comments").Length() > 0 {
-			return true
-		}
-		_, pubAttr := s.Attr("pubdate")
-		if pubAttr || publishedMarker.MatchString(class) {
-			marked = s
-			return false
-		}
-		if plain == nil && s.Closest("article, main, [role=main], header").Length() > 0 {
-			plain = s
-		}
-		return true
-	})
-	for _, s := range []*goquery.Selection{marked, plain} {
-		if s != nil {
-			if d, ok := firstDate(s, order); ok {
-				return d, true
-			}
-		}
-	}
-	return notice.Date{}, false
+// shownDate is a date shown on the page, with how strongly the page says
+// it is the publication date.
+type shownDate struct {
+	date  notice.Date
+	start int
+	score int
+	// labelled dates have a publication label next to them.
+	labelled bool
 }
 
-// dateLabel matches the class or id of an element that shows a date.
-var dateLabel = regexp.MustCompile(`(?i)date|posted|publish|time|byline|meta|info|write|regdate|작성|등록`)
+// Labels written before a date. An update label nearer the date than any
+// publication label disqualifies it.
+var (
+	publicationLabel = regexp.MustCompile(`(?i)(published|posted|submitted|gespeichert|eingestellt|erschienen|입력|기사입력|등록|작성|publication date|date of publication|issued|released|erstellt|veröffentlicht|publiziert|gepostet|publié|mis en ligne|publicado|publicada|pubblicato|gepubliceerd|geplaatst|opublikowano|publikováno|опубликовано|게시일|發布|发布|發表|发表|投稿日|公開日|掲載日)`)
+	dateWordLabel    = regexp.MustCompile(`(?i)(^|[^\p{L}])(date|dated|datum|fecha|data|дата|날짜|日期|日付)\s*[:：]?\s*$`)
+	updatedLabel     = regexp.MustCompile(`(?i)(updated|modified|revised|edited|last edit|aktualisiert|geändert|zuletzt|mis à jour|modifié|actualizado|actualización|aggiornato|bijgewerkt|zaktualizowano|обновлено|обновлен|수정|변경|更新)`)
+	// publicationAfter are labels written after the date ("am 19. Mai 2010 gepostet").
+	publicationAfter = regexp.MustCompile(`(?i)^[^\n]{0,30}(gepostet|veröffentlicht|publiziert|erstellt)`)
+)
 
-// labelledDate looks for a short element whose class or id says it holds
-// a date (".date", ".posted-on", "#bo_v_info"), in document order.
-func (pg *page) labelledDate(order pubdate.Order, now time.Time) (notice.Date, bool) {
-	var d notice.Date
-	found := false
-	var visit func(*html.Node) bool
-	visit = func(n *html.Node) bool {
-		if n.Type == html.ElementNode {
-			if invisible[n.DataAtom] || n.DataAtom == atom.Aside || n.DataAtom == atom.Footer || n.DataAtom == atom.Nav {
-				return true
+// Classes and ids of elements that show dates.
+var (
+	publishedClass = regexp.MustCompile(`(?i)publish|posted|post-date|postdate|entry-date|created|submitted|erstellt|pubdate|date-?line|article-date|news-date|story-date|itemprop:datepublished`)
+	dateClass      = regexp.MustCompile(`(?i)date|time|datum|fecha|meta|byline|author|autor|info|stamp|when|regdate|wr_date|작성|등록`)
+	updatedClass   = regexp.MustCompile(`(?i)updated|modified|edited|revised|lastmod`)
+	// chromeDateClass marks places whose dates belong to other things:
+	// comments, sidebars, lists of other articles, calendars, footers.
+	chromeDateClass = regexp.MustCompile(`(?i)(^|[\s_-])(comments?|commentlist|reply|replies|sidebar|related|recommend(ed|ations?)?|popular|most-?read|mostviewed|teasers?|more-?news|other-?news|latest|recent|calendar|archives?|footer|breadcrumbs?|ticker|nav|navbar|navigation|menu|share|sharing|social|tagcloud|promo|adverts?|advertisement)($|[\s_-])`)
+)
+
+// shownDates lists the plausible dates shown on the page, each scored.
+func (pg *page) shownDates(order pubdate.Order, now time.Time) []shownDate {
+	pt := pg.text()
+	title, hasTitle := pg.titleSpan()
+	bodyStart := pg.bodyStart()
+	matches := make([]pubdate.Match, len(pg.textDates()))
+	for i, m := range pg.textDates() {
+		matches[i] = m.As(order)
+	}
+	listCount := map[string]int{}
+	sigs := make([]string, len(matches))
+	for i, m := range matches {
+		if el := pt.elementAt(m.Start); el != nil {
+			sigs[i] = signature(el)
+			listCount[sigs[i]]++
+		}
+	}
+	var out []shownDate
+	for i, m := range matches {
+		if !pubdate.Plausible(m.Date, now) {
+			continue
+		}
+		el := pt.elementAt(m.Start)
+		if el == nil {
+			continue
+		}
+		label, okLabel := labelScore(pt.text, m)
+		if !okLabel {
+			continue
+		}
+		score := label + classScore(el)
+		from, to := pt.lineAround(m.Start, m.End)
+		switch line := to - from; {
+		case line <= 80:
+			score++
+		case line > 200 && score < 4:
+			score -= 3 // a date inside a sentence is what the text is about
+		}
+		if hasTitle {
+			switch {
+			case m.Start >= title.start && m.End <= title.end:
+				score -= 3 // a date in the title is the event's
+			case m.Start >= title.end && m.Start-title.end <= 250:
+				score += 3
+			case m.Start >= title.end && m.Start-title.end <= 600:
+				score++
+			case m.End <= title.start && title.start-m.End <= 250:
+				score += 2
 			}
-			label := attr(n, "class") + " " + attr(n, "id")
-			if dateLabel.MatchString(label) && !updatedMarker.MatchString(label) && !isBoilerplateElement(n) {
-				text := inlineText(n)
-				if len(text) <= 120 {
-					for _, m := range pubdate.Find(text, order) {
-						if !updatedBefore(text, m.Start) && pubdate.Plausible(m.Date, now) {
-							d, found = m.Date, true
-							return false
-						}
-					}
+		}
+		switch {
+		case bodyStart >= 0 && m.Start < bodyStart && bodyStart-m.Start <= 400:
+			score++
+		case bodyStart >= 0 && m.Start >= bodyStart && m.Start-bodyStart <= 300 && m.Start-from <= 25:
+			score += 2 // a dateline: "BERLIN, 27.1.2022 – The ..."
+		}
+		if listCount[sigs[i]] >= 3 {
+			score -= 2 // one of many alike: a list of other items
+		}
+		out = append(out, shownDate{date: m.Date, start: m.Start, score: score, labelled: label >= 3})
+	}
+	return append(out, pg.timeElementDates(order, now)...)
+}
+
+// labelScore weighs the words around a date: a publication label before
+// or after it, a bare "Date:" label. It reports false when an update label
+// stands nearer before the date than any publication label.
+func labelScore(text string, m pubdate.Match) (int, bool) {
+	from := max(0, m.Start-48)
+	if nl := strings.LastIndexByte(text[from:m.Start], '\n'); nl >= 0 {
+		from += nl + 1
+	}
+	before := text[from:m.Start]
+	pub := lastIndex(publicationLabel, before)
+	if upd := lastIndex(updatedLabel, before); upd >= 0 && upd >= pub {
+		return 0, false
+	}
+	after := text[m.End:min(len(text), m.End+40)]
+	switch {
+	case pub >= 0:
+		return 4, true
+	case dateWordLabel.MatchString(before):
+		return 3, true
+	case publicationAfter.MatchString(after):
+		return 3, true
+	case bylineBefore.MatchString(text[max(0, m.Start-80):m.Start]) || bylineAfter.MatchString(after):
+		return 2, true // dates next to the author's name are the article's
+	}
+	return 0, true
+}
+
+// Author bylines next to a date: "By Jane Doe | 4 May 2020", "Von Claudia
+// Lindner\n27.1.2022", "23.01.2019\nBy Urs Gehriger".
+var (
+	bylineBefore = regexp.MustCompile(`(^|\n)[^\S\n]*(?i:by|von|par|por|door|av|przez|автор:?)\s+\p{Lu}[^\n]{1,50}\n?[^\S\n]*[|·•,–-]?[^\S\n]*$`)
+	bylineAfter  = regexp.MustCompile(`^[^\S\n]*\n?[^\S\n]*[|·•,–-]?[^\S\n]*(?i:by|von|par|por|door)\s+\p{Lu}`)
+)
+
+func lastIndex(re *regexp.Regexp, s string) int {
+	locs := re.FindAllStringIndex(s, -1)
+	if len(locs) == 0 {
+		return -1
+	}
+	return locs[len(locs)-1][0]
+}
+
+// classScore weighs the element holding a date and its near ancestors:
+// classes that say "published" or "date", and places whose dates belong to
+// other things.
+func classScore(el *html.Node) int {
+	score := 0
+	marked := false
+	for e, depth := el, 0; e != nil && e.Type == html.ElementNode; e, depth = e.Parent, depth+1 {
+		if e.DataAtom == atom.Body || e.DataAtom == atom.Html {
+			break // their classes describe the page, not a part of it
+		}
+		label := elementLabel(e)
+		if e.DataAtom == atom.Time && depth == 0 {
+			score++
+		}
+		if depth <= 3 && !marked {
+			// An element that says it holds the date ("nav meta") is
+			// taken at its word before its other classes.
+			switch {
+			case publishedClass.MatchString(label):
+				score, marked = score+4, true
+				continue
+			case updatedClass.MatchString(label) && dateClass.MatchString(updatedClass.ReplaceAllString(label, "")):
+				// "entry-date updated": hAtom themes mark the publication
+				// date "updated" too; a weak sign either way.
+				score, marked = score+1, true
+				continue
+			case updatedClass.MatchString(label):
+				score, marked = score-4, true
+				continue
+			case dateClass.MatchString(label):
+				score, marked = score+2, true
+				continue
+			}
+		}
+		switch e.DataAtom {
+		case atom.Nav, atom.Footer, atom.Aside:
+			return score - 3
+		}
+		if chromeDateClass.MatchString(label) {
+			return score - 3
+		}
+	}
+	return score
+}
+
+// signature names an element's place in the page by the tags and classes
+// of its ancestors, so the dates of a list's items share one signature.
+func signature(el *html.Node) string {
+	var b strings.Builder
+	for e, depth := el, 0; e != nil && e.Type == html.ElementNode && depth < 6; e, depth = e.Parent, depth+1 {
+		b.WriteString(e.Data)
+		b.WriteByte('.')
+		b.WriteString(attr(e, "class"))
+		b.WriteByte('/')
+	}
+	return b.String()
+}
+
+// timeElementDates scores <time datetime> elements, which give the date in
+// machine form whatever their text says ("28 minutes ago").
+func (pg *page) timeElementDates(order pubdate.Order, now time.Time) []shownDate {
+	pt := pg.text()
+	title, hasTitle := pg.titleSpan()
+	var out []shownDate
+	var visit func(n *html.Node)
+	visit = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.DataAtom == atom.Time {
+			if d, found := pubdate.Parse(attr(n, "datetime"), order); found && pubdate.Plausible(d, now) {
+				score := classScore(n) + 1
+				if _, pub := getAttr(n, "pubdate"); pub {
+					score += 4
 				}
+				span, shown := pt.spanOf(n)
+				if shown && hasTitle && span.start >= title.end && span.start-title.end <= 250 {
+					score += 3
+				}
+				if !shown || !strings.ContainsAny(pt.text[span.start:span.end], "0123456789") {
+					score++ // the machine date is the only readable one
+				}
+				out = append(out, shownDate{date: d, start: span.start, score: score})
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if !visit(c) {
-				return false
-			}
+			visit(c)
 		}
-		return true
 	}
 	visit(pg.root)
-	return d, found
+	return out
 }
 
-// textDate takes the first date near the top of the notice text that is
-// not labelled as an update. It reports whether a publication label
-// ("Posted:", "Date", "작성일") stands right before it.
-func textDate(body string, order pubdate.Order, now time.Time) (d notice.Date, labelled, found bool) {
-	head := body
-	if len(head) > 400 {
-		head = head[:400]
-	}
-	for _, m := range pubdate.Find(head, order) {
-		if !updatedBefore(head, m.Start) && pubdate.Plausible(m.Date, now) {
-			from := max(0, m.Start-24)
-			return m.Date, publicationLabel.MatchString(head[from:m.Start]), true
+func getAttr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
 		}
 	}
-	return notice.Date{}, false, false
-}
-
-// publicationLabel matches words that introduce a publication date.
-var publicationLabel = regexp.MustCompile(`(?i)(posted|published|date|issued|released|작성일|등록일|게시일)\s*(on|:)?\s*$`)
-
-func updatedBefore(text string, at int) bool {
-	from := max(0, at-24)
-	return updatedMarker.MatchString(text[from:at])
+	return "", false
 }
 
 // urlDateRe matches /2017/08/09/ and /2017-08-09/ style paths.
@@ -198,3 +405,24 @@ func pad(s string) string {
 	}
 	return strings.TrimSpace(s)
 }
+
+// elementLabel is what an element's class, id and itemprop say about it,
+// without the taxonomy classes CMSs add to whole posts ("category-popular",
+// "tag-news", "status-publish"), which describe the post, not the element.
+func elementLabel(e *html.Node) string {
+	var b strings.Builder
+	for _, tok := range strings.Fields(attr(e, "class")) {
+		if postClass.MatchString(tok) {
+			continue
+		}
+		b.WriteString(tok)
+		b.WriteByte(' ')
+	}
+	b.WriteString(attr(e, "id"))
+	if p := attr(e, "itemprop"); p != "" {
+		b.WriteString(" itemprop:" + p)
+	}
+	return b.String()
+}
+
+var postClass = regexp.MustCompile(`(?i)^(category|tag|post|type|status|format|postid|page-id|author|language|lang)-`)

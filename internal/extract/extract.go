@@ -11,12 +11,14 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 
 	"noticekb/internal/notice"
 	"noticekb/internal/partner"
+	"noticekb/internal/pubdate"
 	"noticekb/internal/topic"
 )
 
@@ -127,6 +129,92 @@ type page struct {
 	meta  metadata
 	rule  *Rule
 	title string
+	// titleNode is the element the title was read from, if any;
+	// headingNode is the page's main heading.
+	titleNode, headingNode *html.Node
+	body                   string
+	// bodyNode is the element the body was read from, when a rule gave it.
+	bodyNode *html.Node
+	rendered *pageText
+	dates    []pubdate.Match // the page text's dates, found on first use
+}
+
+// text is the page's visible text, rendered on first use.
+func (pg *page) text() *pageText {
+	if pg.rendered == nil {
+		pg.rendered = renderPage(pg.root)
+	}
+	return pg.rendered
+}
+
+// bodyStart is the offset in the page text where the notice body starts,
+// or -1 when it cannot be placed.
+func (pg *page) bodyStart() int {
+	pt := pg.text()
+	if pg.bodyNode != nil {
+		if s, ok := pt.spanOf(pg.bodyNode); ok {
+			return s.start
+		}
+	}
+	return indexOfLine(pt.text, pg.body)
+}
+
+// titleSpan is where the title stands in the page text: the span of the
+// element it was read from, else the occurrence of the title text nearest
+// before the body.
+func (pg *page) titleSpan() (blockSpan, bool) {
+	pt := pg.text()
+	if pg.titleNode != nil {
+		if s, ok := pt.spanOf(pg.titleNode); ok {
+			return s, true
+		}
+	}
+	if len(pg.title) < 8 {
+		return blockSpan{}, false
+	}
+	at := -1
+	if b := pg.bodyStart(); b > 0 {
+		at = strings.LastIndex(pt.text[:b], pg.title)
+	}
+	if at < 0 {
+		at = strings.Index(pt.text, pg.title)
+	}
+	if at >= 0 {
+		return blockSpan{at, at + len(pg.title)}, true
+	}
+	// A title taken from metadata that the page does not show as such:
+	// the page's main heading stands where the title would.
+	if pg.headingNode != nil {
+		return pt.spanOf(pg.headingNode)
+	}
+	return blockSpan{}, false
+}
+
+// indexOfLine finds where text starts in page: the first of its first
+// lines whose opening words the page shows as they are.
+func indexOfLine(page, text string) int {
+	lines := strings.SplitN(strings.TrimSpace(text), "\n", 4)
+	for i, line := range lines {
+		line = strings.Join(strings.Fields(line), " ")
+		if len(line) > 40 {
+			cut := 40
+			for cut < len(line) && !utf8.RuneStart(line[cut]) {
+				cut++
+			}
+			line = line[:cut]
+		}
+		if len(line) < 12 {
+			continue
+		}
+		if at := strings.Index(page, line); at >= 0 {
+			if i > 0 {
+				// Earlier lines were not found as they are; start a little before.
+				at = max(0, at-len(strings.Join(lines[:i], " ")))
+			}
+			return at
+		}
+	}
+	return -1
 }
 
 // Extract reads one page. It returns an error wrapping notice.ErrNotHTML or
@@ -154,9 +242,10 @@ func (pg *page) extract() *Result {
 	if pg.rule != nil {
 		res.Rule = pg.rule.Name
 	}
-	pg.title = pg.findTitle()
-	body := pg.findBody()
-	date, dateSource := pg.findDate(body)
+	pg.title, pg.titleNode = pg.findTitle()
+	pg.body, pg.bodyNode = pg.findBody()
+	body := pg.body
+	date, dateSource := pg.findDate()
 	publisher := pg.findPublisher()
 
 	n := &res.Notice

@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 )
 
 // titleSeparators split a <title> into the notice title and the site name.
@@ -15,13 +16,16 @@ const maxTitleRunes = 400
 // findTitle picks the notice title: the rule's selector, else the page's
 // main heading when it agrees with the metadata titles, else the longest
 // metadata title that is not cut short with an ellipsis.
-func (pg *page) findTitle() string {
+func (pg *page) findTitle() (string, *html.Node) {
 	if pg.rule != nil && pg.rule.title != nil {
-		if t := cleanTitle(pg.doc.FindMatcher(pg.rule.title).First().Text()); t != "" {
-			return t
+		if sel := pg.doc.FindMatcher(pg.rule.title).First(); sel.Length() > 0 {
+			if t := cleanTitle(sel.Text()); t != "" {
+				return t, sel.Get(0)
+			}
 		}
 	}
-	heading := pg.mainHeading()
+	heading, headingNode := pg.mainHeading()
+	pg.headingNode = headingNode
 	candidates := []string{
 		cleanTitle(pg.meta.ld.headline),
 		cleanTitle(pg.meta.ogTitle),
@@ -30,7 +34,7 @@ func (pg *page) findTitle() string {
 	if heading != "" {
 		for _, c := range candidates {
 			if agree(heading, c) {
-				return heading
+				return heading, headingNode
 			}
 		}
 	}
@@ -41,28 +45,32 @@ func (pg *page) findTitle() string {
 		}
 	}
 	if best == "" {
-		best = firstNonEmpty(heading, candidates[0], candidates[1], candidates[2])
+		if heading != "" {
+			return heading, headingNode
+		}
+		best = firstNonEmpty(candidates[0], candidates[1], candidates[2])
 	}
-	return best
+	return best, nil
 }
 
 // mainHeading is the h1 of the article or main area, or the page's only h1.
-func (pg *page) mainHeading() string {
+func (pg *page) mainHeading() (string, *html.Node) {
 	for _, sel := range []string{"article h1", "main h1", "[role=main] h1", "#content h1, .content h1", "h1"} {
 		hs := pg.doc.Find(sel)
 		if hs.Length() == 0 || (sel == "h1" && hs.Length() > 2) {
 			continue
 		}
 		var found string
+		var node *html.Node
 		hs.EachWithBreak(func(_ int, h *goquery.Selection) bool {
-			found = cleanTitle(h.Text())
+			found, node = cleanTitle(h.Text()), h.Get(0)
 			return found == ""
 		})
 		if found != "" {
-			return found
+			return found, node
 		}
 	}
-	return ""
+	return "", nil
 }
 
 // titleFromHead takes the notice title out of "<title>": the longest part

@@ -1,0 +1,168 @@
+package extract
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// pageText is the visible text of a whole page on one string, one block
+// per line, with a map from text offsets back to elements. Title and date
+// finding read the page through it: where a date stands relative to the
+// title, whether it sits in a short line of its own or in a sentence.
+type pageText struct {
+	text string
+	// spans are the text nodes in order: the offset where each starts and
+	// its parent element.
+	spans []textSpan
+	// blocks are the block elements with their text's start and end offsets.
+	blocks map[*html.Node]blockSpan
+}
+
+type textSpan struct {
+	start int
+	el    *html.Node
+}
+
+type blockSpan struct{ start, end int }
+
+// maxPageText bounds the text rendered for title and date finding; what
+// matters for them sits in the first part of any page.
+const maxPageText = 1 << 20
+
+func renderPage(root *html.Node) *pageText {
+	pt := &pageText{blocks: map[*html.Node]blockSpan{}}
+	var b strings.Builder
+	space := false // a space or line break is pending
+	newline := false
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if b.Len() > maxPageText {
+			return
+		}
+		switch n.Type {
+		case html.TextNode:
+			if n.Data != "" && isSpace(rune(n.Data[0])) {
+				space = true
+			}
+			first := true
+			for _, f := range strings.FieldsFunc(n.Data, isSpace) {
+				if b.Len() > 0 && (space || !first) {
+					if newline {
+						b.WriteByte('\n')
+					} else {
+						b.WriteByte(' ')
+					}
+				}
+				if first {
+					pt.spans = append(pt.spans, textSpan{start: b.Len(), el: n.Parent})
+					first = false
+				}
+				b.WriteString(f)
+				space, newline = false, false
+			}
+			if len(n.Data) > 0 && isSpace(rune(n.Data[len(n.Data)-1])) {
+				space = true
+			}
+			return
+		case html.ElementNode:
+			if invisible[n.DataAtom] || isHidden(n) {
+				return
+			}
+		case html.DocumentNode:
+		default:
+			return
+		}
+		block := n.Type == html.ElementNode && (paragraphBreaks[n.DataAtom] || lineBreaks[n.DataAtom] || n.DataAtom == atom.Td || n.DataAtom == atom.Th)
+		if block {
+			space, newline = true, true
+		}
+		start := b.Len()
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if block {
+			space, newline = true, true
+			pt.blocks[n] = blockSpan{start, b.Len()}
+		}
+	}
+	walk(root)
+	pt.text = b.String()
+	return pt
+}
+
+func isSpace(r rune) bool {
+	return unicode.IsSpace(r) || r == '\u00a0' || r == '\u200b' || r == '\ufeff'
+}
+
+// elementAt is the element whose text holds the byte at off.
+func (pt *pageText) elementAt(off int) *html.Node {
+	i := sort.Search(len(pt.spans), func(i int) bool { return pt.spans[i].start > off }) - 1
+	if i < 0 {
+		return nil
+	}
+	return pt.spans[i].el
+}
+
+// blockOf is the nearest block ancestor of n (or n itself) and its span.
+func (pt *pageText) blockOf(n *html.Node) (*html.Node, blockSpan) {
+	for e := n; e != nil; e = e.Parent {
+		if s, ok := pt.blocks[e]; ok {
+			return e, s
+		}
+	}
+	return nil, blockSpan{0, len(pt.text)}
+}
+
+// lineAround is the line of text holding [start, end).
+func (pt *pageText) lineAround(start, end int) (int, int) {
+	from := strings.LastIndexByte(pt.text[:start], '\n') + 1
+	to := strings.IndexByte(pt.text[end:], '\n')
+	if to < 0 {
+		to = len(pt.text)
+	} else {
+		to += end
+	}
+	return from, to
+}
+
+// spanOf returns where the text of element n starts and ends: its block
+// span if n is a block, else the span of its text nodes.
+func (pt *pageText) spanOf(n *html.Node) (blockSpan, bool) {
+	if s, ok := pt.blocks[n]; ok {
+		return s, true
+	}
+	start, end := -1, -1
+	for i, sp := range pt.spans {
+		if !isInside(sp.el, n) {
+			if start >= 0 {
+				break
+			}
+			continue
+		}
+		if start < 0 {
+			start = sp.start
+		}
+		end = len(pt.text)
+		if i+1 < len(pt.spans) {
+			end = pt.spans[i+1].start
+		}
+	}
+	if start < 0 {
+		return blockSpan{}, false
+	}
+	end = start + len(strings.TrimRightFunc(pt.text[start:end], isSpace))
+	return blockSpan{start, end}, true
+}
+
+func isInside(n, ancestor *html.Node) bool {
+	for e := n; e != nil; e = e.Parent {
+		if e == ancestor {
+			return true
+		}
+	}
+	return false
+}
