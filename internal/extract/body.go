@@ -7,26 +7,67 @@ import (
 
 	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"noticekb/internal/pubdate"
 )
 
-// findBody returns the notice text: the rule's body selector when it
-// matches, else the generic extractor's main content, cleaned of the
-// boilerplate lines both leave behind.
-func (pg *page) findBody() (string, *html.Node) {
+// rawBody returns the notice text before cleaning: the rule's body
+// selector when it matches and holds text, else the generic extractor's
+// main content; with the element it was read from when a rule gave it.
+func (pg *page) rawBody() (string, *html.Node) {
 	if pg.rule != nil && pg.rule.body != nil {
 		if n := pg.doc.FindMatcher(pg.rule.body).First(); n.Length() > 0 {
 			skip := func(e *html.Node) bool {
 				return isBoilerplateElement(e) || (pg.rule.exclude != nil && pg.rule.exclude.Match(e))
 			}
-			if text := cleanBody(nodeText(n.Get(0), skip), pg.title); text != "" {
+			if text := nodeText(n.Get(0), skip); cleanBody(text, "") != "" {
 				return text, n.Get(0)
 			}
 		}
 	}
-	return cleanBody(pg.genericBody(), pg.title), nil
+	return trimEdges(pg.genericBody(), pg.linkTexts()), nil
 }
+
+// linkTexts are the texts of the page's links, one line each.
+func (pg *page) linkTexts() map[string]bool {
+	texts := map[string]bool{}
+	var visit func(n *html.Node)
+	visit = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.DataAtom == atom.A {
+			if t := inlineText(n); t != "" && len(t) <= 160 {
+				texts[t] = true
+			}
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			visit(c)
+		}
+	}
+	visit(pg.root)
+	return texts
+}
+
+// trimEdges drops the lines a generic extractor may keep around the text
+// of a page without markup to tell content from chrome (table layouts):
+// menu links, breadcrumbs, "Back to list" and copyright lines at either
+// end. Lines in the middle stay: a link there may be part of the text.
+func trimEdges(text string, links map[string]bool) string {
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	edge := func(line string) bool {
+		line = strings.Join(strings.Fields(line), " ")
+		return line == "" || links[line] || isBoilerplateLine(line) || copyrightLine.MatchString(line)
+	}
+	for len(lines) > 0 && edge(lines[0]) {
+		lines = lines[1:]
+	}
+	for len(lines) > 0 && edge(lines[len(lines)-1]) {
+		lines = lines[:len(lines)-1]
+	}
+	return strings.Join(lines, "\n")
+}
+
+var copyrightLine = regexp.MustCompile(`(?i)^(copyright|©|\(c\))`)
 
 // genericBody runs go-trafilatura, which scores the page's blocks and keeps
 // the main content; its own date search is off because findDate does that

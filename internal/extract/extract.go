@@ -242,8 +242,11 @@ func (pg *page) extract() *Result {
 	if pg.rule != nil {
 		res.Rule = pg.rule.Name
 	}
+	// The body is found first, as the title is often the prominent line
+	// above it; cleaning it then drops a repeated title.
+	pg.body, pg.bodyNode = pg.rawBody()
 	pg.title, pg.titleNode = pg.findTitle()
-	pg.body, pg.bodyNode = pg.findBody()
+	pg.body = cleanBody(pg.body, pg.title)
 	body := pg.body
 	date, dateSource := pg.findDate()
 	publisher := pg.findPublisher()
