@@ -137,6 +137,7 @@ type page struct {
 	bodyNode *html.Node
 	rendered *pageText
 	dates    []pubdate.Match // the page text's dates, found on first use
+	linkText map[string]bool // the texts of the page's links, on first use
 }
 
 // text is the page's visible text, rendered on first use.
@@ -246,7 +247,7 @@ func (pg *page) extract() *Result {
 	// above it; cleaning it then drops a repeated title.
 	pg.body, pg.bodyNode = pg.rawBody()
 	pg.title, pg.titleNode = pg.findTitle()
-	pg.body = cleanBody(pg.body, pg.title)
+	pg.body = cleanBody(pg.body, pg.title, pg.linkTexts())
 	body := pg.body
 	date, dateSource := pg.findDate()
 	publisher := pg.findPublisher()
