@@ -94,3 +94,58 @@ func TestParseGazetteerRejectsSharedAlias(t *testing.T) {
 		t.Fatalf("err = %v, want a duplicate-alias error", err)
 	}
 }
+
+func TestCanonicalGivesOneNamePerOrganisation(t *testing.T) {
+	r := NewResolver(DefaultGazetteer())
+	r.Find("The Pacific Islands Digital Governance Agency (PIDGA) joined.")
+	got := r.Canonical([]string{"Korea Local Information Research and Development Institute", "KLID", "PIDGA",
+		"Pacific Islands Digital Governance Agency", "UNDESA", "Unknown Body"})
+	want := []string{"KLID", "PIDGA", "UN DESA", "Unknown Body"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Canonical = %q, want %q", got, want)
+	}
+}
+
+func TestLearningAcronyms(t *testing.T) {
+	tests := []struct {
+		name  string
+		texts []string
+		// lookups maps a name to the partner it must resolve to ("" = unknown).
+		lookups map[string]string
+	}{
+		{
+			name:    "a variant long form joins the organisation",
+			texts:   []string{"the Pacific Islands Digital Governance Agency (PIDGA)", "the Pacific Island Digital Governance Agency (PIDGA)"},
+			lookups: map[string]string{"Pacific Island Digital Governance Agency": "PIDGA"},
+		},
+		{
+			name:    "another organisation sharing a known acronym gets no alias",
+			texts:   []string{"the Asian Productivity Tribunal (APO) met"},
+			lookups: map[string]string{"Asian Productivity Tribunal": "", "APO": "APO"},
+		},
+		{
+			name:    "a new acronym for a known organisation becomes an alias",
+			texts:   []string{"the Korea International Cooperation Agency (KICA) funded it"},
+			lookups: map[string]string{"KICA": "KOICA"},
+		},
+		{
+			name:    "a project is not an organisation",
+			texts:   []string{"the Information Network Village (INVIL) project"},
+			lookups: map[string]string{"INVIL": ""},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewResolver(DefaultGazetteer())
+			for _, text := range tt.texts {
+				r.Find(text)
+			}
+			for name, want := range tt.lookups {
+				p, ok := r.Lookup(name)
+				if got := map[bool]string{true: p.Name}[ok]; got != want {
+					t.Errorf("Lookup(%q) = %q, want %q", name, got, want)
+				}
+			}
+		})
+	}
+}

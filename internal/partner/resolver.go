@@ -67,6 +67,29 @@ func (r *Resolver) Lookup(anyName string) (notice.Partner, bool) {
 	return r.partners[id], true
 }
 
+// Canonical maps partner names, acronyms or aliases to the names the
+// resolver now gives those organisations, dropping repeats and keeping the
+// order. Names it does not know stay as they are. Notices extracted before
+// an organisation was learned or merged (a learned acronym later found in
+// the gazetteer under another) are brought to one name per organisation
+// this way, so the partner facet never shows one organisation twice.
+func (r *Resolver) Canonical(names []string) []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(names))
+	seen := map[string]bool{}
+	for _, n := range names {
+		if id, ok := r.byKey[words.Key(n)]; ok {
+			n = r.partners[id].Name
+		}
+		if k := words.Key(n); !seen[k] {
+			seen[k] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // Partners lists every known partner, gazetteer and learned, by name.
 func (r *Resolver) Partners() []notice.Partner {
 	r.mu.RLock()
@@ -85,20 +108,50 @@ func (r *Resolver) Learn(p notice.Partner) notice.Partner {
 }
 
 func (r *Resolver) learnLocked(p notice.Partner) notice.Partner {
-	for _, n := range []string{p.FullName, p.Name} {
-		if id, ok := r.byKey[words.Key(n)]; ok && n != "" {
-			known := r.partners[id]
-			// A known organisation under a new acronym: remember the acronym.
-			for _, alias := range []string{p.Name, p.FullName} {
-				if _, taken := r.byKey[words.Key(alias)]; !taken && alias != "" {
-					r.partners[id].Aliases = append(r.partners[id].Aliases, alias)
-					r.addName(alias, id)
-				}
-			}
-			return known
+	if id, ok := r.byKey[words.Key(p.FullName)]; ok && p.FullName != "" {
+		// A known organisation under a new acronym: remember the acronym.
+		r.alias(id, p.Name)
+		return r.partners[id]
+	}
+	if id, ok := r.byKey[words.Key(p.Name)]; ok && p.Name != "" {
+		// A known acronym with another long form: the same organisation
+		// written a little differently ("Island" for "Islands") gains the
+		// form as an alias; a different organisation that happens to share
+		// the acronym does not, so it never takes the known one's name.
+		if known := r.partners[id]; known.FullName == "" || similarNames(known.FullName, p.FullName) {
+			r.alias(id, p.FullName)
 		}
+		return r.partners[id]
 	}
 	return r.partners[r.add(p)]
+}
+
+// alias adds a name to a partner unless some partner has it already.
+func (r *Resolver) alias(id int, name string) {
+	if _, taken := r.byKey[words.Key(name)]; taken || name == "" {
+		return
+	}
+	r.partners[id].Aliases = append(r.partners[id].Aliases, name)
+	r.addName(name, id)
+}
+
+// similarNames reports whether two long names share most of their words.
+func similarNames(a, b string) bool {
+	wa, wb := words.Split(a), words.Split(b)
+	if len(wa) == 0 || len(wb) == 0 {
+		return false
+	}
+	in := map[string]bool{}
+	for _, w := range wa {
+		in[strings.TrimSuffix(w.Key, "s")] = true
+	}
+	shared := 0
+	for _, w := range wb {
+		if in[strings.TrimSuffix(w.Key, "s")] {
+			shared++
+		}
+	}
+	return shared*3 >= 2*max(len(wa), len(wb))
 }
 
 // Found is what Find saw in one text.
