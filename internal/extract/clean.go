@@ -33,7 +33,7 @@ var (
 	// relatedLine is one teaser of another article: "Related: Title".
 	relatedLine = regexp.MustCompile(`(?i)^(related|read more|read also|see also|also read|more|lesen sie auch|lire aussi|leia também)\s*:\s*\S`)
 	// promoLine is an advertisement, newsletter or follow-us line.
-	promoLine = regexp.MustCompile(`(?i)^(continue reading( below)?[.…]*$|subscribe\b.*\b(newsletter|channel|podcast|magazine)|sign up\b.*\bnewsletter|thanks for signing up|follow (us|\S+) on (instagram|facebook|twitter|x|youtube|linkedin|tiktok)\b|get the latest\b.*\b(inbox|newsletter)|this slideshow requires javascript|have a (news )?tip\?|share this (article|story|post)\b|join our newsletter|download (our|the) app\b)`)
+	promoLine     = regexp.MustCompile(`(?i)^(continue reading( below)?[.…]*$|subscribe\b.*\b(newsletter|channel|podcast|magazine)|sign up\b.*\bnewsletter|thanks for signing up|follow (us|\S+) on (instagram|facebook|twitter|x|youtube|linkedin|tiktok)\b|get the latest\b.*\b(inbox|newsletter)|this slideshow requires javascript|have a (news )?tip\?|share this (article|story|post)\b|join our newsletter|download (our|the) app\b)`)
 	copyrightLine = regexp.MustCompile(`(?i)^(copyright|©|\(c\))`)
 	bylineLine    = regexp.MustCompile(`^(?i:by|von|par|por|door|di|av)\s+\p{Lu}`)
 )
