@@ -120,7 +120,24 @@ func (pg *page) dateOrder() pubdate.Order {
 	if pg.rule != nil && pg.rule.order != pubdate.Auto {
 		return pg.rule.order
 	}
-	return pubdate.DecideOrder(pg.textDates(), pg.meta.lang)
+	return pubdate.DecideOrder(pg.textDates(), pg.machineDates(), pg.meta.lang)
+}
+
+// machineDates are the dates pages give in machine form, in datetime
+// attributes and metadata: evidence for reading the numeric dates they show.
+func (pg *page) machineDates() []notice.Date {
+	var out []notice.Date
+	for _, h := range append(append([]string{}, pg.meta.publishedHints...), pg.meta.weakHints...) {
+		if d, ok := pubdate.Parse(h, pubdate.Auto); ok {
+			out = append(out, d)
+		}
+	}
+	pg.doc.Find("[datetime]").Each(func(_ int, s *goquery.Selection) {
+		if d, ok := pubdate.Parse(s.AttrOr("datetime", ""), pubdate.Auto); ok {
+			out = append(out, d)
+		}
+	})
+	return out
 }
 
 // textDates are the dates in the page text read with Auto order, found
@@ -139,7 +156,10 @@ func firstDate(sel *goquery.Selection, order pubdate.Order) (notice.Date, bool) 
 	var d notice.Date
 	found := false
 	sel.EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		// A machine-readable date inside the element beats its text.
 		if dt, ok := s.Attr("datetime"); ok {
+			d, found = pubdate.Parse(dt, order)
+		} else if dt, ok := s.Find("[datetime]").First().Attr("datetime"); ok {
 			d, found = pubdate.Parse(dt, order)
 		}
 		if !found {

@@ -51,9 +51,12 @@ func (pg *page) findTitle() (string, *html.Node) {
 	if visual != "" && agrees(visual) {
 		return visual, visualNode
 	}
+	// A metadata title the page does not show anywhere is the site's or a
+	// section's name when the page shows a title-like line above its body.
+	shown := func(c string) bool { return visual == "" || showsLine(pg.text().text, c) }
 	best := ""
 	for _, c := range candidates {
-		if c != "" && !truncated(c) && !pg.namesSection(c) && utf8.RuneCountInString(c) > utf8.RuneCountInString(best) {
+		if c != "" && !truncated(c) && !pg.namesSection(c) && shown(c) && utf8.RuneCountInString(c) > utf8.RuneCountInString(best) {
 			best = c
 		}
 	}
@@ -254,4 +257,20 @@ func agree(heading, other string) bool {
 	// Metadata titles may also carry a prefix ("Notice: ", "[Event] ").
 	return h == o || (len(o) >= 12 && strings.HasPrefix(h, o)) ||
 		(len(h) >= 12 && (strings.HasPrefix(o, h) || strings.HasSuffix(o, h)))
+}
+
+// showsLine reports whether text has line as one of its lines.
+func showsLine(text, line string) bool {
+	for at := 0; ; {
+		i := strings.Index(text[at:], line)
+		if i < 0 {
+			return false
+		}
+		i += at
+		end := i + len(line)
+		if (i == 0 || text[i-1] == '\n') && (end == len(text) || text[end] == '\n') {
+			return true
+		}
+		at = i + 1
+	}
 }

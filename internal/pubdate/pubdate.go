@@ -153,16 +153,36 @@ func (m Match) As(order Order) Match {
 }
 
 // DecideOrder reads all-numeric dates day first or month first by the
-// evidence of the matches (a date such as 25/08/2017 can only be read one
-// way), then by the language of the page: month first for American
-// English, day first elsewhere. It returns Auto when nothing tells.
-func DecideOrder(ms []Match, lang string) Order {
+// evidence of the page: a date such as 25/08/2017 can only be read one way;
+// an ambiguous 06/12/2019 whose one reading is a date the page also
+// writes unambiguously (2019-06-12 in a datetime attribute, "June 12,
+// 2019") is read that way. Then by the language of the page: month first
+// for American English, day first for other languages that name a region
+// or none. It returns Auto when nothing tells.
+func DecideOrder(ms []Match, known []notice.Date, lang string) Order {
 	var dmy, mdy int
+	sure := map[notice.Date]bool{}
+	for _, d := range known {
+		sure[d] = true
+	}
 	for _, m := range ms {
-		switch m.Evidence {
-		case DayFirst:
+		switch {
+		case m.Evidence == DayFirst:
 			dmy++
-		case MonthFirst:
+		case m.Evidence == MonthFirst:
+			mdy++
+		case !m.Ambiguous:
+			sure[m.Date] = true
+		}
+	}
+	for _, m := range ms {
+		if !m.Ambiguous {
+			continue
+		}
+		switch asDMY, asMDY := m.Date, m.As(MonthFirst).Date; {
+		case sure[asDMY] && !sure[asMDY]:
+			dmy++
+		case sure[asMDY] && !sure[asDMY]:
 			mdy++
 		}
 	}
@@ -176,7 +196,7 @@ func DecideOrder(ms []Match, lang string) Order {
 	switch {
 	case lang == "en-us" || lang == "es-us" || lang == "en-ph" || lang == "fil":
 		return MonthFirst
-	case lang != "":
+	case lang != "" && lang != "en":
 		return DayFirst
 	}
 	return Auto
