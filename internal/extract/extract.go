@@ -100,7 +100,10 @@ func New(opts Options) *Extractor {
 		opts.Partners = partner.NewResolver(partner.DefaultGazetteer())
 	}
 	x.SetRules(opts.Rules)
-	x.SetTaxonomy(*opts.Taxonomy)
+	// Taxonomies come validated from LoadTaxonomy, ParseTaxonomy or the
+	// shipped file; one built in code that is invalid still classifies,
+	// with its faulty entries matching nothing.
+	x.topics.Store(topic.NewClassifier(*opts.Taxonomy))
 	x.partners.Store(opts.Partners)
 	return x
 }
@@ -108,8 +111,38 @@ func New(opts Options) *Extractor {
 // SetRules replaces the rules for later extractions.
 func (x *Extractor) SetRules(r *Rules) { x.rules.Store(r) }
 
-// SetTaxonomy replaces the taxonomy for later extractions.
-func (x *Extractor) SetTaxonomy(t topic.Taxonomy) { x.topics.Store(topic.NewClassifier(t)) }
+// SetTaxonomy validates a taxonomy and, if it is valid, uses it for later
+// extractions; extractions under way finish with the one they started with.
+// An invalid taxonomy is refused with an error naming the faulty entry, and
+// the one in use stays.
+func (x *Extractor) SetTaxonomy(t topic.Taxonomy) error {
+	if err := t.Validate(); err != nil {
+		return fmt.Errorf("extract: %w", err)
+	}
+	x.topics.Store(topic.NewClassifier(t))
+	return nil
+}
+
+// ReloadTaxonomy reads a taxonomy file and uses it, as SetTaxonomy does.
+func (x *Extractor) ReloadTaxonomy(path string) error {
+	t, err := topic.LoadTaxonomy(path)
+	if err != nil {
+		return err
+	}
+	return x.SetTaxonomy(t)
+}
+
+// ReloadRules reads a rules file (the built-in layouts follow its rules)
+// and uses it for later extractions; an invalid file leaves the rules in
+// use as they are.
+func (x *Extractor) ReloadRules(path string) error {
+	r, err := LoadRules(path)
+	if err != nil {
+		return err
+	}
+	x.SetRules(r)
+	return nil
+}
 
 // Rules returns the rules in use.
 func (x *Extractor) Rules() *Rules { return x.rules.Load() }

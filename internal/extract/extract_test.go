@@ -162,3 +162,35 @@ func TestHugeAndTextlessPagesAreBounded(t *testing.T) {
 		t.Fatalf("text-less page: %v, %v; want kind other", res, err)
 	}
 }
+
+func TestTaxonomyReload(t *testing.T) {
+	x := newTestExtractor()
+	page := []byte(`<html><head><title>Water workshop | UNPOG</title></head><body><article><h1>Water workshop</h1>
+		<p>Posted: 2021-03-04</p><p>` + strings.Repeat("Officials discussed water governance and water utilities. ", 5) + `</p></article></body></html>`)
+	extractTopics := func() []string {
+		res, err := x.Extract(Page{Body: page})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Notice.Topics
+	}
+	if got := extractTopics(); len(got) != 0 {
+		t.Fatalf("topics before reload = %q", got)
+	}
+	path := filepath.Join(t.TempDir(), "taxonomy.json")
+	os.WriteFile(path, []byte(`{"topics":[{"id":"water","label":"Water governance","keywords":["water governance","water utilities"]}]}`), 0o644)
+	if err := x.ReloadTaxonomy(path); err != nil {
+		t.Fatal(err)
+	}
+	if got := extractTopics(); !slices.Equal(got, []string{"Water governance"}) {
+		t.Errorf("topics after reload = %q", got)
+	}
+	os.WriteFile(path, []byte(`{"topics":[{"id":"water","label":"Water governance","keywords":[]}]}`), 0o644)
+	err := x.ReloadTaxonomy(path)
+	if err == nil || !strings.Contains(err.Error(), "topics[0] (water): no keywords") {
+		t.Errorf("invalid taxonomy: err = %v", err)
+	}
+	if got := extractTopics(); !slices.Equal(got, []string{"Water governance"}) {
+		t.Errorf("an invalid taxonomy replaced the one in use: topics %q", got)
+	}
+}
