@@ -47,7 +47,44 @@ func decode(body []byte, contentType string) (*html.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("extract: parse HTML: %w", err)
 	}
+	limitText(doc, MaxTextBytes)
 	return doc, nil
+}
+
+// MaxTextBytes bounds the text of one page that extraction reads: a notice
+// has a few to a few hundred kilobytes of text, and a page with megabytes
+// of it (a log, a dump) is cut here so that every later step stays cheap.
+const MaxTextBytes = 2 << 20
+
+// limitText cuts the page's text after limit bytes, in document order.
+func limitText(root *html.Node, limit int) {
+	total := 0
+	for n := root; n != nil; n = nextNode(n) {
+		if n.Type != html.TextNode {
+			continue
+		}
+		if total+len(n.Data) > limit {
+			cut := max(0, limit-total)
+			for cut > 0 && !utf8.RuneStart(n.Data[cut]) {
+				cut--
+			}
+			n.Data = n.Data[:cut]
+		}
+		total += len(n.Data)
+	}
+}
+
+// nextNode is the node after n in document order, without recursion.
+func nextNode(n *html.Node) *html.Node {
+	if n.FirstChild != nil {
+		return n.FirstChild
+	}
+	for ; n != nil; n = n.Parent {
+		if n.NextSibling != nil {
+			return n.NextSibling
+		}
+	}
+	return nil
 }
 
 // checkHTML sniffs the first bytes: a page served as text/html may still be

@@ -149,19 +149,78 @@ func TestBadInputGivesReasons(t *testing.T) {
 	}
 }
 
+// Extraction cost follows the page's size up to a cap: a 10 MB page of
+// text is read, cut to MaxTextBytes of text, and extracted like any other.
 func TestHugeAndTextlessPagesAreBounded(t *testing.T) {
 	x := newTestExtractor()
-	huge := "<html><body><h1>Big</h1><p>" + strings.Repeat("word ", 3<<20) + "</p></body></html>"
+	huge := "<html><body><h1>Big page</h1><p>Posted: 2021-03-04</p><p>" + strings.Repeat("word ", 2<<20) + "</p></body></html>"
 	start := time.Now()
-	if _, err := x.Extract(Page{Body: []byte(huge)}); err != nil {
-		t.Fatalf("15 MB page: %v", err)
+	res, err := x.Extract(Page{Body: []byte(huge)})
+	if err != nil {
+		t.Fatalf("10 MB page: %v", err)
 	}
-	t.Logf("15 MB page extracted in %s", time.Since(start))
-	res, err := x.Extract(Page{Body: []byte("<html><body><div></div></body></html>")})
+	if len(res.Notice.Body) > MaxTextBytes || len(res.Notice.Body) < MaxTextBytes/2 {
+		t.Errorf("body of %d bytes, want it cut to at most %d", len(res.Notice.Body), MaxTextBytes)
+	}
+	t.Logf("10 MB page extracted in %s", time.Since(start))
+	res, err = x.Extract(Page{Body: []byte("<html><body><div></div></body></html>")})
 	if err != nil || res.Kind != KindOther {
 		t.Fatalf("text-less page: %v, %v; want kind other", res, err)
 	}
 }
+
+func TestLimitTextCutsOnCharacterBoundaries(t *testing.T) {
+	root, err := decode([]byte("<p>"+strings.Repeat("한", 10)+"</p>"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	limitText(root, 10) // 3 bytes a character: 3 characters fit
+	if got := inlineText(root); got != "한한한" {
+		t.Errorf("text after the cut = %q", got)
+	}
+}
+
+// Bad input gets a result or a clear reason, never a panic.
+func TestBadInputTable(t *testing.T) {
+	x := newTestExtractor()
+	utf8Page := "<html><head><title>Café in Bogotá | Site</title></head><body><h1>Café in Bogotá</h1><p>Posted: 2021-03-04</p><p>" +
+		strings.Repeat("Türkiye, Côte d’Ivoire and Malé joined the café meeting in Bogotá. ", 5) + "</p></body></html>"
+	tests := []struct {
+		name      string
+		body      string
+		wantErr   error  // or nil
+		wantTitle string // when there is no error
+	}{
+		{"no charset, UTF-8 bytes", utf8Page, nil, "Café in Bogotá"},
+		{"declared Latin-1, UTF-8 bytes", strings.Replace(utf8Page, "<head>", `<head><meta charset="iso-8859-1">`, 1), nil, "Café in Bogotá"},
+		{"unclosed tags", "<html><body><h1>Unclosed <b>bold <font>text</h1><p>" + strings.Repeat("para <i>x <li>item <td>cell ", 50), nil, "Unclosed bold text"},
+		{"nesting deeper than the parser allows", strings.Repeat("<div>", 600) + "deep", errAny, ""},
+		{"control bytes", "\x00\x01\x02" + strings.Repeat("\x00\xff", 500), notice.ErrNotHTML, ""},
+		{"only a comment", "<!-- nothing -->", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := x.Extract(Page{Body: []byte(tt.body)})
+			switch {
+			case tt.wantErr == errAny:
+				if err == nil || strings.Contains(err.Error(), "internal error") {
+					t.Fatalf("err = %v, want a clear reason", err)
+				}
+			case tt.wantErr != nil:
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tt.wantErr)
+				}
+			case err != nil:
+				t.Fatalf("err = %v", err)
+			case res.Notice.Title != tt.wantTitle:
+				t.Errorf("title = %q, want %q", res.Notice.Title, tt.wantTitle)
+			}
+		})
+	}
+}
+
+// errAny stands for "some clear error" in tables.
+var errAny = errors.New("any error")
 
 func TestTaxonomyReload(t *testing.T) {
 	x := newTestExtractor()
