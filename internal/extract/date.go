@@ -88,6 +88,14 @@ func (pg *page) findDate() (notice.Date, string) {
 	if d, found := urlDate(pg.url); ok(d, found) {
 		return d, dateFromURL
 	}
+	// The address the page declares for itself is part of the page.
+	for _, own := range []string{pg.meta.canonical, pg.meta.ogURL} {
+		if u, err := url.Parse(own); err == nil && own != "" {
+			if d, found := urlDate(u); ok(d, found) {
+				return d, dateFromURL
+			}
+		}
+	}
 	for _, t := range []string{pg.meta.title, pg.meta.ogTitle} {
 		if d, found := pubdate.Parse(t, order); ok(d, found) {
 			return d, dateFromTitle
@@ -253,8 +261,12 @@ func (pg *page) shownDates(order pubdate.Order, now time.Time) []shownDate {
 		switch {
 		case bodyStart >= 0 && m.Start < bodyStart && bodyStart-m.Start <= 400:
 			score++
-		case bodyStart >= 0 && m.Start >= bodyStart && m.Start-bodyStart <= 300 && m.Start-from <= 25:
+		case bodyStart >= 0 && m.Start >= bodyStart && m.Start-bodyStart <= 300 && m.Start-from <= 25 &&
+			datelineEnd.MatchString(pt.text[m.End:min(to, m.End+4)]):
 			score += 2 // a dateline: "BERLIN, 27.1.2022 – The ..."
+		}
+		if label < 3 && to-from > 80 && prepositionBefore.MatchString(pt.text[max(from, m.Start-12):m.Start]) {
+			score -= 2 // "On 1 January 2009, the office held ...": what the text tells of
 		}
 		if listCount[sigs[i]] >= 3 {
 			score -= 2 // one of many alike: a list of other items
@@ -278,6 +290,9 @@ func labelScore(text string, m pubdate.Match) (int, bool) {
 		return 0, false
 	}
 	after := text[m.End:min(len(text), m.End+40)]
+	if pub >= 0 && inProse(text, m, from+pub) {
+		pub = -1 // "Mercurial 5.2 was released on November 5, 2019."
+	}
 	switch {
 	case pub >= 0:
 		return 4, true
@@ -291,12 +306,30 @@ func labelScore(text string, m pubdate.Match) (int, bool) {
 	return 0, true
 }
 
+var (
+	// datelineEnd follows the date of a news dateline.
+	datelineEnd = regexp.MustCompile(`^\s*[-–—:|(]`)
+	// prepositionBefore precedes dates that prose tells of.
+	prepositionBefore = regexp.MustCompile(`(?i)(^|[^\p{L}])(on|at|from|until|till|by|before|after|since|between|and|am|vom|bis|seit|le|du|au|depuis|el|del|desde|il|dal|op|van|sur)\s+$`)
+)
+
 // Author bylines next to a date: "By Jane Doe | 4 May 2020", "Von Claudia
 // Lindner\n27.1.2022", "23.01.2019\nBy Urs Gehriger".
 var (
 	bylineBefore = regexp.MustCompile(`(^|\n)[^\S\n]*(?i:by|von|par|por|door|av|przez|автор:?)\s+\p{Lu}[^\n]{1,50}\n?[^\S\n]*[|·•,–-]?[^\S\n]*$`)
 	bylineAfter  = regexp.MustCompile(`^[^\S\n]*\n?[^\S\n]*[|·•,–-]?[^\S\n]*(?i:by|von|par|por|door)\s+\p{Lu}`)
 )
+
+// inProse reports whether a label at offset at, before date m, is a word
+// of a long sentence rather than a label: not at the start of a long line.
+func inProse(text string, m pubdate.Match, at int) bool {
+	lineStart := strings.LastIndexByte(text[:m.Start], '\n') + 1
+	lineEnd := strings.IndexByte(text[m.End:], '\n')
+	if lineEnd < 0 {
+		lineEnd = len(text) - m.End
+	}
+	return lineEnd+m.End-lineStart > 120 && at-lineStart > 3
+}
 
 func lastIndex(re *regexp.Regexp, s string) int {
 	locs := re.FindAllStringIndex(s, -1)

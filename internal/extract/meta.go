@@ -19,6 +19,7 @@ type metadata struct {
 	ogSiteName string
 	ogType     string
 	canonical  string
+	ogURL      string
 	base       string
 	lang       string
 	// publishedHints are publication dates from meta tags, JSON-LD and
@@ -160,6 +161,10 @@ func (m *metadata) readMeta(n *html.Node, dates map[string]string) {
 		}
 	case "og:type":
 		m.ogType = strings.ToLower(content)
+	case "og:url":
+		if m.ogURL == "" {
+			m.ogURL = content
+		}
 	}
 	if _, seen := dates[key]; !seen {
 		dates[key] = content
