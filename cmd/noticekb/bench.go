@@ -27,12 +27,12 @@ func registerBenchmark(b benchmark) {
 
 // cmdBench dispatches to a benchmark; with no name it lists them.
 func cmdBench(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		out := e.stderr
-		if len(args) > 0 {
-			out = e.stdout
-		}
-		printBenchUsage(out)
+	if len(args) == 0 {
+		printBenchUsage(e.stderr)
+		return usageError{fmt.Errorf("bench: name a benchmark")}
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		printBenchUsage(e.stdout)
 		return nil
 	}
 	b, ok := benchmarks[args[0]]

@@ -100,7 +100,7 @@ func RunExtraction(ctx context.Context, cfg Extraction) error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cfg.Stdout, "%-12s %-9s %5d pages %6.1f pages/s (%d workers)  %s\n",
+			fmt.Fprintf(cfg.Stdout, "%-14s %-8s %5d pages %6.1f pages/s (%d workers)  %s\n",
 				sys.Name, set, len(tasks), float64(len(tasks))/elapsed.Seconds(), cfg.Workers, last)
 			if results[sys.Name] == nil {
 				results[sys.Name] = map[string]string{}
@@ -293,24 +293,28 @@ func (cfg Extraction) printTable(results map[string]map[string]string) {
 		names = append(names, n)
 	}
 	sort.SliceStable(names, func(i, j int) bool { return systemRank(cfg.Systems, names[i]) < systemRank(cfg.Systems, names[j]) })
-	w := cfg.Stdout
-	fmt.Fprintf(w, "\n| %-18s | %-12s |", "metric", "target")
+	width := 8
 	for _, n := range names {
-		fmt.Fprintf(w, " %-12s |", n)
+		width = max(width, len(n))
+	}
+	w := cfg.Stdout
+	fmt.Fprintf(w, "\n| %-18s | %-6s |", "metric", "target")
+	for _, n := range names {
+		fmt.Fprintf(w, " %-*s |", width, n)
 	}
 	fmt.Fprintln(w)
 	for _, c := range tableColumns {
-		row := fmt.Sprintf("| %-18s | %-12s |", c.head, c.target)
-		any := false
+		row := fmt.Sprintf("| %-18s | %-6s |", c.head, c.target)
+		shown := false
 		for _, n := range names {
 			v, ok := results[n][c.key]
-			any = any || ok
+			shown = shown || ok
 			if !ok {
 				v = "-"
 			}
-			row += fmt.Sprintf(" %-12s |", v)
+			row += fmt.Sprintf(" %-*s |", width, v)
 		}
-		if any {
+		if shown {
 			fmt.Fprintln(w, row)
 		}
 	}
