@@ -292,12 +292,16 @@ func (pg *page) extract() *Result {
 	n.Date = date
 	n.Publisher = publisher.Name
 	exclude := []string{publisher.Name, publisher.FullName}
-	found := pg.x.partners.Load().Find(n.Title+"\n\n"+n.Body, exclude...)
+	text := n.Title + "\n\n" + n.Body
+	found := pg.x.partners.Load().Find(text, exclude...)
 	for _, p := range found.Partners {
 		n.Partners = append(n.Partners, p.Name)
 	}
 	res.Learned = found.Learned
-	n.Topics, n.SDGs = pg.x.topics.Load().Classify(n.Title, n.Body)
+	// Words inside organisation names are not topic evidence: "Division for
+	// Public Institutions and Digital Government", "GovTech" the agency.
+	text = maskSpans(text, found.Mentions)
+	n.Topics, n.SDGs = pg.x.topics.Load().Classify(text[:len(n.Title)], text[len(n.Title)+2:])
 	n.Language = language(n.Title+" "+n.Body, pg.meta.lang)
 	if n.Partners == nil {
 		n.Partners = []string{}
@@ -363,4 +367,18 @@ func (pg *page) resolve(href string) string {
 	}
 	u.Fragment = ""
 	return u.String()
+}
+
+// maskSpans blanks the given byte spans of text, keeping every offset.
+func maskSpans(text string, spans [][2]int) string {
+	if len(spans) == 0 {
+		return text
+	}
+	b := []byte(text)
+	for _, sp := range spans {
+		for i := sp[0]; i < sp[1] && i < len(b); i++ {
+			b[i] = ' '
+		}
+	}
+	return string(b)
 }

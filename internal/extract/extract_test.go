@@ -253,3 +253,20 @@ func TestTaxonomyReload(t *testing.T) {
 		t.Errorf("an invalid taxonomy replaced the one in use: topics %q", got)
 	}
 }
+
+// Words of an organisation's name are not evidence of a topic.
+func TestOrganisationNamesAreNotTopicEvidence(t *testing.T) {
+	page := `<html><head><title>Meeting with DPIDG | UNPOG</title></head><body><article><h1>Meeting with DPIDG</h1>
+		<p>Posted: 2021-03-04</p><p>UNPOG met the Division for Public Institutions and Digital Government (DPIDG) and GovTech.
+		The Division for Public Institutions and Digital Government presented its plans. ` + strings.Repeat("Officials discussed open data and open data portals. ", 3) + `</p></article></body></html>`
+	res, err := newTestExtractor().Extract(Page{Body: []byte(page)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Notice.Topics, []string{"Open government & transparency"}) {
+		t.Errorf("topics = %q, want only open government", res.Notice.Topics)
+	}
+	if !slices.Equal(res.Notice.Partners, []string{"DPIDG", "GovTech"}) {
+		t.Errorf("partners = %q", res.Notice.Partners)
+	}
+}

@@ -33,6 +33,9 @@ func TestFind(t *testing.T) {
 		{"publisher excluded by full name", "United Nations Project Office on Governance (UNPOG) and ITU", []string{"United Nations Project Office on Governance"}, []string{"ITU"}},
 		{"hyphenated acronym", "UN-Habitat and UN Women", nil, []string{"UN-Habitat", "UN Women"}},
 		{"not an organisation", "civil registration and vital statistics (CRVS) and Information Network Village (INVIL)", nil, nil},
+		{"a hyphen compound names something else", "the 2010 Korea-ASEAN Forum and the ASEAN-Korea Centre", nil, nil},
+		{"a hyphen to a lower-case word still names it", "UNDP-supported projects and ITU-led work", nil, []string{"UNDP", "ITU"}},
+		{"possessive", "the World Bank's report", nil, []string{"WBG"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

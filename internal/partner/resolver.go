@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"noticekb/internal/notice"
 	"noticekb/internal/words"
@@ -160,6 +162,10 @@ type Found struct {
 	Partners []notice.Partner
 	// Learned are organisations the text defined that were not known before.
 	Learned []notice.Partner
+	// Mentions are the byte spans of every mention of a known organisation,
+	// the excluded ones too: words there name an organisation, not a topic
+	// ("Division for Public Institutions and Digital Government").
+	Mentions [][2]int
 }
 
 // Find names the organisations mentioned in text. Partners whose name,
@@ -177,13 +183,47 @@ func (r *Resolver) Find(text string, exclude ...string) Found {
 		}
 	}
 	seen := map[int]bool{}
-	for _, m := range r.names.FindAll(words.Split(text)) {
+	ws := words.Split(text)
+	for _, m := range r.names.FindAll(ws) {
+		start, end := ws[m.Start].Start, ws[m.Start+m.Width-1].End
+		if partOfOtherName(text, start, end) {
+			continue
+		}
+		found.Mentions = append(found.Mentions, [2]int{start, end})
 		if !seen[m.Value] && !excluded[m.Value] {
 			seen[m.Value] = true
 			found.Partners = append(found.Partners, r.partners[m.Value])
 		}
 	}
 	return found
+}
+
+// partOfOtherName reports whether a mention is joined by a hyphen to a
+// capitalised word, as in "the Korea-ASEAN Forum": a compound name of
+// something else (an event, a centre), not a mention of the organisation.
+// "UNDP-supported" still names UNDP.
+func partOfOtherName(text string, start, end int) bool {
+	if start >= 2 && text[start-1] == '-' {
+		r, _ := utf8.DecodeLastRuneInString(text[:start-1])
+		if unicode.IsUpper(r) || unicode.IsLower(r) && capitalizedWordBefore(text[:start-1]) {
+			return true
+		}
+	}
+	if end+1 < len(text) && text[end] == '-' {
+		r, _ := utf8.DecodeRuneInString(text[end+1:])
+		if unicode.IsUpper(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// capitalizedWordBefore reports whether the word ending text starts with
+// a capital letter.
+func capitalizedWordBefore(text string) bool {
+	i := strings.LastIndexFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	r, _ := utf8.DecodeRuneInString(text[i+1:])
+	return unicode.IsUpper(r)
 }
 
 // learnDefinitions registers organisations defined in the text.
