@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"noticekb/internal/pubdate"
@@ -22,7 +23,13 @@ func FuzzExtract(f *testing.F) {
 	}
 	x := newTestExtractor()
 	f.Fuzz(func(t *testing.T, body []byte, url string) {
+		start := time.Now()
 		res, err := x.Extract(Page{URL: url, Body: body})
+		// Fuzz inputs are small; seconds on one means work that grows
+		// faster than the page.
+		if d := time.Since(start); d > 3*time.Second {
+			t.Fatalf("%d bytes took %s", len(body), d)
+		}
 		if err != nil {
 			if strings.Contains(err.Error(), "internal error") {
 				t.Fatalf("internal error: %v", err)

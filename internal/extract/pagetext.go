@@ -20,6 +20,8 @@ type pageText struct {
 	spans []textSpan
 	// blocks are the block elements with their text's start and end offsets.
 	blocks map[*html.Node]blockSpan
+	// elements are all rendered elements with text, with the same offsets.
+	elements map[*html.Node]blockSpan
 }
 
 type textSpan struct {
@@ -34,7 +36,7 @@ type blockSpan struct{ start, end int }
 const maxPageText = 1 << 20
 
 func renderPage(root *html.Node) *pageText {
-	pt := &pageText{blocks: map[*html.Node]blockSpan{}}
+	pt := &pageText{blocks: map[*html.Node]blockSpan{}, elements: map[*html.Node]blockSpan{}}
 	var b strings.Builder
 	space := false // a space or line break is pending
 	newline := false
@@ -80,9 +82,14 @@ func renderPage(root *html.Node) *pageText {
 		if block {
 			space, newline = true, true
 		}
-		start := b.Len()
+		start, spans := b.Len(), len(pt.spans)
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
+		}
+		if len(pt.spans) > spans {
+			// The text starts at the first text node, after any separator.
+			start = pt.spans[spans].start
+			pt.elements[n] = blockSpan{start, b.Len()}
 		}
 		if block {
 			space, newline = true, true
@@ -130,39 +137,12 @@ func (pt *pageText) lineAround(start, end int) (int, int) {
 }
 
 // spanOf returns where the text of element n starts and ends: its block
-// span if n is a block, else the span of its text nodes.
+// span if n is a block, else the span of its text.
 func (pt *pageText) spanOf(n *html.Node) (blockSpan, bool) {
 	if s, ok := pt.blocks[n]; ok {
 		return s, true
 	}
-	start, end := -1, -1
-	for i, sp := range pt.spans {
-		if !isInside(sp.el, n) {
-			if start >= 0 {
-				break
-			}
-			continue
-		}
-		if start < 0 {
-			start = sp.start
-		}
-		end = len(pt.text)
-		if i+1 < len(pt.spans) {
-			end = pt.spans[i+1].start
-		}
-	}
-	if start < 0 {
-		return blockSpan{}, false
-	}
-	end = start + len(strings.TrimRightFunc(pt.text[start:end], isSpace))
-	return blockSpan{start, end}, true
+	s, ok := pt.elements[n]
+	return s, ok
 }
 
-func isInside(n, ancestor *html.Node) bool {
-	for e := n; e != nil; e = e.Parent {
-		if e == ancestor {
-			return true
-		}
-	}
-	return false
-}
