@@ -1,12 +1,15 @@
 package extract
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"noticekb/internal/pubdate"
 )
 
 // pageText is the visible text of a whole page on one string, one block
@@ -71,6 +74,16 @@ func renderPage(root *html.Node) *pageText {
 			}
 			return
 		case html.ElementNode:
+			if n.DataAtom == atom.Script && inBody(n) {
+				// A short inline script in the body that writes a date shows
+				// it where it stands: showDate("2020/04/17 01:43").
+				if lit := writtenDate(n); lit != "" {
+					pt.spans = append(pt.spans, textSpan{start: b.Len() + 1, el: n.Parent})
+					b.WriteString(" " + lit + " ")
+					space = true
+				}
+				return
+			}
 			if invisible[n.DataAtom] || isHidden(n) {
 				return
 			}
@@ -146,3 +159,30 @@ func (pt *pageText) spanOf(n *html.Node) (blockSpan, bool) {
 	return s, ok
 }
 
+
+func inBody(n *html.Node) bool {
+	for e := n.Parent; e != nil; e = e.Parent {
+		if e.DataAtom == atom.Body {
+			return true
+		}
+	}
+	return false
+}
+
+// scriptString is a quoted string in a script.
+var scriptString = regexp.MustCompile(`"([^"\\\n]{6,60})"|'([^'\\\n]{6,60})'`)
+
+// writtenDate returns the string of a short inline script that holds a
+// date, or "".
+func writtenDate(n *html.Node) string {
+	if attr(n, "src") != "" || n.FirstChild == nil || len(n.FirstChild.Data) > 200 {
+		return ""
+	}
+	for _, m := range scriptString.FindAllStringSubmatch(n.FirstChild.Data, 3) {
+		lit := m[1] + m[2]
+		if len(pubdate.Find(lit, pubdate.Auto)) == 1 {
+			return lit
+		}
+	}
+	return ""
+}
