@@ -159,7 +159,6 @@ func (pt *pageText) spanOf(n *html.Node) (blockSpan, bool) {
 	return s, ok
 }
 
-
 func inBody(n *html.Node) bool {
 	for e := n.Parent; e != nil; e = e.Parent {
 		if e.DataAtom == atom.Body {
