@@ -41,7 +41,12 @@ func decode(body []byte, contentType string) (*html.Node, error) {
 	if enc := pageEncoding(body, contentType); enc != nil {
 		r = enc.NewDecoder().Reader(bytes.NewReader(body))
 	} else {
-		r = bytes.NewReader(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
+		body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+		if !utf8.Valid(body) {
+			// A rune cut at the end, or stray bytes in a UTF-8 page.
+			body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
+		}
+		r = bytes.NewReader(body)
 	}
 	doc, err := html.Parse(r)
 	if err != nil {
@@ -169,7 +174,7 @@ func pageEncoding(body []byte, contentType string) encoding.Encoding {
 	}
 	if enc != nil {
 		if name == "utf-8" {
-			return nil // broken UTF-8: the decoder replaces the bad bytes
+			return nil // broken UTF-8: decode replaces the bad bytes
 		}
 		return enc
 	}
