@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -32,44 +33,79 @@ const (
 // date field decides when the page has one; then publication metadata
 // (JSON-LD, meta tags, itemprop); then the best date shown on the page,
 // scored by its label, its element, its place next to the title and its
-// line; then weaker metadata, the URL (only when the page has one) and the
-// head title. Dates marked as updates are never taken, and neither are
-// dates in running text with nothing to say they are the publication's.
+// line; then weaker metadata, the URL (only when the page has one), the
+// page's own declared address, the head title and script state. Dates
+// marked as updates are never taken, and neither are dates in running
+// text with nothing to say they are the publication's.
 func (pg *page) findDate() (notice.Date, string) {
-	now := pg.x.now()
-	ok := func(d notice.Date, found bool) bool { return found && pubdate.Plausible(d, now) }
-	order := pg.dateOrder()
+	dc := dateContext{order: pg.dateOrder(), now: pg.x.now()}
+	if d, src, decided := pg.ruleDate(dc); decided {
+		return d, src
+	}
+	steps := []func(dateContext) (notice.Date, string){pg.metadataDate, pg.shownDate, pg.addressDate, pg.lastResortDate}
+	for _, step := range steps {
+		if d, src := step(dc); !d.IsZero() {
+			return d, src
+		}
+	}
+	return notice.Date{}, ""
+}
 
-	if pg.rule != nil && pg.rule.date != nil {
-		if sel := pg.doc.FindMatcher(pg.rule.date); sel.Length() > 0 {
-			if d, found := firstDate(sel, order); ok(d, found) {
-				return d, dateFromRule
-			}
-			if strings.TrimSpace(sel.Text()) == "" {
-				// The layout has a date field and this page left it empty:
-				// it shows no date, whatever dates its text mentions.
-				return notice.Date{}, ""
-			}
-		}
+// dateContext is what every date step reads dates with.
+type dateContext struct {
+	order pubdate.Order
+	now   time.Time
+}
+
+// parse reads the first date in s if it is a plausible publication date.
+func (dc dateContext) parse(s string) notice.Date {
+	if d, ok := pubdate.Parse(s, dc.order); ok && pubdate.Plausible(d, dc.now) {
+		return d
 	}
-	// A page republished under a new date may carry both; the original
-	// publication is the earliest the page claims.
-	var meta notice.Date
+	return notice.Date{}
+}
+
+// ruleDate reads the rule's date field. It reports decided when the rule
+// settles the question: a date, or a date field the page left empty (the
+// page shows no date, whatever dates its text mentions).
+func (pg *page) ruleDate(dc dateContext) (notice.Date, string, bool) {
+	if pg.rule == nil || pg.rule.date == nil {
+		return notice.Date{}, "", false
+	}
+	sel := pg.doc.FindMatcher(pg.rule.date)
+	if sel.Length() == 0 {
+		return notice.Date{}, "", false
+	}
+	if d, found := firstDate(sel, dc.order); found && pubdate.Plausible(d, dc.now) {
+		return d, dateFromRule, true
+	}
+	return notice.Date{}, "", strings.TrimSpace(sel.Text()) == ""
+}
+
+// metadataDate is the earliest publication date the metadata claims: a
+// page republished under a new date may carry both.
+func (pg *page) metadataDate(dc dateContext) (notice.Date, string) {
+	var first notice.Date
 	for _, hint := range pg.meta.publishedHints {
-		if d, found := pubdate.Parse(hint, order); ok(d, found) && (meta.IsZero() || d.Before(meta)) {
-			meta = d
+		if d := dc.parse(hint); !d.IsZero() && (first.IsZero() || d.Before(first)) {
+			first = d
 		}
 	}
-	if !meta.IsZero() {
-		return meta, dateFromMetadata
-	}
-	shown := pg.shownDates(order, now)
+	return first, dateFromMetadata
+}
+
+// shownDate is the best date shown on the page when its evidence is strong,
+// else weak metadata, else the best shown date with enough evidence or a
+// clear lead over the others, else the first date with a publication
+// label wherever it stands.
+func (pg *page) shownDate(dc dateContext) (notice.Date, string) {
+	shown := pg.shownDates(dc.order, dc.now)
 	best, runnerUp := bestTwo(shown)
 	if best.score >= strongDateScore {
 		return best.date, dateFromPage
 	}
 	for _, hint := range pg.meta.weakHints {
-		if d, found := pubdate.Parse(hint, order); ok(d, found) {
+		if d := dc.parse(hint); !d.IsZero() {
 			return d, dateFromWeakMeta
 		}
 	}
@@ -78,27 +114,38 @@ func (pg *page) findDate() (notice.Date, string) {
 	}
 	for _, d := range shown {
 		if d.labelled {
-			// A publication label is evidence wherever it stands.
 			return d.date, dateFromPage
 		}
 	}
-	if d, found := urlDate(pg.url); ok(d, found) {
-		return d, dateFromURL
-	}
-	// The address the page declares for itself is part of the page.
+	return notice.Date{}, ""
+}
+
+// addressDate reads a date in the page's URL, when it has one, then in the
+// address the page declares for itself (canonical link, og:url).
+func (pg *page) addressDate(dc dateContext) (notice.Date, string) {
+	addresses := []*url.URL{pg.url}
 	for _, own := range []string{pg.meta.canonical, pg.meta.ogURL} {
 		if u, err := url.Parse(own); err == nil && own != "" {
-			if d, found := urlDate(u); ok(d, found) {
-				return d, dateFromURL
-			}
+			addresses = append(addresses, u)
 		}
 	}
+	for _, u := range addresses {
+		if d, found := urlDate(u); found && pubdate.Plausible(d, dc.now) {
+			return d, dateFromURL
+		}
+	}
+	return notice.Date{}, ""
+}
+
+// lastResortDate reads the head title ("… | DW | 23.05.2011"), then the
+// publication time in inline script state of script-built pages.
+func (pg *page) lastResortDate(dc dateContext) (notice.Date, string) {
 	for _, t := range []string{pg.meta.title, pg.meta.ogTitle} {
-		if d, found := pubdate.Parse(t, order); ok(d, found) {
+		if d := dc.parse(t); !d.IsZero() {
 			return d, dateFromTitle
 		}
 	}
-	if d, found := pg.meta.stateDate(); ok(d, found) {
+	if d, found := pg.meta.stateDate(); found && pubdate.Plausible(d, dc.now) {
 		return d, dateFromWeakMeta
 	}
 	return notice.Date{}, ""
