@@ -138,11 +138,11 @@ func (pt *pageText) blockOf(n *html.Node) (*html.Node, blockSpan) {
 }
 
 // lineAround is the line of text holding [start, end).
-func (pt *pageText) lineAround(start, end int) (int, int) {
-	from := strings.LastIndexByte(pt.text[:start], '\n') + 1
-	to := strings.IndexByte(pt.text[end:], '\n')
+func lineAround(text string, start, end int) (int, int) {
+	from := strings.LastIndexByte(text[:start], '\n') + 1
+	to := strings.IndexByte(text[end:], '\n')
 	if to < 0 {
-		to = len(pt.text)
+		to = len(text)
 	} else {
 		to += end
 	}

@@ -50,15 +50,13 @@ var (
 // shownDates lists the plausible dates shown on the page, each scored.
 func (pg *page) shownDates(order pubdate.Order, now time.Time) []shownDate {
 	pt := pg.text()
-	title, hasTitle := pg.titleSpan()
-	bodyStart := pg.bodyStart()
+	where := placeOf{bodyStart: pg.bodyStart()}
+	where.title, where.hasTitle = pg.titleSpan()
 	matches := make([]pubdate.Match, len(pg.textDates()))
-	for i, m := range pg.textDates() {
-		matches[i] = m.As(order)
-	}
 	listCount := map[string]int{}
 	sigs := make([]string, len(matches))
-	for i, m := range matches {
+	for i, m := range pg.textDates() {
+		matches[i] = m.As(order)
 		if el := pt.elementAt(m.Start); el != nil {
 			sigs[i] = signature(el)
 			listCount[sigs[i]]++
@@ -66,11 +64,8 @@ func (pg *page) shownDates(order pubdate.Order, now time.Time) []shownDate {
 	}
 	var out []shownDate
 	for i, m := range matches {
-		if !pubdate.Plausible(m.Date, now) {
-			continue
-		}
 		el := pt.elementAt(m.Start)
-		if el == nil {
+		if el == nil || !pubdate.Plausible(m.Date, now) {
 			continue
 		}
 		label, okLabel := labelScore(pt.text, m)
@@ -78,41 +73,57 @@ func (pg *page) shownDates(order pubdate.Order, now time.Time) []shownDate {
 			continue
 		}
 		score := label + classScore(el)
-		from, to := pt.lineAround(m.Start, m.End)
-		switch line := to - from; {
-		case line <= 80:
-			score++
-		case line > 200 && score < 4:
-			score -= 3 // a date inside a sentence is what the text is about
-		}
-		if hasTitle {
-			switch {
-			case m.Start >= title.start && m.End <= title.end:
-				score -= 3 // a date in the title is the event's
-			case m.Start >= title.end && m.Start-title.end <= 250:
-				score += 3
-			case m.Start >= title.end && m.Start-title.end <= 600:
-				score++
-			case m.End <= title.start && title.start-m.End <= 250:
-				score += 2
-			}
-		}
-		switch {
-		case bodyStart >= 0 && m.Start < bodyStart && bodyStart-m.Start <= 400:
-			score++
-		case bodyStart >= 0 && m.Start >= bodyStart && m.Start-bodyStart <= 300 && m.Start-from <= 25 &&
-			datelineEnd.MatchString(pt.text[m.End:min(to, m.End+4)]):
-			score += 2 // a dateline: "BERLIN, 27.1.2022 – The ..."
-		}
-		if label < 3 && to-from > 80 && prepositionBefore.MatchString(pt.text[max(from, m.Start-12):m.Start]) {
-			score -= 2 // "On 1 January 2009, the office held ...": what the text tells of
-		}
+		score += where.score(pt.text, m, label, score)
 		if listCount[sigs[i]] >= 3 {
 			score -= 2 // one of many alike: a list of other items
 		}
 		out = append(out, shownDate{date: m.Date, start: m.Start, score: score, labelled: label >= 3})
 	}
 	return append(out, pg.timeElementDates(order, now)...)
+}
+
+// placeOf knows where the title and the body stand in the page text.
+type placeOf struct {
+	title     blockSpan
+	hasTitle  bool
+	bodyStart int
+}
+
+// score weighs where a date stands: on a short line of its own or inside
+// a sentence, in the title, just below or above it, just above the body or
+// as the body's dateline, after a preposition in prose. label is the
+// date's label score, evidence its label and class scores together.
+func (p placeOf) score(text string, m pubdate.Match, label, evidence int) int {
+	score := 0
+	from, to := lineAround(text, m.Start, m.End)
+	switch line := to - from; {
+	case line <= 80:
+		score++
+	case line > 200 && evidence < 4:
+		score -= 3 // a date inside a sentence is what the text is about
+	}
+	if p.hasTitle {
+		switch t := p.title; {
+		case m.Start >= t.start && m.End <= t.end:
+			score -= 3 // a date in the title is the event's
+		case m.Start >= t.end && m.Start-t.end <= 250:
+			score += 3
+		case m.Start >= t.end && m.Start-t.end <= 600:
+			score++
+		case m.End <= t.start && t.start-m.End <= 250:
+			score += 2
+		}
+	}
+	switch b := p.bodyStart; {
+	case b >= 0 && m.Start < b && b-m.Start <= 400:
+		score++
+	case b >= 0 && m.Start >= b && m.Start-b <= 300 && m.Start-from <= 25 && datelineEnd.MatchString(text[m.End:min(to, m.End+4)]):
+		score += 2 // a dateline: "BERLIN, 27.1.2022 – The ..."
+	}
+	if label < 3 && to-from > 80 && prepositionBefore.MatchString(text[max(from, m.Start-12):m.Start]) {
+		score -= 2 // "On 1 January 2009, the office held ...": what the text tells of
+	}
+	return score
 }
 
 // labelScore weighs the words around a date: a publication label before
