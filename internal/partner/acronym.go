@@ -74,6 +74,7 @@ func definition(inside, before string) (Definition, bool) {
 	if !isShortForm(short) {
 		return Definition{}, false
 	}
+	inside = strings.Join(strings.Fields(inside), " ")
 	if long := bestLongForm(short, inside); long == inside {
 		return Definition{Short: short, Long: long}, true
 	}
