@@ -281,39 +281,37 @@ func (pg *page) extract() *Result {
 	pg.body, pg.bodyNode = pg.rawBody()
 	pg.title, pg.titleNode = pg.findTitle()
 	pg.body = cleanBody(pg.body, pg.title, pg.linkTexts())
-	body := pg.body
 	date, dateSource := pg.findDate()
 	publisher := pg.findPublisher()
 
 	n := &res.Notice
-	n.URL = pg.urlString()
-	n.Title = pg.title
-	n.Body = body
-	n.Date = date
-	n.Publisher = publisher.Name
-	exclude := []string{publisher.Name, publisher.FullName}
-	text := n.Title + "\n\n" + n.Body
-	found := pg.x.partners.Load().Find(text, exclude...)
-	for _, p := range found.Partners {
-		n.Partners = append(n.Partners, p.Name)
-	}
-	res.Learned = found.Learned
-	// Words inside organisation names are not topic evidence: "Division for
-	// Public Institutions and Digital Government", "GovTech" the agency.
-	text = maskSpans(text, found.Mentions)
-	n.Topics, n.SDGs = pg.x.topics.Load().Classify(text[:len(n.Title)], text[len(n.Title)+2:])
+	n.URL, n.Title, n.Body, n.Date, n.Publisher = pg.urlString(), pg.title, pg.body, date, publisher.Name
+	res.Learned = pg.tag(n, publisher)
 	n.Language = language(n.Title+" "+n.Body, pg.meta.lang)
-	if n.Partners == nil {
-		n.Partners = []string{}
-	}
-	if n.Topics == nil {
-		n.Topics = []string{}
-	}
 
 	res.Canonical = pg.resolve(pg.meta.canonical)
 	res.Links = pg.links()
 	res.Kind, res.Evidence = pg.kind(res, dateSource)
 	return res
+}
+
+// tag names the notice's partners (never its publisher) and its topics
+// and SDGs, and returns the organisations its text defined for the first
+// time. Words inside organisation names are not topic evidence: "Division
+// for Public Institutions and Digital Government", "GovTech" the agency.
+func (pg *page) tag(n *notice.Notice, publisher notice.Partner) []notice.Partner {
+	text := n.Title + "\n\n" + n.Body
+	found := pg.x.partners.Load().Find(text, publisher.Name, publisher.FullName)
+	n.Partners = make([]string, 0, len(found.Partners))
+	for _, p := range found.Partners {
+		n.Partners = append(n.Partners, p.Name)
+	}
+	text = maskSpans(text, found.Mentions)
+	n.Topics, n.SDGs = pg.x.topics.Load().Classify(text[:len(n.Title)], text[len(n.Title)+2:])
+	if n.Topics == nil {
+		n.Topics = []string{}
+	}
+	return found.Learned
 }
 
 func pageURL(raw, base string) *url.URL {
