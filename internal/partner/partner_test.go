@@ -74,6 +74,15 @@ func TestDefinitions(t *testing.T) {
 		{"support from the Ministry of the Interior and Safety (MOIS).", "MOIS", "Ministry of the Interior and Safety"},
 		{"KOICA (Korea International Cooperation Agency) funds", "KOICA", "Korea International Cooperation Agency"},
 		{"a result (see annex) follows", "", ""},
+		{"the Korea Internet & Security Agency (KISA) said", "KISA", "Korea Internet & Security Agency"},
+		{"the United Nations Department of Economic and Social Affairs (UN DESA) and", "UN DESA", "United Nations Department of Economic and Social Affairs"},
+		{"the Local Online Service Index (LOSI; 2020 edition)", "LOSI", "Local Online Service Index"},
+		{"the Digital Government Development Agency (DGA, Thailand)", "DGA", "Digital Government Development Agency"},
+		{"the Ministry of Foreign Affairs (MOFA) of Korea", "MOFA", "Ministry of Foreign Affairs"},
+		{"the World Health Organization (WHO) (2020)", "WHO", "World Health Organization"},
+		{"the office (UNPOG) and", "", ""},
+		{"in 2020 (COVID) times", "", ""},
+		{"the Pacific Islands\nAgency (PIA)", "", ""}, // a line break ends a long form
 	}
 	for _, tt := range tests {
 		defs := Definitions(tt.text)
