@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"noticekb/internal/notice"
 )
@@ -268,5 +269,28 @@ func TestOrganisationNamesAreNotTopicEvidence(t *testing.T) {
 	}
 	if !slices.Equal(res.Notice.Partners, []string{"DPIDG", "GovTech"}) {
 		t.Errorf("partners = %q", res.Notice.Partners)
+	}
+}
+
+// A Korean page in EUC-KR that declares its charset only in a <meta> tag
+// (no HTTP header) keeps its Korean text intact and is recorded as Korean.
+func TestKoreanEUCKRSurvives(t *testing.T) {
+	body, err := os.ReadFile("testdata/ko-euckr.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if utf8.Valid(body) {
+		t.Fatal("fixture is not in EUC-KR")
+	}
+	res, err := newTestExtractor().Extract(Page{Body: body, ContentType: "text/html"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := res.Notice
+	if n.Title != "2019 지역 전자정부 역량강화 워크숍 개최" || !strings.Contains(n.Body, "유엔거버넌스센터는 한국지역정보개발원과 함께") {
+		t.Errorf("Korean text damaged: title %q, body %.80q", n.Title, n.Body)
+	}
+	if n.Language != "ko" || n.Date.String() != "2019-05-14" {
+		t.Errorf("language %q date %s", n.Language, n.Date)
 	}
 }
