@@ -244,9 +244,7 @@ func (cfg Extraction) extractOne(sys System, t task) (p Prediction) {
 		return Prediction{Error: err.Error()}
 	}
 	if t.replaceOrigin {
-		// The site's server fills in its own address; so do we.
-		body = bytes.ReplaceAll(body, []byte("__ALT_ORIGIN__"), []byte(cfg.Origin))
-		body = bytes.ReplaceAll(body, []byte("__ORIGIN__"), []byte(cfg.Origin))
+		body = withOrigin(body, cfg.Origin)
 	}
 	return sys.Extract(t.path, body, t.url)
 }
@@ -353,8 +351,7 @@ func RunMemory(ctx context.Context, cfg Extraction, n int, extract func(body []b
 		if err != nil {
 			return err
 		}
-		body = bytes.ReplaceAll(body, []byte("__ORIGIN__"), []byte(cfg.Origin))
-		extract(body, t.url)
+		extract(withOrigin(body, cfg.Origin), t.url)
 		if i%step == 0 || i == n {
 			rate := float64(i) / time.Since(start).Seconds()
 			runtime.GC()
@@ -367,3 +364,9 @@ func RunMemory(ctx context.Context, cfg Extraction, n int, extract func(body []b
 }
 
 func mb(b uint64) float64 { return float64(b) / (1 << 20) }
+
+// withOrigin fills in a generated site's address tokens, as its server does.
+func withOrigin(body []byte, origin string) []byte {
+	body = bytes.ReplaceAll(body, []byte("__ALT_ORIGIN__"), []byte(origin))
+	return bytes.ReplaceAll(body, []byte("__ORIGIN__"), []byte(origin))
+}
