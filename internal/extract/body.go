@@ -3,29 +3,70 @@ package extract
 import (
 	"regexp"
 	"strings"
-	"unicode"
 
 	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
-
-	"noticekb/internal/pubdate"
+	"golang.org/x/net/html/atom"
 )
 
-// findBody returns the notice text: the rule's body selector when it
-// matches, else the generic extractor's main content, cleaned of the
-// boilerplate lines both leave behind.
-func (pg *page) findBody() string {
+// rawBody returns the notice text before cleaning: the rule's body
+// selector when it matches and holds text, else the generic extractor's
+// main content; with the element it was read from when a rule gave it.
+func (pg *page) rawBody() (string, *html.Node) {
 	if pg.rule != nil && pg.rule.body != nil {
 		if n := pg.doc.FindMatcher(pg.rule.body).First(); n.Length() > 0 {
 			skip := func(e *html.Node) bool {
 				return isBoilerplateElement(e) || (pg.rule.exclude != nil && pg.rule.exclude.Match(e))
 			}
-			if text := cleanBody(nodeText(n.Get(0), skip), pg.title); text != "" {
-				return text
+			if text := nodeText(n.Get(0), skip); cleanBody(text, "", nil) != "" {
+				return text, n.Get(0)
 			}
 		}
 	}
-	return cleanBody(pg.genericBody(), pg.title)
+	return trimEdges(pg.genericBody(), pg.linkTexts()), nil
+}
+
+// trimEdges drops the lines a generic extractor may keep around the text
+// of a page without markup to tell content from chrome (table layouts):
+// menu links and copyright lines at either end, so that the body's start
+// can be placed on the page before the title is known.
+func trimEdges(text string, links map[string]bool) string {
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	edge := func(line string) bool {
+		line = strings.Join(strings.Fields(line), " ")
+		return line == "" || links[line] || isBoilerplateLine(line) || copyrightLine.MatchString(line)
+	}
+	for len(lines) > 0 && edge(lines[0]) {
+		lines = lines[1:]
+	}
+	for len(lines) > 0 && edge(lines[len(lines)-1]) {
+		lines = lines[:len(lines)-1]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// linkTexts are the texts of the page's links, one line each, collected
+// on first use.
+func (pg *page) linkTexts() map[string]bool {
+	if pg.linkText != nil {
+		return pg.linkText
+	}
+	texts := map[string]bool{}
+	pg.linkText = texts
+	var visit func(n *html.Node)
+	visit = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.DataAtom == atom.A {
+			if t := inlineText(n); t != "" && len(t) <= 160 {
+				texts[t] = true
+			}
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			visit(c)
+		}
+	}
+	visit(pg.root)
+	return texts
 }
 
 // genericBody runs go-trafilatura, which scores the page's blocks and keeps
@@ -54,80 +95,4 @@ func isBoilerplateElement(n *html.Node) bool {
 		return false
 	}
 	return boilerplateClass.MatchString(attr(n, "class")) || boilerplateClass.MatchString(attr(n, "id"))
-}
-
-// boilerplateWords are the words of navigation and share lines ("LIST Prev
-// Next", "SHARE Facebook Twitter LinkedIn Print", "목록 이전글 다음글").
-var boilerplateWords = map[string]bool{
-	"list": true, "prev": true, "previous": true, "next": true, "top": true,
-	"print": true, "share": true, "this": true, "back": true, "to": true,
-	"facebook": true, "twitter": true, "x": true, "linkedin": true, "email": true,
-	"e": true, "mail": true, "kakao": true, "kakaotalk": true, "naver": true,
-	"band": true, "blog": true, "more": true, "read": true, "continue": true,
-	"reading": true, "go": true, "whatsapp": true, "telegram": true, "copy": true,
-	"link": true, "url": true, "목록": true, "이전글": true, "다음글": true,
-	"이전": true, "다음": true, "인쇄": true, "공유": true, "공유하기": true,
-	"스크랩": true, "목록으로": true, "post": true, "posts": true, "navigation": true,
-}
-
-// cleanBody drops boilerplate lines, a repeated title or bare date at the
-// top, and extra blank lines.
-func cleanBody(text, title string) string {
-	var out []string
-	blank := false
-	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			blank = len(out) > 0
-			continue
-		}
-		if isBoilerplateLine(line) {
-			continue
-		}
-		if len(out) == 0 && (sameTitle(line, title) || isDateLine(line)) {
-			continue // the heading and date block above the text
-		}
-		if blank {
-			out = append(out, "")
-			blank = false
-		}
-		out = append(out, line)
-	}
-	return strings.Join(out, "\n")
-}
-
-func isBoilerplateLine(line string) bool {
-	ws := strings.FieldsFunc(strings.ToLower(line), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-	if len(ws) == 0 {
-		return len([]rune(line)) <= 3 // stray bullets and separators: "|", "»"
-	}
-	if len(ws) > 8 {
-		return false
-	}
-	for _, w := range ws {
-		if !boilerplateWords[w] {
-			return false
-		}
-	}
-	return true
-}
-
-func isDateLine(line string) bool {
-	if len(line) > 40 {
-		return false
-	}
-	ms := pubdate.Find(line, pubdate.Auto)
-	return len(ms) == 1 && ms[0].End-ms[0].Start >= len(line)-12
-}
-
-// sameTitle reports whether a line repeats the title, allowing for a
-// prefix such as "Notice:" on either.
-func sameTitle(line, title string) bool {
-	if title == "" {
-		return false
-	}
-	l, t := strings.ToLower(line), strings.ToLower(title)
-	return l == t || (len(l) >= 12 && (strings.HasSuffix(t, l) || strings.HasSuffix(l, t)))
 }

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 
 	"noticekb/internal/notice"
 	"noticekb/internal/pubdate"
@@ -18,58 +16,202 @@ import (
 const (
 	dateFromRule     = "rule"
 	dateFromMetadata = "metadata"
-	dateFromTime     = "time-element"
-	dateFromLabelled = "date-element"
-	dateFromText     = "text"
+	dateFromPage     = "page"
+	dateFromWeakMeta = "weak-metadata"
 	dateFromURL      = "url"
+	dateFromTitle    = "title"
 )
 
-// findDate picks the publication date. Each source is tried in turn and
-// the first plausible date wins: the rule's selector, JSON-LD and meta tags,
-// <time> elements marked as publication, elements labelled as dates near
-// the title, the top of the text, and the URL (only when the page has one).
-// Dates marked as updates or modifications are never taken.
-func (pg *page) findDate(body string) (notice.Date, string) {
-	now := pg.x.now()
-	order := pubdate.Auto
-	if pg.rule != nil {
-		order = pg.rule.order
-	}
-	ok := func(d notice.Date, found bool) bool { return found && pubdate.Plausible(d, now) }
+// Scores a visible date needs: to be taken at all, and to be preferred to
+// weak metadata (a bare <meta name="date">, a WebPage's datePublished).
+const (
+	minDateScore    = 4
+	strongDateScore = 7
+)
 
-	if pg.rule != nil && pg.rule.date != nil {
-		if d, found := firstDate(pg.doc.FindMatcher(pg.rule.date), order); ok(d, found) {
-			return d, dateFromRule
+// findDate picks the publication date and names its source. The rule's
+// date field decides when the page has one; then publication metadata
+// (JSON-LD, meta tags, itemprop); then the best date shown on the page,
+// scored by its label, its element, its place next to the title and its
+// line; then weaker metadata, the URL (only when the page has one), the
+// page's own declared address, the head title and script state. Dates
+// marked as updates are never taken, and neither are dates in running
+// text with nothing to say they are the publication's.
+func (pg *page) findDate() (notice.Date, string) {
+	dc := dateContext{order: pg.dateOrder(), now: pg.x.now()}
+	if d, src, decided := pg.ruleDate(dc); decided {
+		return d, src
+	}
+	steps := []func(dateContext) (notice.Date, string){pg.metadataDate, pg.shownDate, pg.addressDate, pg.lastResortDate}
+	for _, step := range steps {
+		if d, src := step(dc); !d.IsZero() {
+			return d, src
 		}
-	}
-	for _, hint := range pg.meta.publishedHints {
-		if d, found := pubdate.Parse(hint, order); ok(d, found) {
-			return d, dateFromMetadata
-		}
-	}
-	if d, found := pg.timeElementDate(order); ok(d, found) {
-		return d, dateFromTime
-	}
-	if d, found := pg.labelledDate(order, now); ok(d, found) {
-		return d, dateFromLabelled
-	}
-	if d, labelled, found := textDate(body, order, now); ok(d, found) {
-		if labelled {
-			return d, dateFromLabelled
-		}
-		return d, dateFromText
-	}
-	if d, found := urlDate(pg.url); ok(d, found) {
-		return d, dateFromURL
 	}
 	return notice.Date{}, ""
+}
+
+// dateContext is what every date step reads dates with.
+type dateContext struct {
+	order pubdate.Order
+	now   time.Time
+}
+
+// parse reads the first date in s if it is a plausible publication date.
+func (dc dateContext) parse(s string) notice.Date {
+	if d, ok := pubdate.Parse(s, dc.order); ok && pubdate.Plausible(d, dc.now) {
+		return d
+	}
+	return notice.Date{}
+}
+
+// ruleDate reads the rule's date field. It reports decided when the rule
+// settles the question: a date, or a date field the page left empty (the
+// page shows no date, whatever dates its text mentions).
+func (pg *page) ruleDate(dc dateContext) (notice.Date, string, bool) {
+	if pg.rule == nil || pg.rule.date == nil {
+		return notice.Date{}, "", false
+	}
+	sel := pg.doc.FindMatcher(pg.rule.date)
+	if sel.Length() == 0 {
+		return notice.Date{}, "", false
+	}
+	if d, found := firstDate(sel, dc.order); found && pubdate.Plausible(d, dc.now) {
+		return d, dateFromRule, true
+	}
+	return notice.Date{}, "", strings.TrimSpace(sel.Text()) == ""
+}
+
+// metadataDate is the earliest publication date the metadata claims: a
+// page republished under a new date may carry both.
+func (pg *page) metadataDate(dc dateContext) (notice.Date, string) {
+	var first notice.Date
+	for _, hint := range pg.meta.publishedHints {
+		if d := dc.parse(hint); !d.IsZero() && (first.IsZero() || d.Before(first)) {
+			first = d
+		}
+	}
+	return first, dateFromMetadata
+}
+
+// shownDate is the best date shown on the page when its evidence is strong,
+// else weak metadata, else the best shown date with enough evidence or a
+// clear lead over the others, else the first date with a publication
+// label wherever it stands.
+func (pg *page) shownDate(dc dateContext) (notice.Date, string) {
+	shown := pg.shownDates(dc.order, dc.now)
+	best, runnerUp := bestTwo(shown)
+	if best.score >= strongDateScore {
+		return best.date, dateFromPage
+	}
+	for _, hint := range pg.meta.weakHints {
+		if d := dc.parse(hint); !d.IsZero() {
+			return d, dateFromWeakMeta
+		}
+	}
+	if best.score >= minDateScore || (best.score >= 2 && best.score-runnerUp.score >= 2) {
+		return best.date, dateFromPage
+	}
+	for _, d := range shown {
+		if d.labelled {
+			return d.date, dateFromPage
+		}
+	}
+	return notice.Date{}, ""
+}
+
+// addressDate reads a date in the page's URL, when it has one, then in the
+// address the page declares for itself (canonical link, og:url).
+func (pg *page) addressDate(dc dateContext) (notice.Date, string) {
+	addresses := []*url.URL{pg.url}
+	for _, own := range []string{pg.meta.canonical, pg.meta.ogURL} {
+		if u, err := url.Parse(own); err == nil && own != "" {
+			addresses = append(addresses, u)
+		}
+	}
+	for _, u := range addresses {
+		if d, found := urlDate(u); found && pubdate.Plausible(d, dc.now) {
+			return d, dateFromURL
+		}
+	}
+	return notice.Date{}, ""
+}
+
+// lastResortDate reads the head title ("… | DW | 23.05.2011"), then the
+// publication time in inline script state of script-built pages.
+func (pg *page) lastResortDate(dc dateContext) (notice.Date, string) {
+	for _, t := range []string{pg.meta.title, pg.meta.ogTitle} {
+		if d := dc.parse(t); !d.IsZero() {
+			return d, dateFromTitle
+		}
+	}
+	if d, found := pg.meta.stateDate(); found && pubdate.Plausible(d, dc.now) {
+		return d, dateFromWeakMeta
+	}
+	return notice.Date{}, ""
+}
+
+// bestTwo returns the best-scored date and the best one of another day.
+func bestTwo(ds []shownDate) (best, runnerUp shownDate) {
+	for _, d := range ds {
+		if d.score > best.score {
+			best = d
+		}
+	}
+	for _, d := range ds {
+		if d.date != best.date && d.score > runnerUp.score {
+			runnerUp = d
+		}
+	}
+	return best, runnerUp
+}
+
+// dateOrder is the day/month order for all-numeric dates: the rule's, or
+// what the page's own unambiguous dates and language say.
+func (pg *page) dateOrder() pubdate.Order {
+	if pg.rule != nil && pg.rule.order != pubdate.Auto {
+		return pg.rule.order
+	}
+	return pubdate.DecideOrder(pg.textDates(), pg.machineDates(), pg.meta.lang)
+}
+
+// machineDates are the dates pages give in machine form, in datetime
+// attributes and metadata: evidence for reading the numeric dates they show.
+func (pg *page) machineDates() []notice.Date {
+	var out []notice.Date
+	for _, h := range append(append([]string{}, pg.meta.publishedHints...), pg.meta.weakHints...) {
+		if d, ok := pubdate.Parse(h, pubdate.Auto); ok {
+			out = append(out, d)
+		}
+	}
+	pg.doc.Find("[datetime]").Each(func(_ int, s *goquery.Selection) {
+		if d, ok := pubdate.Parse(s.AttrOr("datetime", ""), pubdate.Auto); ok {
+			out = append(out, d)
+		}
+	})
+	return out
+}
+
+// textDates are the dates in the page text read with Auto order, found
+// once per page.
+func (pg *page) textDates() []pubdate.Match {
+	if pg.dates == nil {
+		pg.dates = pubdate.Find(pg.text().text, pubdate.Auto)
+		if pg.dates == nil {
+			pg.dates = []pubdate.Match{}
+		}
+	}
+	return pg.dates
 }
 
 func firstDate(sel *goquery.Selection, order pubdate.Order) (notice.Date, bool) {
 	var d notice.Date
 	found := false
 	sel.EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		// A machine-readable date inside the element beats its text.
 		if dt, ok := s.Attr("datetime"); ok {
+			d, found = pubdate.Parse(dt, order)
+		} else if dt, ok := s.Find("[datetime]").First().Attr("datetime"); ok {
 			d, found = pubdate.Parse(dt, order)
 		}
 		if !found {
@@ -78,104 +220,6 @@ func firstDate(sel *goquery.Selection, order pubdate.Order) (notice.Date, bool) 
 		return !found
 	})
 	return d, found
-}
-
-// updatedMarker matches classes, ids and labels of "last updated" dates.
-var updatedMarker = regexp.MustCompile(`(?i)updated|modified|revised|edited|수정|변경`)
-
-// publishedMarker matches classes of publication-time elements.
-var publishedMarker = regexp.MustCompile(`(?i)publish|entry-date|posted|datePublished`)
-
-// timeElementDate reads <time> elements that are marked as the publication
-// time, then the first unmarked one inside the article.
-func (pg *page) timeElementDate(order pubdate.Order) (notice.Date, bool) {
-	var marked, plain *goquery.Selection
-	pg.doc.Find("time").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		class := s.AttrOr("class", "") + " " + s.AttrOr("itemprop", "")
-		if updatedMarker.MatchString(class) || s.Closest("aside, footer, nav, .comment, .comments, #comments").Length() > 0 {
-			return true
-		}
-		_, pubAttr := s.Attr("pubdate")
-		if pubAttr || publishedMarker.MatchString(class) {
-			marked = s
-			return false
-		}
-		if plain == nil && s.Closest("article, main, [role=main], header").Length() > 0 {
-			plain = s
-		}
-		return true
-	})
-	for _, s := range []*goquery.Selection{marked, plain} {
-		if s != nil {
-			if d, ok := firstDate(s, order); ok {
-				return d, true
-			}
-		}
-	}
-	return notice.Date{}, false
-}
-
-// dateLabel matches the class or id of an element that shows a date.
-var dateLabel = regexp.MustCompile(`(?i)date|posted|publish|time|byline|meta|info|write|regdate|작성|등록`)
-
-// labelledDate looks for a short element whose class or id says it holds
-// a date (".date", ".posted-on", "#bo_v_info"), in document order.
-func (pg *page) labelledDate(order pubdate.Order, now time.Time) (notice.Date, bool) {
-	var d notice.Date
-	found := false
-	var visit func(*html.Node) bool
-	visit = func(n *html.Node) bool {
-		if n.Type == html.ElementNode {
-			if invisible[n.DataAtom] || n.DataAtom == atom.Aside || n.DataAtom == atom.Footer || n.DataAtom == atom.Nav {
-				return true
-			}
-			label := attr(n, "class") + " " + attr(n, "id")
-			if dateLabel.MatchString(label) && !updatedMarker.MatchString(label) && !isBoilerplateElement(n) {
-				text := inlineText(n)
-				if len(text) <= 120 {
-					for _, m := range pubdate.Find(text, order) {
-						if !updatedBefore(text, m.Start) && pubdate.Plausible(m.Date, now) {
-							d, found = m.Date, true
-							return false
-						}
-					}
-				}
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if !visit(c) {
-				return false
-			}
-		}
-		return true
-	}
-	visit(pg.root)
-	return d, found
-}
-
-// textDate takes the first date near the top of the notice text that is
-// not labelled as an update. It reports whether a publication label
-// ("Posted:", "Date", "작성일") stands right before it.
-func textDate(body string, order pubdate.Order, now time.Time) (d notice.Date, labelled, found bool) {
-	head := body
-	if len(head) > 400 {
-		head = head[:400]
-	}
-	for _, m := range pubdate.Find(head, order) {
-		if !updatedBefore(head, m.Start) && pubdate.Plausible(m.Date, now) {
-			from := max(0, m.Start-24)
-			return m.Date, publicationLabel.MatchString(head[from:m.Start]), true
-		}
-	}
-	return notice.Date{}, false, false
-}
-
-// publicationLabel matches words that introduce a publication date.
-var publicationLabel = regexp.MustCompile(`(?i)(posted|published|date|issued|released|작성일|등록일|게시일)\s*(on|:)?\s*$`)
-
-func updatedBefore(text string, at int) bool {
-	from := max(0, at-24)
-	return updatedMarker.MatchString(text[from:at])
 }
 
 // urlDateRe matches /2017/08/09/ and /2017-08-09/ style paths.

@@ -11,12 +11,14 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 
 	"noticekb/internal/notice"
 	"noticekb/internal/partner"
+	"noticekb/internal/pubdate"
 	"noticekb/internal/topic"
 )
 
@@ -98,7 +100,10 @@ func New(opts Options) *Extractor {
 		opts.Partners = partner.NewResolver(partner.DefaultGazetteer())
 	}
 	x.SetRules(opts.Rules)
-	x.SetTaxonomy(*opts.Taxonomy)
+	// Taxonomies come validated from LoadTaxonomy, ParseTaxonomy or the
+	// shipped file; one built in code that is invalid still classifies,
+	// with its faulty entries matching nothing.
+	x.topics.Store(topic.NewClassifier(*opts.Taxonomy))
 	x.partners.Store(opts.Partners)
 	return x
 }
@@ -106,8 +111,38 @@ func New(opts Options) *Extractor {
 // SetRules replaces the rules for later extractions.
 func (x *Extractor) SetRules(r *Rules) { x.rules.Store(r) }
 
-// SetTaxonomy replaces the taxonomy for later extractions.
-func (x *Extractor) SetTaxonomy(t topic.Taxonomy) { x.topics.Store(topic.NewClassifier(t)) }
+// SetTaxonomy validates a taxonomy and, if it is valid, uses it for later
+// extractions; extractions under way finish with the one they started with.
+// An invalid taxonomy is refused with an error naming the faulty entry, and
+// the one in use stays.
+func (x *Extractor) SetTaxonomy(t topic.Taxonomy) error {
+	if err := t.Validate(); err != nil {
+		return fmt.Errorf("extract: %w", err)
+	}
+	x.topics.Store(topic.NewClassifier(t))
+	return nil
+}
+
+// ReloadTaxonomy reads a taxonomy file and uses it, as SetTaxonomy does.
+func (x *Extractor) ReloadTaxonomy(path string) error {
+	t, err := topic.LoadTaxonomy(path)
+	if err != nil {
+		return err
+	}
+	return x.SetTaxonomy(t)
+}
+
+// ReloadRules reads a rules file (the built-in layouts follow its rules)
+// and uses it for later extractions; an invalid file leaves the rules in
+// use as they are.
+func (x *Extractor) ReloadRules(path string) error {
+	r, err := LoadRules(path)
+	if err != nil {
+		return err
+	}
+	x.SetRules(r)
+	return nil
+}
 
 // Rules returns the rules in use.
 func (x *Extractor) Rules() *Rules { return x.rules.Load() }
@@ -127,6 +162,93 @@ type page struct {
 	meta  metadata
 	rule  *Rule
 	title string
+	// titleNode is the element the title was read from, if any;
+	// headingNode is the page's main heading.
+	titleNode, headingNode *html.Node
+	body                   string
+	// bodyNode is the element the body was read from, when a rule gave it.
+	bodyNode *html.Node
+	rendered *pageText
+	dates    []pubdate.Match // the page text's dates, found on first use
+	linkText map[string]bool // the texts of the page's links, on first use
+}
+
+// text is the page's visible text, rendered on first use.
+func (pg *page) text() *pageText {
+	if pg.rendered == nil {
+		pg.rendered = renderPage(pg.root)
+	}
+	return pg.rendered
+}
+
+// bodyStart is the offset in the page text where the notice body starts,
+// or -1 when it cannot be placed.
+func (pg *page) bodyStart() int {
+	pt := pg.text()
+	if pg.bodyNode != nil {
+		if s, ok := pt.spanOf(pg.bodyNode); ok {
+			return s.start
+		}
+	}
+	return indexOfLine(pt.text, pg.body)
+}
+
+// titleSpan is where the title stands in the page text: the span of the
+// element it was read from, else the occurrence of the title text nearest
+// before the body.
+func (pg *page) titleSpan() (blockSpan, bool) {
+	pt := pg.text()
+	if pg.titleNode != nil {
+		if s, ok := pt.spanOf(pg.titleNode); ok {
+			return s, true
+		}
+	}
+	if len(pg.title) < 8 {
+		return blockSpan{}, false
+	}
+	at := -1
+	if b := pg.bodyStart(); b > 0 {
+		at = strings.LastIndex(pt.text[:b], pg.title)
+	}
+	if at < 0 {
+		at = strings.Index(pt.text, pg.title)
+	}
+	if at >= 0 {
+		return blockSpan{at, at + len(pg.title)}, true
+	}
+	// A title taken from metadata that the page does not show as such:
+	// the page's main heading stands where the title would.
+	if pg.headingNode != nil {
+		return pt.spanOf(pg.headingNode)
+	}
+	return blockSpan{}, false
+}
+
+// indexOfLine finds where text starts in page: the first of its first
+// lines whose opening words the page shows as they are.
+func indexOfLine(page, text string) int {
+	lines := strings.SplitN(strings.TrimSpace(text), "\n", 4)
+	for i, line := range lines {
+		line = strings.Join(strings.Fields(line), " ")
+		if len(line) > 40 {
+			cut := 40
+			for cut < len(line) && !utf8.RuneStart(line[cut]) {
+				cut++
+			}
+			line = line[:cut]
+		}
+		if len(line) < 12 {
+			continue
+		}
+		if at := strings.Index(page, line); at >= 0 {
+			if i > 0 {
+				// Earlier lines were not found as they are; start a little before.
+				at = max(0, at-len(strings.Join(lines[:i], " ")))
+			}
+			return at
+		}
+	}
+	return -1
 }
 
 // Extract reads one page. It returns an error wrapping notice.ErrNotHTML or
@@ -154,36 +276,42 @@ func (pg *page) extract() *Result {
 	if pg.rule != nil {
 		res.Rule = pg.rule.Name
 	}
-	pg.title = pg.findTitle()
-	body := pg.findBody()
-	date, dateSource := pg.findDate(body)
+	// The body is found first, as the title is often the prominent line
+	// above it; cleaning it then drops a repeated title.
+	pg.body, pg.bodyNode = pg.rawBody()
+	pg.title, pg.titleNode = pg.findTitle()
+	pg.body = cleanBody(pg.body, pg.title, pg.linkTexts())
+	date, dateSource := pg.findDate()
 	publisher := pg.findPublisher()
 
 	n := &res.Notice
-	n.URL = pg.urlString()
-	n.Title = pg.title
-	n.Body = body
-	n.Date = date
-	n.Publisher = publisher.Name
-	exclude := []string{publisher.Name, publisher.FullName}
-	found := pg.x.partners.Load().Find(n.Title+"\n\n"+n.Body, exclude...)
-	for _, p := range found.Partners {
-		n.Partners = append(n.Partners, p.Name)
-	}
-	res.Learned = found.Learned
-	n.Topics, n.SDGs = pg.x.topics.Load().Classify(n.Title, n.Body)
+	n.URL, n.Title, n.Body, n.Date, n.Publisher = pg.urlString(), pg.title, pg.body, date, publisher.Name
+	res.Learned = pg.tag(n, publisher)
 	n.Language = language(n.Title+" "+n.Body, pg.meta.lang)
-	if n.Partners == nil {
-		n.Partners = []string{}
-	}
-	if n.Topics == nil {
-		n.Topics = []string{}
-	}
 
 	res.Canonical = pg.resolve(pg.meta.canonical)
 	res.Links = pg.links()
 	res.Kind, res.Evidence = pg.kind(res, dateSource)
 	return res
+}
+
+// tag names the notice's partners (never its publisher) and its topics
+// and SDGs, and returns the organisations its text defined for the first
+// time. Words inside organisation names are not topic evidence: "Division
+// for Public Institutions and Digital Government", "GovTech" the agency.
+func (pg *page) tag(n *notice.Notice, publisher notice.Partner) []notice.Partner {
+	text := n.Title + "\n\n" + n.Body
+	found := pg.x.partners.Load().Find(text, publisher.Name, publisher.FullName)
+	n.Partners = make([]string, 0, len(found.Partners))
+	for _, p := range found.Partners {
+		n.Partners = append(n.Partners, p.Name)
+	}
+	text = maskSpans(text, found.Mentions)
+	n.Topics, n.SDGs = pg.x.topics.Load().Classify(text[:len(n.Title)], text[len(n.Title)+2:])
+	if n.Topics == nil {
+		n.Topics = []string{}
+	}
+	return found.Learned
 }
 
 func pageURL(raw, base string) *url.URL {
@@ -237,4 +365,18 @@ func (pg *page) resolve(href string) string {
 	}
 	u.Fragment = ""
 	return u.String()
+}
+
+// maskSpans blanks the given byte spans of text, keeping every offset.
+func maskSpans(text string, spans [][2]int) string {
+	if len(spans) == 0 {
+		return text
+	}
+	b := []byte(text)
+	for _, sp := range spans {
+		for i := sp[0]; i < sp[1] && i < len(b); i++ {
+			b[i] = ' '
+		}
+	}
+	return string(b)
 }

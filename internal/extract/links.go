@@ -79,7 +79,7 @@ func (pg *page) kind(res *Result, dateSource string) (Kind, []string) {
 	if pg.meta.ld.isArticle || pg.meta.ogType == "article" {
 		evidence = append(evidence, EvidenceArticle)
 	}
-	if dateSource != "" && dateSource != dateFromText && dateSource != dateFromURL {
+	if dateSource != "" && dateSource != dateFromTitle && dateSource != dateFromURL {
 		evidence = append(evidence, EvidenceDate)
 	}
 	if len(evidence) == 0 {

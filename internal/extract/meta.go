@@ -2,10 +2,14 @@ package extract
 
 import (
 	"encoding/json"
+	"regexp"
+	"sort"
 	"strings"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"noticekb/internal/notice"
 )
 
 // metadata is what a page says about itself outside its visible text.
@@ -15,11 +19,17 @@ type metadata struct {
 	ogSiteName string
 	ogType     string
 	canonical  string
+	ogURL      string
 	base       string
 	lang       string
-	// publishedHints are publication dates from meta tags and JSON-LD, best first.
-	publishedHints []string
-	ld             jsonLD
+	// publishedHints are publication dates from meta tags, JSON-LD and
+	// itemprop, best first; weakHints are dates of vaguer names (a bare
+	// "date", a creation date, a WebPage's datePublished).
+	publishedHints, weakHints []string
+	ld                        jsonLD
+	// scripts holds the text of inline scripts, which may carry page state
+	// (JSON app state), for a last look for a publication time.
+	scripts []string
 }
 
 // jsonLD is the part of a page's JSON-LD that describes the article.
@@ -28,19 +38,33 @@ type jsonLD struct {
 	headline      string
 	datePublished string
 	publisher     string
+	// pageDatePublished is the datePublished of a WebPage or other
+	// non-article thing, a weaker sign.
+	pageDatePublished string
 }
 
 // metaDateNames are <meta> names and properties that carry a publication
-// date, best first. "Modified" and "updated" names are deliberately absent.
-var metaDateNames = []string{
-	"article:published_time", "og:published_time", "datepublished", "published_time",
-	"article.published", "publish-date", "publish_date", "publishdate", "pubdate",
-	"date_published", "published-date", "original-publish-date", "parsely-pub-date",
-	"sailthru.date", "citation_publication_date", "citation_date", "dc.date.issued",
-	"dcterms.issued", "dcterms.created", "dc.date.created", "dc.date", "dcterms.date",
-	"date", "og:pubdate", "article_date_original", "cxenseparse:recs:publishtime",
-	"displaydate", "release_date", "created", "creation_date",
-}
+// date, best first; weakMetaDateNames carry some date of the page that is
+// usually, not always, its publication. "Modified" and "updated" names are
+// deliberately absent.
+var (
+	metaDateNames = []string{
+		"article:published_time", "og:published_time", "datepublished", "published_time",
+		"article.published", "publish-date", "publish_date", "publishdate", "pubdate",
+		"date_published", "published-date", "original-publish-date", "parsely-pub-date",
+		"sailthru.date", "citation_publication_date", "dc.date.issued", "dcterms.issued",
+		"og:pubdate", "article_date_original", "cxenseparse:recs:publishtime", "publication_date",
+		"article:published",
+	}
+	weakMetaDateNames = []string{
+		"citation_date", "dcterms.created", "dc.date.created", "dc.date", "dcterms.date", "date",
+		"displaydate", "release_date", "created", "creation_date", "datecreated",
+	}
+)
+
+// anyPublishedMeta matches other meta names that carry a publication or
+// upload time ("five_hundred_pixels:uploaded", "bt:pubdate").
+var anyPublishedMeta = regexp.MustCompile(`(?i)publish|pubdate|uploaded|created`)
 
 func readMetadata(doc *html.Node) metadata {
 	var m metadata
@@ -66,16 +90,22 @@ func readMetadata(doc *html.Node) metadata {
 			case atom.Meta:
 				m.readMeta(n, dates)
 			case atom.Script:
-				if strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") && n.FirstChild != nil {
+				if n.FirstChild == nil {
+					return
+				}
+				if strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") {
 					m.ld.merge(parseJSONLD(n.FirstChild.Data))
+				} else {
+					m.scripts = append(m.scripts, n.FirstChild.Data)
 				}
 				return
 			case atom.Body:
 				// JSON-LD and itemprop dates may sit in the body too.
 			}
-			if prop := attr(n, "itemprop"); strings.EqualFold(prop, "datePublished") {
-				if v := firstNonEmpty(attr(n, "content"), attr(n, "datetime")); v != "" {
-					dates["datepublished"] = v
+			if prop := attr(n, "itemprop"); strings.EqualFold(prop, "datePublished") && dates["itemprop"] == "" {
+				// The first is the page's own; later ones belong to listed articles.
+				if v := firstNonEmpty(attr(n, "content"), attr(n, "datetime"), inlineText(n)); v != "" {
+					dates["itemprop"] = v
 				}
 			}
 		}
@@ -87,9 +117,28 @@ func readMetadata(doc *html.Node) metadata {
 	if m.ld.datePublished != "" {
 		m.publishedHints = append(m.publishedHints, m.ld.datePublished)
 	}
+	if v := dates["itemprop"]; v != "" {
+		m.publishedHints = append(m.publishedHints, v)
+	}
+	known := map[string]bool{"itemprop": true}
 	for _, name := range metaDateNames {
 		if v := dates[name]; v != "" {
 			m.publishedHints = append(m.publishedHints, v)
+		}
+		known[name] = true
+	}
+	if m.ld.pageDatePublished != "" {
+		m.weakHints = append(m.weakHints, m.ld.pageDatePublished)
+	}
+	for _, name := range weakMetaDateNames {
+		if v := dates[name]; v != "" {
+			m.weakHints = append(m.weakHints, v)
+		}
+		known[name] = true
+	}
+	for _, name := range sortedKeys(dates) {
+		if !known[name] && anyPublishedMeta.MatchString(name) && !updatedMarker.MatchString(name) {
+			m.weakHints = append(m.weakHints, dates[name])
 		}
 	}
 	return m
@@ -112,6 +161,10 @@ func (m *metadata) readMeta(n *html.Node, dates map[string]string) {
 		}
 	case "og:type":
 		m.ogType = strings.ToLower(content)
+	case "og:url":
+		if m.ogURL == "" {
+			m.ogURL = content
+		}
 	}
 	if _, seen := dates[key]; !seen {
 		dates[key] = content
@@ -150,6 +203,9 @@ func parseJSONLD(src string) jsonLD {
 				out.datePublished = firstNonEmpty(str(t["datePublished"]), str(t["dateCreated"]))
 				out.publisher = name(t["publisher"])
 			}
+			if !isArticleType(t["@type"]) && out.pageDatePublished == "" {
+				out.pageDatePublished = str(t["datePublished"])
+			}
 			if out.publisher == "" && isType(t["@type"], "organization", "newsmediaorganization", "governmentorganization") && depth <= 2 {
 				out.publisher = str(t["name"])
 			}
@@ -164,16 +220,14 @@ func parseJSONLD(src string) jsonLD {
 
 func (l *jsonLD) merge(o jsonLD) {
 	if !l.isArticle && o.isArticle {
-		pub := l.publisher
+		pub, page := l.publisher, l.pageDatePublished
 		*l = o
-		if l.publisher == "" {
-			l.publisher = pub
-		}
+		l.publisher = firstNonEmpty(l.publisher, pub)
+		l.pageDatePublished = firstNonEmpty(l.pageDatePublished, page)
 		return
 	}
-	if l.publisher == "" {
-		l.publisher = o.publisher
-	}
+	l.publisher = firstNonEmpty(l.publisher, o.publisher)
+	l.pageDatePublished = firstNonEmpty(l.pageDatePublished, o.pageDatePublished)
 }
 
 func isArticleType(t any) bool {
@@ -245,4 +299,31 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// updatedMarker matches names and labels of "last updated" dates.
+var updatedMarker = regexp.MustCompile(`(?i)updated|modified|revised|edited|수정|변경`)
+
+// stateDateRe finds publication times in the JSON state that script-built
+// pages ship inline: "publishedAt": "2022-01-31T15:58:43+01:00".
+var stateDateRe = regexp.MustCompile(`(?i)["']?(date_?published|published_?(at|date|time|on)|publish_?(date|time)|pub_?date|first_?published(_?at)?|created_?(at|date|on)|date_?created|upload_?date|uploaded_?at)["']?\s*:\s*["']((?:19|20)\d\d-[01]\d-[0-3]\d)`)
+
+// stateDate is the first publication time in inline script state.
+func (m *metadata) stateDate() (notice.Date, bool) {
+	for _, src := range m.scripts {
+		if sm := stateDateRe.FindStringSubmatch(src); sm != nil {
+			d, err := notice.ParseDate(sm[len(sm)-1])
+			return d, err == nil
+		}
+	}
+	return notice.Date{}, false
 }

@@ -87,11 +87,14 @@ func ParseRules(r io.Reader) (*Rules, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&file); err != nil {
-		return nil, fmt.Errorf("extract: rules: %w", err)
+		return nil, fmt.Errorf("extract: rules: %w (fields a rule may have: %s)", err, ruleFields)
+	}
+	if file.Rules == nil {
+		return nil, fmt.Errorf(`extract: rules: no "rules" list`)
 	}
 	names := map[string]bool{}
 	for i, rule := range file.Rules {
-		if rule == nil || rule.Name == "" {
+		if rule == nil || strings.TrimSpace(rule.Name) == "" {
 			return nil, fmt.Errorf("extract: rules[%d]: name is required", i)
 		}
 		if names[rule.Name] {
@@ -104,6 +107,9 @@ func ParseRules(r io.Reader) (*Rules, error) {
 	}
 	return &Rules{rules: file.Rules}, nil
 }
+
+// ruleFields lists a rule's JSON fields for error messages.
+const ruleFields = "name, hosts, detect, title, date, date_order, body, exclude, list_links, next_page, publisher, notice_url"
 
 // With returns rules that try r's rules first, then other's.
 func (r *Rules) With(other *Rules) *Rules {
@@ -125,10 +131,14 @@ func (r *Rules) All() []*Rule { return r.rules }
 
 func (rule *Rule) compile() error {
 	if len(rule.Hosts) == 0 && rule.Detect == "" {
-		return fmt.Errorf("a rule needs hosts or a detect selector")
+		return fmt.Errorf("a rule needs hosts (a site rule) or a detect selector (a layout rule)")
 	}
 	for i, h := range rule.Hosts {
-		rule.Hosts[i] = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(h), "www."))
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "" || strings.ContainsAny(h, "/:?# ") {
+			return fmt.Errorf("hosts[%d] %q: give a host name such as example.org, without scheme, port or path", i, rule.Hosts[i])
+		}
+		rule.Hosts[i] = strings.TrimPrefix(h, "www.")
 	}
 	fields := []struct {
 		name string
@@ -146,7 +156,7 @@ func (rule *Rule) compile() error {
 		}
 		sel, err := cascadia.Compile(f.src)
 		if err != nil {
-			return fmt.Errorf("%s selector %q: %w", f.name, f.src, err)
+			return fmt.Errorf("field %s: selector %q is not valid CSS: %w", f.name, f.src, err)
 		}
 		*f.dst = sel
 	}
@@ -158,12 +168,12 @@ func (rule *Rule) compile() error {
 	case "mdy":
 		rule.order = pubdate.MonthFirst
 	default:
-		return fmt.Errorf("date_order %q: use dmy, mdy or leave it empty", rule.DateOrder)
+		return fmt.Errorf("field date_order: %q: use dmy, mdy or leave it empty", rule.DateOrder)
 	}
 	if rule.NoticeURL != "" {
 		re, err := regexp.Compile(rule.NoticeURL)
 		if err != nil {
-			return fmt.Errorf("notice_url: %w", err)
+			return fmt.Errorf("field notice_url: %q is not a valid regular expression: %w", rule.NoticeURL, err)
 		}
 		rule.noticeURL = re
 	}

@@ -10,11 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
 	"noticekb/internal/extract"
 	"noticekb/internal/notice"
+	"noticekb/internal/partner"
 	"noticekb/internal/store"
 	"noticekb/internal/urlnorm"
 )
@@ -57,7 +59,40 @@ func (g *Ingester) LearnStoredPartners() error {
 	for _, p := range partners {
 		resolver.Learn(p)
 	}
-	return nil
+	return g.canonicalPartners(resolver)
+}
+
+// canonicalPartners rewrites stored notices whose partner or publisher
+// names the resolver now gives another name (an organisation learned from
+// a notice and since added to the gazetteer under its own acronym, an
+// alias merged), so one organisation never shows under two names. The
+// index follows through the store's change log at the next Sync.
+func (g *Ingester) canonicalPartners(r *partner.Resolver) error {
+	var changed []notice.Notice
+	err := g.store.EachNotice(func(n notice.Notice) error {
+		partners := r.Canonical(n.Partners)
+		publisher := n.Publisher
+		if p, ok := r.Lookup(publisher); ok {
+			publisher = p.Name
+		}
+		if !slices.Equal(partners, n.Partners) || publisher != n.Publisher {
+			n.Partners, n.Publisher = partners, publisher
+			changed = append(changed, n)
+		}
+		return nil
+	})
+	if err != nil || len(changed) == 0 {
+		return err
+	}
+	g.log.Info("partner names made canonical", "notices", len(changed))
+	return g.store.Write(func(w *store.Writer) error {
+		for _, n := range changed {
+			if _, _, err := w.PutNotice(n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 const syncBatch = 500

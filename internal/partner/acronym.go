@@ -20,6 +20,9 @@ type Definition struct {
 // the shortest long form whose first word starts with the short form's first
 // character wins.
 func Definitions(text string) []Definition {
+	// Long forms are cut out rune by rune; bytes that are no UTF-8 would
+	// come back changed, so they are made replacement characters first.
+	text = strings.ToValidUTF8(text, "\uFFFD")
 	var defs []Definition
 	for i := 0; i < len(text); {
 		open := strings.IndexByte(text[i:], '(')
@@ -71,6 +74,7 @@ func definition(inside, before string) (Definition, bool) {
 	if !isShortForm(short) {
 		return Definition{}, false
 	}
+	inside = strings.Join(strings.Fields(inside), " ")
 	if long := bestLongForm(short, inside); long == inside {
 		return Definition{Short: short, Long: long}, true
 	}

@@ -33,6 +33,9 @@ func TestFind(t *testing.T) {
 		{"publisher excluded by full name", "United Nations Project Office on Governance (UNPOG) and ITU", []string{"United Nations Project Office on Governance"}, []string{"ITU"}},
 		{"hyphenated acronym", "UN-Habitat and UN Women", nil, []string{"UN-Habitat", "UN Women"}},
 		{"not an organisation", "civil registration and vital statistics (CRVS) and Information Network Village (INVIL)", nil, nil},
+		{"a hyphen compound names something else", "the 2010 Korea-ASEAN Forum and the ASEAN-Korea Centre", nil, nil},
+		{"a hyphen to a lower-case word still names it", "UNDP-supported projects and ITU-led work", nil, []string{"UNDP", "ITU"}},
+		{"possessive", "the World Bank's report", nil, []string{"WBG"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,6 +74,15 @@ func TestDefinitions(t *testing.T) {
 		{"support from the Ministry of the Interior and Safety (MOIS).", "MOIS", "Ministry of the Interior and Safety"},
 		{"KOICA (Korea International Cooperation Agency) funds", "KOICA", "Korea International Cooperation Agency"},
 		{"a result (see annex) follows", "", ""},
+		{"the Korea Internet & Security Agency (KISA) said", "KISA", "Korea Internet & Security Agency"},
+		{"the United Nations Department of Economic and Social Affairs (UN DESA) and", "UN DESA", "United Nations Department of Economic and Social Affairs"},
+		{"the Local Online Service Index (LOSI; 2020 edition)", "LOSI", "Local Online Service Index"},
+		{"the Digital Government Development Agency (DGA, Thailand)", "DGA", "Digital Government Development Agency"},
+		{"the Ministry of Foreign Affairs (MOFA) of Korea", "MOFA", "Ministry of Foreign Affairs"},
+		{"the World Health Organization (WHO) (2020)", "WHO", "World Health Organization"},
+		{"the office (UNPOG) and", "", ""},
+		{"in 2020 (COVID) times", "", ""},
+		{"the Pacific Islands\nAgency (PIA)", "", ""}, // a line break ends a long form
 	}
 	for _, tt := range tests {
 		defs := Definitions(tt.text)
@@ -92,5 +104,60 @@ func TestParseGazetteerRejectsSharedAlias(t *testing.T) {
 		{"name":"Another Agency","acronym":"AA","aliases":[]}]}`))
 	if err == nil || !strings.Contains(err.Error(), `"AA" is listed for both`) {
 		t.Fatalf("err = %v, want a duplicate-alias error", err)
+	}
+}
+
+func TestCanonicalGivesOneNamePerOrganisation(t *testing.T) {
+	r := NewResolver(DefaultGazetteer())
+	r.Find("The Pacific Islands Digital Governance Agency (PIDGA) joined.")
+	got := r.Canonical([]string{"Korea Local Information Research and Development Institute", "KLID", "PIDGA",
+		"Pacific Islands Digital Governance Agency", "UNDESA", "Unknown Body"})
+	want := []string{"KLID", "PIDGA", "UN DESA", "Unknown Body"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Canonical = %q, want %q", got, want)
+	}
+}
+
+func TestLearningAcronyms(t *testing.T) {
+	tests := []struct {
+		name  string
+		texts []string
+		// lookups maps a name to the partner it must resolve to ("" = unknown).
+		lookups map[string]string
+	}{
+		{
+			name:    "a variant long form joins the organisation",
+			texts:   []string{"the Pacific Islands Digital Governance Agency (PIDGA)", "the Pacific Island Digital Governance Agency (PIDGA)"},
+			lookups: map[string]string{"Pacific Island Digital Governance Agency": "PIDGA"},
+		},
+		{
+			name:    "another organisation sharing a known acronym gets no alias",
+			texts:   []string{"the Asian Productivity Tribunal (APO) met"},
+			lookups: map[string]string{"Asian Productivity Tribunal": "", "APO": "APO"},
+		},
+		{
+			name:    "a new acronym for a known organisation becomes an alias",
+			texts:   []string{"the Korea International Cooperation Agency (KICA) funded it"},
+			lookups: map[string]string{"KICA": "KOICA"},
+		},
+		{
+			name:    "a project is not an organisation",
+			texts:   []string{"the Information Network Village (INVIL) project"},
+			lookups: map[string]string{"INVIL": ""},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewResolver(DefaultGazetteer())
+			for _, text := range tt.texts {
+				r.Find(text)
+			}
+			for name, want := range tt.lookups {
+				p, ok := r.Lookup(name)
+				if got := map[bool]string{true: p.Name}[ok]; got != want {
+					t.Errorf("Lookup(%q) = %q, want %q", name, got, want)
+				}
+			}
+		})
 	}
 }

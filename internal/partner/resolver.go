@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"noticekb/internal/notice"
 	"noticekb/internal/words"
@@ -67,6 +69,29 @@ func (r *Resolver) Lookup(anyName string) (notice.Partner, bool) {
 	return r.partners[id], true
 }
 
+// Canonical maps partner names, acronyms or aliases to the names the
+// resolver now gives those organisations, dropping repeats and keeping the
+// order. Names it does not know stay as they are. Notices extracted before
+// an organisation was learned or merged (a learned acronym later found in
+// the gazetteer under another) are brought to one name per organisation
+// this way, so the partner facet never shows one organisation twice.
+func (r *Resolver) Canonical(names []string) []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(names))
+	seen := map[string]bool{}
+	for _, n := range names {
+		if id, ok := r.byKey[words.Key(n)]; ok {
+			n = r.partners[id].Name
+		}
+		if k := words.Key(n); !seen[k] {
+			seen[k] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // Partners lists every known partner, gazetteer and learned, by name.
 func (r *Resolver) Partners() []notice.Partner {
 	r.mu.RLock()
@@ -85,20 +110,50 @@ func (r *Resolver) Learn(p notice.Partner) notice.Partner {
 }
 
 func (r *Resolver) learnLocked(p notice.Partner) notice.Partner {
-	for _, n := range []string{p.FullName, p.Name} {
-		if id, ok := r.byKey[words.Key(n)]; ok && n != "" {
-			known := r.partners[id]
-			// A known organisation under a new acronym: remember the acronym.
-			for _, alias := range []string{p.Name, p.FullName} {
-				if _, taken := r.byKey[words.Key(alias)]; !taken && alias != "" {
-					r.partners[id].Aliases = append(r.partners[id].Aliases, alias)
-					r.addName(alias, id)
-				}
-			}
-			return known
+	if id, ok := r.byKey[words.Key(p.FullName)]; ok && p.FullName != "" {
+		// A known organisation under a new acronym: remember the acronym.
+		r.alias(id, p.Name)
+		return r.partners[id]
+	}
+	if id, ok := r.byKey[words.Key(p.Name)]; ok && p.Name != "" {
+		// A known acronym with another long form: the same organisation
+		// written a little differently ("Island" for "Islands") gains the
+		// form as an alias; a different organisation that happens to share
+		// the acronym does not, so it never takes the known one's name.
+		if known := r.partners[id]; known.FullName == "" || similarNames(known.FullName, p.FullName) {
+			r.alias(id, p.FullName)
 		}
+		return r.partners[id]
 	}
 	return r.partners[r.add(p)]
+}
+
+// alias adds a name to a partner unless some partner has it already.
+func (r *Resolver) alias(id int, name string) {
+	if _, taken := r.byKey[words.Key(name)]; taken || name == "" {
+		return
+	}
+	r.partners[id].Aliases = append(r.partners[id].Aliases, name)
+	r.addName(name, id)
+}
+
+// similarNames reports whether two long names share most of their words.
+func similarNames(a, b string) bool {
+	wa, wb := words.Split(a), words.Split(b)
+	if len(wa) == 0 || len(wb) == 0 {
+		return false
+	}
+	in := map[string]bool{}
+	for _, w := range wa {
+		in[strings.TrimSuffix(w.Key, "s")] = true
+	}
+	shared := 0
+	for _, w := range wb {
+		if in[strings.TrimSuffix(w.Key, "s")] {
+			shared++
+		}
+	}
+	return shared*3 >= 2*max(len(wa), len(wb))
 }
 
 // Found is what Find saw in one text.
@@ -107,6 +162,10 @@ type Found struct {
 	Partners []notice.Partner
 	// Learned are organisations the text defined that were not known before.
 	Learned []notice.Partner
+	// Mentions are the byte spans of every mention of a known organisation,
+	// the excluded ones too: words there name an organisation, not a topic
+	// ("Division for Public Institutions and Digital Government").
+	Mentions [][2]int
 }
 
 // Find names the organisations mentioned in text. Partners whose name,
@@ -124,13 +183,47 @@ func (r *Resolver) Find(text string, exclude ...string) Found {
 		}
 	}
 	seen := map[int]bool{}
-	for _, m := range r.names.FindAll(words.Split(text)) {
+	ws := words.Split(text)
+	for _, m := range r.names.FindAll(ws) {
+		start, end := ws[m.Start].Start, ws[m.Start+m.Width-1].End
+		if partOfOtherName(text, start, end) {
+			continue
+		}
+		found.Mentions = append(found.Mentions, [2]int{start, end})
 		if !seen[m.Value] && !excluded[m.Value] {
 			seen[m.Value] = true
 			found.Partners = append(found.Partners, r.partners[m.Value])
 		}
 	}
 	return found
+}
+
+// partOfOtherName reports whether a mention is joined by a hyphen to a
+// capitalised word, as in "the Korea-ASEAN Forum": a compound name of
+// something else (an event, a centre), not a mention of the organisation.
+// "UNDP-supported" still names UNDP.
+func partOfOtherName(text string, start, end int) bool {
+	if start >= 2 && text[start-1] == '-' {
+		r, _ := utf8.DecodeLastRuneInString(text[:start-1])
+		if unicode.IsUpper(r) || unicode.IsLower(r) && capitalizedWordBefore(text[:start-1]) {
+			return true
+		}
+	}
+	if end+1 < len(text) && text[end] == '-' {
+		r, _ := utf8.DecodeRuneInString(text[end+1:])
+		if unicode.IsUpper(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// capitalizedWordBefore reports whether the word ending text starts with
+// a capital letter.
+func capitalizedWordBefore(text string) bool {
+	i := strings.LastIndexFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	r, _ := utf8.DecodeRuneInString(text[i+1:])
+	return unicode.IsUpper(r)
 }
 
 // learnDefinitions registers organisations defined in the text.

@@ -50,40 +50,62 @@ func LoadTaxonomy(path string) (Taxonomy, error) {
 	return t, nil
 }
 
-// ParseTaxonomy reads a taxonomy in JSON and checks it: every topic has an
-// id, a label and at least one keyword; ids and labels are unique.
+// ParseTaxonomy reads a taxonomy in JSON and validates it.
 func ParseTaxonomy(r io.Reader) (Taxonomy, error) {
 	var t Taxonomy
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&t); err != nil {
-		return Taxonomy{}, fmt.Errorf("topic: taxonomy: %w", err)
+		return Taxonomy{}, fmt.Errorf("topic: taxonomy: %w (a topic has id, label and keywords)", err)
 	}
+	if err := t.Validate(); err != nil {
+		return Taxonomy{}, err
+	}
+	return t, nil
+}
+
+// Validate checks a taxonomy: it has topics; every topic and SDG has an
+// id, a label and at least one keyword with words in it; ids and labels
+// are unique; no keyword is listed for two topics of one set. Errors name
+// the set, the position, the id and the keyword.
+func (t Taxonomy) Validate() error {
 	if len(t.Topics) == 0 {
-		return Taxonomy{}, fmt.Errorf("topic: taxonomy: no topics")
+		return fmt.Errorf("topic: taxonomy: no topics")
 	}
 	seen := map[string]string{}
-	for set, topics := range map[string][]notice.Topic{"topics": t.Topics, "sdgs": t.SDGs} {
-		for i, tp := range topics {
-			where := fmt.Sprintf("%s[%d]", set, i)
+	for _, set := range []struct {
+		name   string
+		topics []notice.Topic
+	}{{"topics", t.Topics}, {"sdgs", t.SDGs}} {
+		owner := map[string]string{}
+		for i, tp := range set.topics {
+			where := fmt.Sprintf("%s[%d]", set.name, i)
 			if strings.TrimSpace(tp.ID) == "" || strings.TrimSpace(tp.Label) == "" {
-				return Taxonomy{}, fmt.Errorf("topic: taxonomy: %s: id and label are required", where)
+				return fmt.Errorf("topic: taxonomy: %s: id and label are required", where)
 			}
 			for _, k := range []string{"id " + tp.ID, "label " + strings.ToLower(tp.Label)} {
 				if other, dup := seen[k]; dup {
-					return Taxonomy{}, fmt.Errorf("topic: taxonomy: %s: %s is used twice (also %s)", where, k, other)
+					return fmt.Errorf("topic: taxonomy: %s: %s is used twice (also %s)", where, k, other)
 				}
 				seen[k] = where
 			}
 			if len(tp.Keywords) == 0 {
-				return Taxonomy{}, fmt.Errorf("topic: taxonomy: %s (%s): no keywords", where, tp.ID)
+				return fmt.Errorf("topic: taxonomy: %s (%s): no keywords", where, tp.ID)
 			}
 			for _, k := range tp.Keywords {
-				if words.Key(strings.TrimSuffix(k, "*")) == "" {
-					return Taxonomy{}, fmt.Errorf("topic: taxonomy: %s (%s): keyword %q has no words", where, tp.ID, k)
+				key := words.Key(strings.TrimSuffix(k, "*"))
+				if key == "" {
+					return fmt.Errorf("topic: taxonomy: %s (%s): keyword %q has no words", where, tp.ID, k)
 				}
+				if isAcronym(k) {
+					key = "=" + strings.TrimSuffix(k, "*") // acronyms match as written
+				}
+				if other, dup := owner[key]; dup && other != tp.ID {
+					return fmt.Errorf("topic: taxonomy: %s (%s): keyword %q is also listed for %s", where, tp.ID, k, other)
+				}
+				owner[key] = tp.ID
 			}
 		}
 	}
-	return t, nil
+	return nil
 }

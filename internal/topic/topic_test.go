@@ -86,6 +86,8 @@ func TestParseTaxonomyErrors(t *testing.T) {
 		{`{"topics":[{"id":"","label":"A","keywords":["x"]}]}`, "id and label are required"},
 		{`{"topics":[{"id":"a","label":"A","keywords":["--"]}]}`, "has no words"},
 		{`{"topics":[{"id":"a","label":"A","keywords":["x"],"colour":"red"}]}`, "unknown field"},
+		{`{"topics":[{"id":"a","label":"A","keywords":["smart city"]},{"id":"b","label":"B","keywords":["Smart City"]}]}`, `topics[1] (b): keyword "Smart City" is also listed for a`},
+		{`{"topics":[{"id":"a","label":"A","keywords":["x"]}],"sdgs":[{"id":"s1","label":"","keywords":["y"]}]}`, "sdgs[0]: id and label are required"},
 	}
 	for _, tt := range tests {
 		_, err := ParseTaxonomy(strings.NewReader(tt.json))

@@ -105,7 +105,8 @@ func (e entry) matches(ws []Word) bool {
 	for j, want := range e.words {
 		got := ws[j].Key
 		if e.exact {
-			got = ws[j].Raw
+			// As written, but a possessive still names its owner: "World Bank's".
+			got = strings.TrimSuffix(strings.TrimSuffix(ws[j].Raw, "'s"), "’s")
 		}
 		if got == want || (j == last && e.prefix && strings.HasPrefix(got, want)) {
 			continue

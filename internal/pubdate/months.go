@@ -1,0 +1,46 @@
+package pubdate
+
+import "time"
+
+// monthNames maps the month names and abbreviations notice pages use, in
+// lower case, to months. It is filled once at start and only read after.
+var monthNames = buildMonthNames()
+
+func buildMonthNames() map[string]time.Month {
+	// One row per month: English, German, French, Spanish, Italian,
+	// Portuguese, Dutch, Scandinavian, Indonesian, Polish, Czech, Turkish,
+	// Russian and Ukrainian (nominative and genitive).
+	names := [12][]string{
+		{"january", "jan", "januar", "janvier", "janv", "enero", "ene", "gennaio", "gen", "janeiro", "januari", "jänner", "jan",
+			"stycznia", "styczeń", "ledna", "leden", "ocak", "январь", "января", "янв", "січень", "січня"},
+		{"february", "feb", "februar", "février", "fevrier", "févr", "fevr", "febrero", "febbraio", "fevereiro", "fev", "februari", "feber",
+			"lutego", "luty", "února", "únor", "şubat", "subat", "февраль", "февраля", "фев", "лютий", "лютого"},
+		{"march", "mar", "märz", "maerz", "mars", "marzo", "março", "marco", "maart", "mrz", "marts", "maret",
+			"marca", "marzec", "března", "březen", "mart", "март", "марта", "мар", "березень", "березня"},
+		{"april", "apr", "avril", "avr", "abril", "abr", "aprile", "kwietnia", "kwiecień", "dubna", "duben", "nisan",
+			"апрель", "апреля", "апр", "квітень", "квітня"},
+		{"may", "mai", "mayo", "maggio", "maio", "mei", "maj", "maja", "května", "květen", "mayıs", "mayis",
+			"май", "мая", "травень", "травня"},
+		{"june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho", "czerwca", "czerwiec", "června", "červen", "haziran",
+			"июнь", "июня", "июн", "червень", "червня"},
+		{"july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho", "lipca", "lipiec", "července", "červenec", "temmuz",
+			"июль", "июля", "июл", "липень", "липня"},
+		{"august", "aug", "août", "aout", "agosto", "ago", "augustus", "augusti", "agustus", "sierpnia", "sierpień", "srpna", "srpen",
+			"ağustos", "agustos", "август", "августа", "авг", "серпень", "серпня"},
+		{"september", "sep", "sept", "septembre", "septiembre", "settembre", "set", "setembro", "września", "wrzesień", "září",
+			"eylül", "eylul", "сентябрь", "сентября", "сен", "вересень", "вересня"},
+		{"october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro", "out", "października", "październik",
+			"října", "říjen", "ekim", "октябрь", "октября", "окт", "жовтень", "жовтня"},
+		{"november", "nov", "novembre", "noviembre", "novembro", "listopada", "listopad", "listopadu", "kasım", "kasim",
+			"ноябрь", "ноября", "ноя", "листопад"},
+		{"december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic", "dicembre", "dezembro", "desember",
+			"grudnia", "grudzień", "prosince", "prosinec", "aralık", "aralik", "декабрь", "декабря", "дек", "грудень", "грудня"},
+	}
+	m := map[string]time.Month{}
+	for i, list := range names {
+		for _, n := range list {
+			m[n] = time.Month(i + 1)
+		}
+	}
+	return m
+}
