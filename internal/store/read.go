@@ -184,3 +184,8 @@ func (s *Store) Jobs(fn func(id string, data []byte) error) error {
 		})
 	})
 }
+
+// PutJob records an admin job's state in a transaction of its own.
+func (s *Store) PutJob(id string, job any) error {
+	return s.Write(func(w *Writer) error { return w.PutJob(id, job) })
+}

@@ -22,12 +22,22 @@ type PageRecord struct {
 	ContentHash  string    `json:"content_hash,omitempty"`
 	Size         int       `json:"size"`
 	FetchedAt    time.Time `json:"fetched_at"`
-	Kind         string    `json:"kind,omitempty"`
-	Origin       string    `json:"origin,omitempty"`
-	NoticeID     string    `json:"notice_id,omitempty"`
-	Error        string    `json:"error,omitempty"`
-	GoneAt       time.Time `json:"gone_at,omitzero"`
+	// CheckedAt is when the page was last confirmed unchanged (a 304
+	// answer or the same bytes again) without being read anew.
+	CheckedAt time.Time `json:"checked_at,omitzero"`
+	// Depth is how many links the crawler followed to reach the page.
+	Depth    int    `json:"depth,omitempty"`
+	Kind     string `json:"kind,omitempty"`
+	Origin   string `json:"origin,omitempty"`
+	NoticeID string `json:"notice_id,omitempty"`
+	Error    string `json:"error,omitempty"`
+	// GoneAt is when the page first answered 404 or 410; the record (and
+	// its raw bytes) are kept.
+	GoneAt time.Time `json:"gone_at,omitzero"`
 }
+
+// Host is the host (with port) of the record's URL.
+func (r PageRecord) Host() string { return hostOf(r.URL) }
 
 // Outcome is what writing a notice did.
 type Outcome int

@@ -36,6 +36,8 @@ var (
 	bucketPartners = []byte("partners")
 	bucketJobs     = []byte("jobs")
 	bucketMeta     = []byte("meta")
+	bucketSites    = []byte("sites")
+	bucketStages   = []byte("stages")
 
 	keySeq    = []byte("seq")
 	keySchema = []byte("schema")
@@ -74,10 +76,13 @@ func Open(path string) (*Store, error) {
 
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketPages, bucketRaw, bucketNotices, bucketHashes, bucketChanges, bucketPartners, bucketJobs, bucketMeta} {
+		for _, b := range [][]byte{bucketPages, bucketRaw, bucketNotices, bucketHashes, bucketChanges, bucketPartners, bucketJobs, bucketMeta, bucketSites, bucketStages} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("store: create bucket %s: %w", b, err)
 			}
+		}
+		if err := backfillSites(tx); err != nil {
+			return err
 		}
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get(keySchema); v != nil && binary.BigEndian.Uint64(v) > schemaVersion {

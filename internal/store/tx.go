@@ -31,6 +31,9 @@ func (w *Writer) PutPage(rec PageRecord, raw []byte) error {
 	if err := putJSON(w.tx.Bucket(bucketPages), []byte(rec.URL), rec); err != nil {
 		return fmt.Errorf("store: put page: %w", err)
 	}
+	if err := noteSite(w.tx, rec.URL); err != nil {
+		return err
+	}
 	if raw == nil {
 		return nil
 	}
@@ -119,6 +122,37 @@ func (w *Writer) PutPartner(p notice.Partner) error {
 // PutJob records an admin job's state as JSON.
 func (w *Writer) PutJob(id string, job any) error {
 	return putJSON(w.tx.Bucket(bucketJobs), []byte(id), job)
+}
+
+// DeleteJob forgets an admin job.
+func (w *Writer) DeleteJob(id string) error {
+	return w.tx.Bucket(bucketJobs).Delete([]byte(id))
+}
+
+// Page returns a page record as this transaction sees it.
+func (w *Writer) Page(url string) (PageRecord, bool, error) {
+	var rec PageRecord
+	v := w.tx.Bucket(bucketPages).Get([]byte(url))
+	if v == nil {
+		return rec, false, nil
+	}
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return rec, false, fmt.Errorf("store: page %s: %w", url, err)
+	}
+	return rec, true, nil
+}
+
+// Notice returns a notice as this transaction sees it, or an error
+// wrapping notice.ErrNotFound.
+func (w *Writer) Notice(id string) (notice.Notice, error) {
+	rec, ok, err := getRecord(w.tx.Bucket(bucketNotices), id)
+	if err != nil {
+		return notice.Notice{}, err
+	}
+	if !ok {
+		return notice.Notice{}, fmt.Errorf("store: notice %s: %w", id, notice.ErrNotFound)
+	}
+	return rec.Notice, nil
 }
 
 // logChange gives the record the next sequence number and moves its entry
