@@ -135,10 +135,8 @@ func (c *Crawler) read(e entry, page ingest.Page, res *extract.Result, v visit) 
 	notice := ingest.IsNotice(res, page.Origin)
 	v.useful = notice || res.Kind == extract.KindList
 	if !notice && page.Origin != ingest.OriginList && ingest.IsNotice(res, ingest.OriginList) {
-		slim := *res
-		slim.Links = nil
-		page.Body = nil
-		v.candidate = &candidate{page: page, res: &slim}
+		page.Body = nil // the store has it
+		v.candidate = &candidate{page: page, res: res}
 	}
 	v.links = links(res)
 	return v

@@ -53,13 +53,15 @@ type result struct {
 	Canonical string           `json:"canonical,omitempty"`
 	Learned   []notice.Partner `json:"learned,omitempty"`
 	Evidence  []string         `json:"evidence,omitempty"`
+	LinkShare float64          `json:"link_share,omitempty"`
 }
 
 func resultOf(res *extract.Result) *result {
 	if res == nil {
 		return nil
 	}
-	return &result{Kind: res.Kind, Notice: res.Notice, Canonical: res.Canonical, Learned: res.Learned, Evidence: res.Evidence}
+	return &result{Kind: res.Kind, Notice: res.Notice, Canonical: res.Canonical, Learned: res.Learned, Evidence: res.Evidence,
+		LinkShare: linkShare(res)}
 }
 
 func (r *result) extract() *extract.Result {
@@ -117,7 +119,7 @@ func (g *Ingester) applyPage(w *store.Writer, o op, sum *notice.RunSummary, now 
 	}
 	res := o.Result.extract()
 	rec.Kind = res.Kind.String()
-	if !IsNotice(res, Origin(rec.Origin)) {
+	if !judge(res, o.Result.LinkShare, Origin(rec.Origin)) {
 		if promote {
 			return nil // still not a notice: nothing changes
 		}

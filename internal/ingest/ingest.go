@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"noticekb/internal/extract"
 	"noticekb/internal/notice"
@@ -133,17 +134,26 @@ type Page struct {
 // a title and enough text count only when a list linked to them (or a
 // person chose the file), and then only with a date found in the text or
 // the length of an article, since pages such as newsletters and about
-// pages are linked from lists too and have text, but neither.
+// pages are linked from lists too and have text, but neither. A page whose
+// text is mostly the text of its links is an index of some kind, however
+// it was reached.
 func IsNotice(res *extract.Result, origin Origin) bool {
+	return judge(res, linkShare(res), origin)
+}
+
+func judge(res *extract.Result, linkShare float64, origin Origin) bool {
 	switch res.Kind {
 	case extract.KindNotice:
 		return true
 	case extract.KindOther:
+		if !res.Substantial() || linkShare >= maxLinkShare {
+			return false
+		}
 		switch origin {
 		case OriginImport:
-			return res.Substantial()
+			return true
 		case OriginList:
-			return res.Substantial() && (!res.Notice.Date.IsZero() || len(strings.Fields(res.Notice.Body)) >= minUndatedWords)
+			return !res.Notice.Date.IsZero() || len(strings.Fields(res.Notice.Body)) >= minUndatedWords
 		}
 	}
 	return false
@@ -153,6 +163,30 @@ func IsNotice(res *extract.Result, origin Origin) bool {
 // to count as a notice: a few paragraphs, more than a page's header and
 // footer hold.
 const minUndatedWords = 80
+
+// maxLinkShare is the share of a page's text in content links from which
+// the page is taken for an index of links rather than a notice.
+const maxLinkShare = 0.5
+
+// linkShare is how much of the notice text is the text of content links.
+func linkShare(res *extract.Result) float64 {
+	body := res.Notice.Body
+	total := utf8.RuneCountInString(body)
+	if total == 0 {
+		return 0
+	}
+	linked := 0
+	seen := map[string]bool{}
+	for _, l := range res.Links {
+		text := strings.TrimSpace(l.Text)
+		if l.Chrome || len(text) < 4 || seen[text] || !strings.Contains(body, text) {
+			continue
+		}
+		seen[text] = true
+		linked += utf8.RuneCountInString(text)
+	}
+	return float64(linked) / float64(total)
+}
 
 // Stronger reports whether origin a is better evidence than b.
 func Stronger(a, b Origin) bool { return originRank(a) > originRank(b) }
