@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -55,7 +56,7 @@ func (c *Crawler) visitPage(ctx context.Context, e entry, session *ingest.Sessio
 	var v visit
 	resp, err := c.request(ctx, e.url, rec, revalidate)
 	if err != nil {
-		return c.failed(ctx, e, session, 0, err, true)
+		return c.failed(ctx, e, session, 0, err, transient(err))
 	}
 	defer resp.Body.Close()
 	v.status = resp.StatusCode
@@ -103,7 +104,7 @@ func (c *Crawler) visitPage(ctx context.Context, e entry, session *ingest.Sessio
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBodySize+1))
 	if err != nil {
-		return c.failed(ctx, e, session, v.status, fmt.Errorf("read body: %w", err), true)
+		return c.failed(ctx, e, session, v.status, fmt.Errorf("read body: %w", err), transient(err))
 	}
 	if int64(len(body)) > c.cfg.MaxBodySize {
 		return c.failed(ctx, e, session, v.status, fmt.Errorf("page is larger than %d bytes", c.cfg.MaxBodySize), false)
@@ -264,6 +265,15 @@ func reason(err error) string {
 		return "timed out"
 	}
 	return err.Error()
+}
+
+// transient reports whether a request error may go away by itself: a
+// timeout or a connection cut short. A refused connection or an unknown
+// host is not retried: the site is down or does not exist.
+func transient(err error) bool {
+	var ne net.Error
+	return (errors.As(err, &ne) && ne.Timeout()) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
 // retryAfter reads a Retry-After header: seconds or an HTTP date.

@@ -49,7 +49,10 @@ func (c *Crawler) fetchRobots(ctx context.Context, base string) (*robotsRules, e
 		}
 		status, body, err := c.getMeta(ctx, base+"/robots.txt", 512<<10)
 		if err != nil {
-			lastErr = err
+			lastErr = errors.New(reason(err))
+			if !transient(err) {
+				break
+			}
 			continue
 		}
 		if status >= 500 {

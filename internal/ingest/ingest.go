@@ -38,6 +38,9 @@ type Ingester struct {
 
 // New returns an Ingester.
 func New(st *store.Store, ix Indexer, x *extract.Extractor, log *slog.Logger) *Ingester {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Ingester{store: st, index: ix, extract: x, log: log, now: time.Now}
 }
 

@@ -40,6 +40,10 @@ type Options struct {
 	DemoHost string
 	DemoSite http.Handler
 	Log      *slog.Logger
+	// Admin runs re-import jobs; the admin API is on only when AdminToken
+	// is set too.
+	Admin      Admin
+	AdminToken string
 
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 }
