@@ -459,6 +459,7 @@ func (r *run) handle(o outcome) {
 			r.c.cfg.Log.Error("robots.txt unavailable: host skipped", "host", h.name, "err", o.err)
 		}
 		h.delay = max(r.c.cfg.Delay, h.robots.delay)
+		h.next = maxTime(h.next, time.Now().Add(h.delay))
 		if h.want && !h.robots.deny {
 			h.sitemaps = r.sitemapsOf(h, h.robots.sitemaps)
 			if len(h.sitemaps) == 0 && h.robots.allowed("/sitemap.xml") {

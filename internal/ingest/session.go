@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"noticekb/internal/extract"
 	"noticekb/internal/notice"
@@ -29,12 +30,17 @@ type Session struct {
 	pending []op
 	summary notice.RunSummary
 	flushAt int
+	flushed time.Time
 	done    bool
 }
 
+// flushEvery bounds how long queued writes wait, so a slow, polite crawl
+// that dies loses at most this much work.
+const flushEvery = 5 * time.Second
+
 // Begin starts a direct session.
 func (g *Ingester) Begin(ctx context.Context) *Session {
-	return &Session{g: g, ctx: ctx, flushAt: 200, summary: notice.RunSummary{Started: g.now()}}
+	return &Session{g: g, ctx: ctx, flushAt: 200, flushed: g.now(), summary: notice.RunSummary{Started: g.now()}}
 }
 
 // BeginStaged starts a staged session named name; a stage of that name
@@ -139,7 +145,7 @@ func (s *Session) queue(o op, counts bool) error {
 		s.summary.Pages++
 	}
 	s.pending = append(s.pending, o)
-	if len(s.pending) >= s.flushAt {
+	if len(s.pending) >= s.flushAt || s.g.now().Sub(s.flushed) >= flushEvery {
 		return s.flushLocked()
 	}
 	return nil
@@ -193,7 +199,7 @@ func (s *Session) flushLocked() error {
 		return nil
 	}
 	pending := s.pending
-	s.pending = nil
+	s.pending, s.flushed = nil, s.g.now()
 	if s.stage != "" {
 		err := s.g.store.Write(func(w *store.Writer) error {
 			for _, o := range pending {
