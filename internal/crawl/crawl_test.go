@@ -258,14 +258,18 @@ func TestOneNoticeUnderManyURLs(t *testing.T) {
 		}
 	}
 	s = newSite(t, map[string]http.HandlerFunc{
-		"/robots.txt":                     html("User-agent: *\nDisallow: /private/\n"),
-		"/":                               html(listHTML("/old", "/news/one?utm_source=mail&fbclid=x", "/m/news/one", "/copy", "/to-private", "/away")),
-		"/old":                            func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/news/one", http.StatusMovedPermanently) },
-		"/news/one":                       withCanonical(),
-		"/m/news/one":                     withCanonical(),
-		"/copy":                           html(page),
-		"/to-private":                     func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/private/x", http.StatusFound) },
-		"/away":                           func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "http://elsewhere.example/n", http.StatusFound) },
+		"/robots.txt": html("User-agent: *\nDisallow: /private/\n"),
+		"/":           html(listHTML("/old", "/news/one?utm_source=mail&fbclid=x", "/m/news/one", "/copy", "/to-private", "/away")),
+		"/old": func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/news/one", http.StatusMovedPermanently)
+		},
+		"/news/one":   withCanonical(),
+		"/m/news/one": withCanonical(),
+		"/copy":       html(page),
+		"/to-private": func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/private/x", http.StatusFound) },
+		"/away": func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "http://elsewhere.example/n", http.StatusFound)
+		},
 		"/private/x":                      html(noticeHTML("Private", "2024-04-02", "")),
 		"/news/one?fbclid=x&utm_source=m": html(page),
 	})
