@@ -124,6 +124,13 @@ func (g *Ingester) applyPage(w *store.Writer, o op, sum *notice.RunSummary, now 
 			return nil // still not a notice: nothing changes
 		}
 		sum.Skipped++
+		if had && old.NoticeID != "" {
+			// The page held a notice and no longer does (new rules, or its
+			// content became a list): the notice leaves search.
+			if err := withdrawOwn(w, old.NoticeID, p.URL, now, sum); err != nil {
+				return err
+			}
+		}
 		return w.PutPage(rec, raw)
 	}
 	n := res.Notice
@@ -145,6 +152,22 @@ func (g *Ingester) applyPage(w *store.Writer, o op, sum *notice.RunSummary, now 
 		}
 	}
 	return w.PutPage(rec, raw)
+}
+
+// withdrawOwn withdraws notice id if url is its own page.
+func withdrawOwn(w *store.Writer, id, url string, now time.Time, sum *notice.RunSummary) error {
+	n, err := w.Notice(id)
+	if errors.Is(err, notice.ErrNotFound) || (err == nil && n.URL != url) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	changed, err := w.SetWithdrawn(id, now)
+	if changed {
+		sum.Withdrawn++
+	}
+	return err
 }
 
 func count(sum *notice.RunSummary, o store.Outcome) {

@@ -175,3 +175,25 @@ func TestIsNotice(t *testing.T) {
 		}
 	}
 }
+
+// A page that no longer reads as a notice (new rules) takes its notice
+// out of search; reextract does this without network.
+func TestRereadWithdrawsWhatIsNoLongerANotice(t *testing.T) {
+	g, st, ix := newIngester(t)
+	s := g.Begin(t.Context())
+	p := page("https://example.org/n/1", "First notice")
+	add(t, s, p)
+	s.Close()
+	s = g.Begin(t.Context())
+	res, _ := s.Extract(p)
+	res.Kind = extract.KindList
+	s.Reread(Page{URL: p.URL, FetchURL: p.URL, Origin: OriginCrawl}, res, nil)
+	sum, _ := s.Close()
+	n, _ := st.Notice(notice.IDForURL(p.URL))
+	if sum.Withdrawn != 1 || !n.Withdrawn() || ix.Count() != 0 {
+		t.Errorf("summary %+v, withdrawn %v, index %d", sum, n.Withdrawn(), ix.Count())
+	}
+	if raw, err := st.RawPage(p.URL); err != nil || len(raw) != len(p.Body) {
+		t.Errorf("reread lost the stored bytes: %d, %v", len(raw), err)
+	}
+}
