@@ -111,7 +111,7 @@ func (c *Config) defaults() {
 type Event struct {
 	URL     string
 	Status  int    // HTTP status, 0 when no answer came
-	Result  string // added (read and handed on), unchanged, redirect, gone, skipped, retry, failed
+	Result  string // read (and handed on), unchanged (304 or same bytes), redirect, gone, skipped, retry, failed, cancelled
 	Kind    string // notice, list, other, when the page was read
 	Reason  string // why it failed or will be retried
 	Attempt int

@@ -129,7 +129,7 @@ func (c *Crawler) page(e entry, resp *http.Response, body []byte) ingest.Page {
 
 // read finishes a visit to a page that was extracted.
 func (c *Crawler) read(e entry, page ingest.Page, res *extract.Result, v visit) visit {
-	v.result = "added"
+	v.result = "read"
 	if res == nil {
 		return v
 	}
