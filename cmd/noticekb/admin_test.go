@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"noticekb/internal/demo"
 	"noticekb/internal/notice"
 	"noticekb/internal/testbed"
 )
@@ -138,6 +139,12 @@ func TestAdminReimportEndToEnd(t *testing.T) {
 	}
 	if got := total(t, base); got != demoTotal+40 {
 		t.Errorf("search total %d after the site job, want %d", got, demoTotal+40)
+	}
+
+	// The bundled demo site is re-imported in-process: nothing changed.
+	admin(t, "POST", base+"api/v1/admin/reimport", `{"site":"`+demo.StartURL+`"}`, &job)
+	if job = waitJob(t, base, job.ID); job.State != notice.JobSucceeded || job.Summary.Added != 0 || job.Summary.Unchanged < demoTotal {
+		t.Errorf("demo re-import: %+v", job)
 	}
 
 	changes, err := bed.Mutate(t.Context(), site, 9)

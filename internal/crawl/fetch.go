@@ -93,6 +93,12 @@ func (c *Crawler) visitPage(ctx context.Context, e entry, session *ingest.Sessio
 	case code != http.StatusOK:
 		return c.failed(ctx, e, session, code, httpError(code), false)
 	}
+	return c.readPage(ctx, e, session, rec, revalidate, resp, v)
+}
+
+// readPage reads a 200 answer's body: unchanged bytes cost nothing more,
+// new ones are extracted and handed to the session.
+func (c *Crawler) readPage(ctx context.Context, e entry, session *ingest.Session, rec store.PageRecord, revalidate bool, resp *http.Response, v visit) visit {
 	ct := resp.Header.Get("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err == nil && !isHTMLType(mt) {
 		session.Skip()

@@ -61,6 +61,7 @@ func New(base context.Context, work Reimporter, history History, log *slog.Logge
 		log = slog.New(slog.DiscardHandler)
 	}
 	m := &Manager{work: work, history: history, log: log, base: base, jobs: map[string]*notice.Job{}}
+	var cut []*notice.Job
 	err := history.Jobs(func(id string, data []byte) error {
 		var j notice.Job
 		if err := json.Unmarshal(data, &j); err != nil {
@@ -68,16 +69,20 @@ func New(base context.Context, work Reimporter, history History, log *slog.Logge
 			return nil
 		}
 		if !j.Done() {
-			j.State, j.Error, j.Finished = notice.JobFailed, "interrupted: noticekb stopped while the job ran", time.Now()
-			if err := history.PutJob(j.ID, j); err != nil {
-				return err
-			}
+			j.State, j.Error, j.Finished = notice.JobFailed, "interrupted: noticekb stopped while the job ran", time.Now().UTC()
+			cut = append(cut, &j)
 		}
 		m.jobs[j.ID] = &j
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: history: %w", err)
+	}
+	// Written after reading: a store write inside its own read would wait for ever.
+	for _, j := range cut {
+		if err := history.PutJob(j.ID, *j); err != nil {
+			return nil, fmt.Errorf("jobs: history: %w", err)
+		}
 	}
 	return m, nil
 }
