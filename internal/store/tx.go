@@ -15,12 +15,13 @@ import (
 // committed together or not at all.
 type Writer struct {
 	tx *bolt.Tx
+	s  *Store
 }
 
 // Write runs fn in one write transaction; if fn returns an error nothing
 // it wrote is kept.
 func (s *Store) Write(fn func(w *Writer) error) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return fn(&Writer{tx: tx}) })
+	return s.db.Update(func(tx *bolt.Tx) error { return fn(&Writer{tx: tx, s: s}) })
 }
 
 // PutPage records a page. A nil raw keeps the stored bytes (a 304 answer).
@@ -37,7 +38,7 @@ func (w *Writer) PutPage(rec PageRecord, raw []byte) error {
 	if raw == nil {
 		return nil
 	}
-	packed, err := compress(raw)
+	packed, err := w.s.compress(raw)
 	if err != nil {
 		return fmt.Errorf("store: compress page: %w", err)
 	}
