@@ -28,10 +28,15 @@ type Session struct {
 	stage   string // "" for a direct session
 	mu      sync.Mutex
 	pending []op
-	summary notice.RunSummary
+	summary notice.RunSummary // pages as they arrive, fetch failures
 	flushAt int
 	flushed time.Time
 	done    bool
+	// writeMu is held while a batch is written, so workers go on queueing
+	// (and extracting) meanwhile. It is taken while mu is still held, so
+	// batches are written in the order they were taken; never the reverse.
+	writeMu sync.Mutex
+	written notice.RunSummary // what the written batches did
 }
 
 // flushEvery bounds how long queued writes wait, so a slow, polite crawl
@@ -137,18 +142,29 @@ func (s *Session) Skip() {
 
 func (s *Session) queue(o op, counts bool) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.done {
+		s.mu.Unlock()
 		return errors.New("ingest: session already closed")
 	}
 	if counts {
 		s.summary.Pages++
 	}
 	s.pending = append(s.pending, o)
-	if len(s.pending) >= s.flushAt || s.g.now().Sub(s.flushed) >= flushEvery {
-		return s.flushLocked()
+	if len(s.pending) < s.flushAt && s.g.now().Sub(s.flushed) < flushEvery {
+		s.mu.Unlock()
+		return nil
 	}
-	return nil
+	batch := s.takeLocked()
+	s.writeMu.Lock()
+	s.mu.Unlock()
+	defer s.writeMu.Unlock()
+	return s.writeBatch(batch)
+}
+
+func (s *Session) takeLocked() []op {
+	batch := s.pending
+	s.pending, s.flushed = nil, s.g.now()
+	return batch
 }
 
 // Summary returns the counts so far. A staged session counts added,
@@ -156,8 +172,15 @@ func (s *Session) queue(o op, counts bool) error {
 func (s *Session) Summary() notice.RunSummary {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	return s.summaryLocked()
+}
+
+func (s *Session) summaryLocked() notice.RunSummary {
 	out := s.summary
 	out.Failures = append([]notice.Failure(nil), s.summary.Failures...)
+	out.Add(s.written)
 	return out
 }
 
@@ -166,43 +189,45 @@ func (s *Session) Summary() notice.RunSummary {
 func (s *Session) Close() (notice.RunSummary, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	err := s.flushLocked()
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	err := s.writeBatch(s.takeLocked())
 	s.done = true
 	if err == nil && s.stage != "" {
 		err = s.commitLocked()
 	}
 	s.summary.Finished = s.g.now()
-	return s.summary, err
+	return s.summaryLocked(), err
 }
 
 // Abort ends a run without its writes: a staged session drops its stage,
 // leaving the store and index as they were. A direct session has written
 // its batches already; Abort writes the rest, as Close does.
 func (s *Session) Abort() (notice.RunSummary, error) {
-	s.mu.Lock()
 	if s.stage == "" {
-		s.mu.Unlock()
 		return s.Close()
 	}
+	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	s.pending, s.done = nil, true
 	s.summary.Finished = s.g.now()
 	err := s.g.store.Write(func(w *store.Writer) error { return w.StageDrop(s.stage) })
-	return s.summary, err
+	return s.summaryLocked(), err
 }
 
-// flushLocked writes the queued operations: a direct session applies them
-// in one transaction and updates the index; a staged one appends them to
-// its stage. A failed transaction writes nothing; its pages count as failed.
-func (s *Session) flushLocked() error {
-	if len(s.pending) == 0 {
+// writeBatch writes operations, with writeMu held: a direct session
+// applies them in one transaction and updates the index; a staged one
+// appends them to its stage. A failed transaction writes nothing; its
+// pages count as failed.
+func (s *Session) writeBatch(batch []op) error {
+	if len(batch) == 0 {
 		return nil
 	}
-	pending := s.pending
-	s.pending, s.flushed = nil, s.g.now()
 	if s.stage != "" {
 		err := s.g.store.Write(func(w *store.Writer) error {
-			for _, o := range pending {
+			for _, o := range batch {
 				data, err := json.Marshal(o)
 				if err != nil {
 					return err
@@ -222,7 +247,7 @@ func (s *Session) flushLocked() error {
 	err := s.g.store.Write(func(w *store.Writer) error {
 		delta = notice.RunSummary{}
 		now := s.g.now()
-		for _, o := range pending {
+		for _, o := range batch {
 			if err := s.g.apply(w, o, &delta, now); err != nil {
 				return err
 			}
@@ -230,12 +255,12 @@ func (s *Session) flushLocked() error {
 		return nil
 	})
 	if err != nil {
-		for _, o := range pending {
-			s.summary.Fail(o.Page.URL, "store: "+err.Error())
+		for _, o := range batch {
+			s.written.Fail(o.Page.URL, "store: "+err.Error())
 		}
 		return fmt.Errorf("ingest: write: %w", err)
 	}
-	s.summary.Add(delta)
+	s.written.Add(delta)
 	if _, err := s.g.Sync(s.ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
@@ -250,7 +275,7 @@ func (s *Session) commitLocked() error {
 		return fmt.Errorf("ingest: commit: %w", err)
 	}
 	delta, err := s.g.applyStage(s.stage)
-	s.summary.Add(delta)
+	s.written.Add(delta)
 	if err != nil {
 		return err
 	}
