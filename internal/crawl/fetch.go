@@ -58,7 +58,12 @@ func (c *Crawler) visitPage(ctx context.Context, e entry, session *ingest.Sessio
 	if err != nil {
 		return c.failed(ctx, e, session, 0, err, transient(err))
 	}
-	defer resp.Body.Close()
+	defer func() {
+		// Read what is left of a short answer (a redirect, a 404 page), so
+		// the connection can be used again.
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+	}()
 	v.status = resp.StatusCode
 	switch code := resp.StatusCode; {
 	case code == http.StatusNotModified && revalidate:
