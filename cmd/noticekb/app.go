@@ -63,6 +63,12 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, err
 	}
 	a.refreshLabels()
+	// An admin job cut short leaves a stage behind: dropped, or finished
+	// if it had committed.
+	if err := a.ingest.Recover(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if n, err := a.ingest.Sync(ctx); err != nil {
 		a.Close()
 		return nil, err

@@ -50,17 +50,6 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
-// buildBinary builds cmd/noticekb into a temporary folder.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "noticekb")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // serveProcess is `noticekb serve` running as its own process.
 type serveProcess struct {
 	cmd  *exec.Cmd

@@ -13,6 +13,7 @@ import (
 	"noticekb/internal/crawl"
 	"noticekb/internal/ingest"
 	"noticekb/internal/notice"
+	"noticekb/internal/urlnorm"
 )
 
 // openFromFlags parses a command's flags around the data folder and opens it.
@@ -56,11 +57,11 @@ func cmdCrawl(ctx context.Context, e env, args []string) error {
 	cc := crawl.Config{Delay: time.Second, Concurrency: 2}
 	var include, exclude []*regexp.Regexp
 	a, fs, err := openFromFlags(ctx, e, "crawl", args, func(fs *flag.FlagSet) {
-		fs.DurationVar(&cc.Delay, "delay", cc.Delay, "pause between requests to one host")
-		fs.IntVar(&cc.Concurrency, "concurrency", cc.Concurrency, "parallel requests per host")
-		fs.IntVar(&cc.MaxPages, "max-pages", 5000, "pages to fetch at most")
-		fs.Func("include", "only follow URLs matching this `regexp` (repeatable)", regexpList(&include))
-		fs.Func("exclude", "never follow URLs matching this `regexp` (repeatable)", regexpList(&exclude))
+		fs.DurationVar(&cc.Delay, "delay", cc.Delay, "pause of `DURATION` between requests to one host (robots.txt Crawl-delay wins when larger)")
+		fs.IntVar(&cc.Concurrency, "concurrency", cc.Concurrency, "`N` requests in flight to one host at most")
+		fs.IntVar(&cc.MaxPages, "max-pages", 5000, "fetch `N` pages at most")
+		fs.Func("include", "only follow URLs matching this `REGEXP` (repeatable)", regexpList(&include))
+		fs.Func("exclude", "never follow URLs matching this `REGEXP` (repeatable)", regexpList(&exclude))
 	})
 	if err != nil {
 		return err
@@ -72,10 +73,19 @@ func cmdCrawl(ctx context.Context, e env, args []string) error {
 	if cc.Concurrency < 1 || cc.Delay < 0 || cc.MaxPages < 1 {
 		return usageError{errors.New("crawl: --concurrency and --max-pages must be at least 1, --delay not negative")}
 	}
-	cc.Include, cc.Exclude, cc.Log = include, exclude, a.log
+	for _, u := range fs.Args() {
+		if _, err := urlnorm.Normalize(u); err != nil {
+			return usageError{fmt.Errorf("crawl: start URL %q: %w", u, err)}
+		}
+	}
+	p := newProgress(e.stderr, a.log)
+	cc.Include, cc.Exclude, cc.Log, cc.OnPage = include, exclude, a.log, p.onPage
 	start := time.Now()
 	session := a.ingest.Begin(ctx)
-	crawlErr := crawl.New(cc).Run(ctx, fs.Args(), session)
+	crawler := crawl.New(cc)
+	p.start(crawler.Stats)
+	crawlErr := crawler.Run(ctx, fs.Args(), session)
+	p.finish()
 	summary, err := session.Close()
 	a.refreshLabels()
 	printSummary(e.stderr, "crawl", summary, time.Since(start))

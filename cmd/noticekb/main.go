@@ -43,8 +43,8 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"serve", "serve [--data DIR] [--addr HOST:PORT]", "serve the search site and API (imports the bundled demo into an empty data folder)", cmdServe},
-		{"crawl", "crawl [--data DIR] [--delay D] [--concurrency N] [--max-pages N] [--include RE]... [--exclude RE]... URL...", "crawl sites from start URLs and index their notices", cmdCrawl},
+		{"serve", "serve [--data DIR] [--addr HOST:PORT] [--allow HOST]... [--allow-private] [--crawl-delay DURATION]", "serve the search site and API (imports the bundled demo into an empty data folder)", cmdServe},
+		{"crawl", "crawl [--data DIR] [--delay DURATION] [--concurrency N] [--max-pages N] [--include REGEXP]... [--exclude REGEXP]... URL...", "crawl sites from start URLs and index their notices", cmdCrawl},
 		{"import", "import [--data DIR] [--base-url URL] PATH...", "import HTML files and folders (.html, .htm, .html.gz)", cmdImport},
 		{"extract", "extract [--url URL] FILE...", "extract notices from files as JSON lines, without storing them", cmdExtract},
 		{"export", "export [--data DIR] [--all]", "print stored notices as JSON lines", cmdExport},

@@ -11,6 +11,7 @@ import (
 	"noticekb/internal/config"
 	"noticekb/internal/crawl"
 	"noticekb/internal/demo"
+	"noticekb/internal/jobs"
 	"noticekb/internal/notice"
 	"noticekb/internal/web"
 )
@@ -52,14 +53,25 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		}
 	}
 
+	var admin web.Admin
+	if cfg.AdminToken != "" {
+		manager, err := jobs.New(context.WithoutCancel(ctx), newReimporter(a, cfg, site), a.store, log)
+		if err != nil {
+			return err
+		}
+		defer manager.Close()
+		admin = manager
+	}
 	srv, err := web.New(web.Options{
-		Searcher: a.index,
-		Notices:  a.store,
-		Partners: a.extract.Partners().Partners,
-		Counts:   a.index.Count,
-		DemoHost: demo.Host,
-		DemoSite: site,
-		Log:      log,
+		Searcher:   a.index,
+		Notices:    a.store,
+		Partners:   a.extract.Partners().Partners,
+		Counts:     a.index.Count,
+		DemoHost:   demo.Host,
+		DemoSite:   site,
+		Log:        log,
+		Admin:      admin,
+		AdminToken: cfg.AdminToken,
 	})
 	if err != nil {
 		return err

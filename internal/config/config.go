@@ -24,6 +24,9 @@ type Config struct {
 	// addresses (for local test sites).
 	Allow        []string
 	AllowPrivate bool
+	// CrawlDelay is the pause between an admin re-import's requests to
+	// one host (robots.txt Crawl-delay wins when larger).
+	CrawlDelay time.Duration
 	// TrustedProxies are addresses whose X-Forwarded-For is believed.
 	TrustedProxies []string
 	// Timeouts of the HTTP server.
@@ -50,6 +53,7 @@ func Default() Config {
 		WriteTimeout: 30 * time.Second,
 		IdleTimeout:  60 * time.Second,
 		RateLimit:    600,
+		CrawlDelay:   time.Second,
 	}
 }
 
@@ -80,6 +84,16 @@ func (c *Config) DataFlags(fs *flag.FlagSet) {
 func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.DataFlags(fs)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen `address` HOST:PORT (env "+EnvAddr+")")
+	fs.Func("allow", "let admins re-import from `HOST` (or HOST:PORT) besides the sites in the store (repeatable)", func(v string) error {
+		v = strings.ToLower(strings.TrimSpace(v))
+		if v == "" || strings.ContainsAny(v, "/ ") {
+			return fmt.Errorf("want a host name, not %q", v)
+		}
+		c.Allow = append(c.Allow, v)
+		return nil
+	})
+	fs.BoolVar(&c.AllowPrivate, "allow-private", c.AllowPrivate, "let admin re-imports reach loopback and private addresses (local test sites)")
+	fs.DurationVar(&c.CrawlDelay, "crawl-delay", c.CrawlDelay, "pause of `DURATION` between an admin re-import's requests to one host")
 }
 
 // Validate checks the settings and makes paths absolute.
@@ -102,6 +116,9 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log level %q: use debug, info, warn or error", c.LogLevel))
+	}
+	if c.CrawlDelay < 0 {
+		errs = append(errs, errors.New("crawl delay must not be negative"))
 	}
 	if c.RateLimit < 0 {
 		errs = append(errs, errors.New("rate limit must not be negative"))

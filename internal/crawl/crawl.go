@@ -1,49 +1,71 @@
-// Package crawl fetches a website's notice pages: from start URLs it
-// follows links on the same site, reads each page once, extracts it and
-// hands it to an ingest session. It is the only package that touches the
-// network.
+// Package crawl fetches a website's notice pages: from start URLs, the
+// site's sitemaps and the pages already stored, it follows links on the
+// same site, reads each page once, extracts it and hands it to an ingest
+// session. It is the only package that touches the network.
+//
+// It is polite (robots.txt, a delay and a concurrency limit per host,
+// Retry-After, an honest User-Agent), incremental (conditional requests
+// with the stored ETag and Last-Modified; a page answering 304 or sending
+// the same bytes is not extracted again) and bounded (page and depth
+// limits, and a budget per URL pattern that stops calendars and endless
+// searches).
 package crawl
 
 import (
-	"context"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
-	"mime"
+	"net"
 	"net/http"
-	"net/url"
-	"path"
 	"regexp"
-	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"noticekb/internal/extract"
-	"noticekb/internal/ingest"
-	"noticekb/internal/notice"
 	"noticekb/internal/urlnorm"
 )
 
-// UserAgent names noticekb honestly to the sites it reads.
+// UserAgent names noticekb honestly to the sites it reads, with where to
+// learn about it.
 const UserAgent = "noticekb/1.0 (+https://github.com/noticekb/noticekb; notice knowledge base crawler)"
 
-// Config bounds a crawl.
+// Config bounds a crawl. Zero fields take the defaults named.
 type Config struct {
-	MaxPages    int           // pages fetched at most; 0 means 5000
-	MaxDepth    int           // links followed from a start URL at most; 0 means 40
-	Timeout     time.Duration // per request; 0 means 30s
-	Delay       time.Duration // pause between requests to the site
-	Concurrency int           // parallel requests; 0 means 2
-	MaxBodySize int64         // bytes read of one response; 0 means extract.MaxPageBytes
+	MaxPages int           // pages fetched at most; 0 means 5000
+	MaxDepth int           // links followed from a start URL at most (pagination is free); 0 means 40
+	Timeout  time.Duration // per request, body included; 0 means 30s
+	// Delay is the pause between two requests to one host; robots.txt
+	// Crawl-delay wins when larger. Concurrency is the requests in flight
+	// to one host at most; 0 means 2.
+	Delay       time.Duration
+	Concurrency int
+	MaxBodySize int64 // bytes of one page at most; larger pages fail; 0 means extract.MaxPageBytes
 	UserAgent   string
 	// Include, when not empty, limits the crawl to URLs matching one of
 	// them (start URLs always pass); Exclude removes URLs matching any.
 	Include, Exclude []*regexp.Regexp
-	// Transport carries the requests; nil means the default network
-	// transport. The bundled demo passes an in-process site here.
+	// Retries is how often a request that timed out or got a 5xx (or 429)
+	// answer is tried again; 0 means 3, negative means never. RetryBackoff
+	// is the first wait, doubled each time; 0 means 1s. A Retry-After
+	// longer than MaxRetryAfter (0 means 2m) fails the page instead.
+	Retries       int
+	RetryBackoff  time.Duration
+	MaxRetryAfter time.Duration
+	// PatternBudget is how many pages of one URL pattern may be fetched
+	// without yielding a notice or a list (while they outnumber those that
+	// do) before the pattern is dropped; 0 means 50.
+	PatternBudget int
+	// NoSitemaps skips sitemap discovery.
+	NoSitemaps bool
+	// Transport carries the requests; nil means the network. The bundled
+	// demo passes an in-process site here.
 	Transport http.RoundTripper
-	Log       *slog.Logger
+	// Guard, when set, refuses private and loopback addresses (admin
+	// re-imports); it applies only to the network transport.
+	Guard *Guard
+	Log   *slog.Logger
+	// OnPage, when set, is called after each page request, from the
+	// worker goroutines.
+	OnPage func(Event)
 }
 
 func (c *Config) defaults() {
@@ -65,15 +87,59 @@ func (c *Config) defaults() {
 	if c.UserAgent == "" {
 		c.UserAgent = UserAgent
 	}
+	switch {
+	case c.Retries == 0:
+		c.Retries = 3
+	case c.Retries < 0:
+		c.Retries = 0
+	}
+	if c.RetryBackoff <= 0 {
+		c.RetryBackoff = time.Second
+	}
+	if c.MaxRetryAfter <= 0 {
+		c.MaxRetryAfter = 2 * time.Minute
+	}
+	if c.PatternBudget <= 0 {
+		c.PatternBudget = 50
+	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
 }
 
-// Crawler crawls sites into an ingest session.
+// Event is one page request, for progress output.
+type Event struct {
+	URL     string
+	Status  int    // HTTP status, 0 when no answer came
+	Result  string // read (and handed on), unchanged (304 or same bytes), redirect, gone, skipped, retry, failed, cancelled
+	Kind    string // notice, list, other, when the page was read
+	Reason  string // why it failed or will be retried
+	Attempt int
+	Took    time.Duration
+}
+
+// Stats are a crawl's running counts.
+type Stats struct {
+	Fetched     int64 // requests answered (or failed) for pages
+	Queued      int64 // URLs waiting
+	NotModified int64 // pages answered 304 or with the same bytes
+	Errors      int64 // pages that failed for good
+	Retries     int64 // requests tried again
+	Disallowed  int64 // URLs robots.txt keeps us from
+	Trapped     int64 // URLs dropped by a URL pattern's budget or the depth limit
+	Started     time.Time
+}
+
+// Crawler crawls sites into an ingest session. One crawler runs one crawl
+// at a time.
 type Crawler struct {
-	cfg    Config
-	client *http.Client
+	cfg   Config
+	pages *http.Client // redirects are answers: the crawler queues their targets
+	meta  *http.Client // robots.txt and sitemaps: a few redirects followed
+	stats struct {
+		fetched, queued, notModified, errors, retries, disallowed, trapped atomic.Int64
+		started                                                            atomic.Int64
+	}
 }
 
 // New returns a crawler.
@@ -81,263 +147,54 @@ func New(cfg Config) *Crawler {
 	cfg.defaults()
 	transport := cfg.Transport
 	if transport == nil {
-		transport = http.DefaultTransport
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = max(16, 2*cfg.Concurrency)
+		if cfg.Guard != nil {
+			t.Proxy = nil // a proxy would dial for us, past the guard
+			dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: cfg.Guard.control}
+			t.DialContext = dialer.DialContext
+		}
+		transport = t
 	}
-	client := &http.Client{
-		Transport: transport,
-		Timeout:   cfg.Timeout,
+	c := &Crawler{cfg: cfg}
+	c.pages = &http.Client{
+		Transport: transport, Timeout: cfg.Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	c.meta = &http.Client{
+		Transport: transport, Timeout: cfg.Timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 10 {
-				return errors.New("more than 10 redirects")
+			if len(via) >= 5 {
+				return errors.New("more than 5 redirects")
+			}
+			if !urlnorm.SameSite(req.URL.Host, via[0].URL.Host) {
+				return errors.New("redirected off the site")
 			}
 			return nil
 		},
 	}
-	return &Crawler{cfg: cfg, client: client}
+	return c
 }
 
-// entry is one URL waiting to be fetched.
-type entry struct {
-	url    string
-	depth  int
-	origin ingest.Origin
+// Stats returns the counts of the crawl running or last run.
+func (c *Crawler) Stats() Stats {
+	s := &c.stats
+	return Stats{
+		Fetched: s.fetched.Load(), Queued: s.queued.Load(), NotModified: s.notModified.Load(),
+		Errors: s.errors.Load(), Retries: s.retries.Load(), Disallowed: s.disallowed.Load(),
+		Trapped: s.trapped.Load(), Started: time.Unix(0, s.started.Load()),
+	}
 }
 
-// Run crawls from the start URLs until every reachable page on their sites
-// is fetched, MaxPages is reached or ctx ends. Pages go to the session.
-func (c *Crawler) Run(ctx context.Context, starts []string, session *ingest.Session) error {
-	var queue []entry
-	seen := map[string]bool{}
-	sites := map[string]bool{}
-	for _, s := range starts {
-		u, err := urlnorm.Normalize(s)
-		if err != nil {
-			return fmt.Errorf("crawl: start URL %q: %w", s, err)
-		}
-		if !seen[u] {
-			seen[u] = true
-			queue = append(queue, entry{url: u, origin: ingest.OriginCrawl})
-			sites[siteOf(u)] = true
-		}
+func (c *Crawler) resetStats() {
+	s := &c.stats
+	for _, v := range []*atomic.Int64{&s.fetched, &s.queued, &s.notModified, &s.errors, &s.retries, &s.disallowed, &s.trapped} {
+		v.Store(0)
 	}
-	work := make(chan entry)
-	found := make(chan []entry)
-	limiter := newLimiter(c.cfg.Delay)
-	var wg sync.WaitGroup
-	for range c.cfg.Concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for e := range work {
-				found <- c.visit(ctx, e, session, limiter, sites)
-			}
-		}()
-	}
-	fetched, inFlight := 0, 0
-	for (len(queue) > 0 && fetched < c.cfg.MaxPages && ctx.Err() == nil) || inFlight > 0 {
-		var next entry
-		var send chan entry
-		if len(queue) > 0 && fetched < c.cfg.MaxPages && ctx.Err() == nil {
-			next, send = queue[0], work
-		}
-		select {
-		case send <- next:
-			queue = queue[1:]
-			fetched++
-			inFlight++
-		case links := <-found:
-			inFlight--
-			for _, l := range links {
-				if !seen[l.url] {
-					seen[l.url] = true
-					queue = append(queue, l)
-				}
-			}
-		}
-	}
-	close(work)
-	wg.Wait()
-	if len(queue) > 0 && fetched >= c.cfg.MaxPages {
-		c.cfg.Log.Warn("crawl stopped at the page limit", "max_pages", c.cfg.MaxPages, "queued", len(queue))
-	}
-	return ctx.Err()
+	s.started.Store(time.Now().UnixNano())
 }
 
-// visit fetches one page, hands it to the session and returns the links to follow.
-func (c *Crawler) visit(ctx context.Context, e entry, session *ingest.Session, limiter *limiter, sites map[string]bool) []entry {
-	if err := limiter.wait(ctx); err != nil {
-		return nil
-	}
-	page, err := c.fetch(ctx, e.url)
-	if err != nil {
-		var gone goneError
-		switch {
-		case errors.As(err, &gone):
-			session.Gone(e.url)
-		case ctx.Err() == nil:
-			session.Fail(e.url, err.Error())
-		}
-		c.cfg.Log.Debug("page not fetched", "url", e.url, "err", err)
-		return nil
-	}
-	page.Origin = e.origin
-	if !sites[siteOf(page.FetchURL)] {
-		session.Fail(e.url, "redirected off the site to "+page.FetchURL)
-		return nil
-	}
-	res, err := session.Extract(page)
-	if addErr := session.Add(page, res, err); addErr != nil {
-		c.cfg.Log.Error("store write failed", "url", e.url, "err", addErr)
-	}
-	c.cfg.Log.Debug("page", "url", e.url, "status", page.Status, "kind", kindOf(res))
-	if err != nil || e.depth >= c.cfg.MaxDepth {
-		return nil
-	}
-	return c.follow(res, e.depth+1, sites)
-}
-
-func kindOf(res *extract.Result) string {
-	if res == nil {
-		return "unreadable"
-	}
-	return res.Kind.String()
-}
-
-// follow picks the links worth fetching: on the same site, not assets.
-func (c *Crawler) follow(res *extract.Result, depth int, sites map[string]bool) []entry {
-	var out []entry
-	for _, l := range res.Links {
-		u, err := urlnorm.Normalize(l.URL)
-		if err != nil || !sites[siteOf(u)] || isAsset(u) || len(u) > 2048 || !c.inScope(u) {
-			continue
-		}
-		origin := ingest.OriginCrawl
-		if l.Item && res.Kind == extract.KindList {
-			origin = ingest.OriginList
-		}
-		out = append(out, entry{url: u, depth: depth, origin: origin})
-	}
-	return out
-}
-
-// inScope applies the include and exclude patterns.
-func (c *Crawler) inScope(u string) bool {
-	for _, re := range c.cfg.Exclude {
-		if re.MatchString(u) {
-			return false
-		}
-	}
-	if len(c.cfg.Include) == 0 {
-		return true
-	}
-	for _, re := range c.cfg.Include {
-		if re.MatchString(u) {
-			return true
-		}
-	}
-	return false
-}
-
-// goneError is a 404 or 410 answer: the page no longer exists.
-type goneError struct{ status int }
-
-func (g goneError) Error() string { return fmt.Sprintf("gone (HTTP %d)", g.status) }
-
-// fetch GETs one page, following redirects, and reads at most MaxBodySize bytes.
-func (c *Crawler) fetch(ctx context.Context, rawURL string) (ingest.Page, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return ingest.Page{}, err
-	}
-	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return ingest.Page{}, err
-	}
-	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
-		return ingest.Page{}, goneError{resp.StatusCode}
-	case resp.StatusCode != http.StatusOK:
-		return ingest.Page{}, fmt.Errorf("HTTP %d", resp.StatusCode)
-	}
-	ct := resp.Header.Get("Content-Type")
-	if mt, _, err := mime.ParseMediaType(ct); err == nil && !isHTMLType(mt) {
-		return ingest.Page{}, fmt.Errorf("%w: served as %s", notice.ErrNotHTML, mt)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBodySize+1))
-	if err != nil {
-		return ingest.Page{}, fmt.Errorf("read body: %w", err)
-	}
-	if int64(len(body)) > c.cfg.MaxBodySize {
-		body = body[:c.cfg.MaxBodySize]
-	}
-	final, err := urlnorm.NormalizeURL(resp.Request.URL)
-	if err != nil {
-		return ingest.Page{}, err
-	}
-	return ingest.Page{
-		URL: final, FetchURL: resp.Request.URL.String(), Body: body, ContentType: ct, Status: resp.StatusCode,
-		ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"),
-	}, nil
-}
-
-func isHTMLType(mt string) bool {
-	return mt == "text/html" || mt == "application/xhtml+xml" || mt == "text/plain" || mt == "application/octet-stream" || mt == ""
-}
-
-var assetExtensions = map[string]bool{
-	".css": true, ".js": true, ".png": true, ".jpg": true, ".jpeg": true, ".gif": true,
-	".svg": true, ".ico": true, ".webp": true, ".pdf": true, ".zip": true, ".doc": true,
-	".docx": true, ".xls": true, ".xlsx": true, ".ppt": true, ".pptx": true, ".hwp": true,
-	".hwpx": true, ".mp3": true, ".mp4": true, ".avi": true, ".mov": true, ".woff": true,
-	".woff2": true, ".ttf": true, ".eot": true, ".rss": true, ".atom": true, ".json": true,
-}
-
-func isAsset(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return true
-	}
-	return assetExtensions[strings.ToLower(path.Ext(u.Path))]
-}
-
-func siteOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return strings.TrimPrefix(strings.ToLower(u.Host), "www.")
-}
-
-// limiter spaces requests to a site by a fixed delay.
-type limiter struct {
-	mu    sync.Mutex
-	delay time.Duration
-	next  time.Time
-}
-
-func newLimiter(delay time.Duration) *limiter { return &limiter{delay: delay} }
-
-func (l *limiter) wait(ctx context.Context) error {
-	if l.delay <= 0 {
-		return ctx.Err()
-	}
-	l.mu.Lock()
-	now := time.Now()
-	at := l.next
-	if at.Before(now) {
-		at = now
-	}
-	l.next = at.Add(l.delay)
-	l.mu.Unlock()
-	t := time.NewTimer(time.Until(at))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+// backoff is the wait before retry number attempt+1.
+func (c *Crawler) backoff(attempt int) time.Duration {
+	return c.cfg.RetryBackoff << min(attempt, 6)
 }

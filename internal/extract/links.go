@@ -65,10 +65,13 @@ func (pg *page) kind(res *Result, dateSource string) (Kind, []string) {
 		pager = pager || l.Next
 	}
 	ruleBody := pg.rule != nil && pg.rule.body != nil && pg.doc.FindMatcher(pg.rule.body).Length() > 0
-	if !ruleBody && (len(items) >= minItemLinks || (pager && len(items) >= 2)) {
+	n := res.Notice
+	// A page that declares itself an article and has an article's text is
+	// one, even with a "more news" block of five notice links below it.
+	article := (pg.meta.ld.isArticle || pg.meta.ogType == "article") && n.Title != "" && enoughText(n.Body)
+	if !ruleBody && !article && (len(items) >= minItemLinks || (pager && len(items) >= 2)) {
 		return KindList, nil
 	}
-	n := res.Notice
 	if n.Title == "" || !enoughText(n.Body) {
 		return KindOther, nil
 	}
@@ -76,7 +79,7 @@ func (pg *page) kind(res *Result, dateSource string) (Kind, []string) {
 	if ruleBody {
 		evidence = append(evidence, EvidenceRule)
 	}
-	if pg.meta.ld.isArticle || pg.meta.ogType == "article" {
+	if article {
 		evidence = append(evidence, EvidenceArticle)
 	}
 	if dateSource != "" && dateSource != dateFromTitle && dateSource != dateFromURL {
@@ -99,11 +102,16 @@ var chromeClass = regexp.MustCompile(`(?i)(^|[\s_-])(nav|navbar|menu|gnb|lnb|snb
 // pagerClass marks containers of pagination links.
 var pagerClass = regexp.MustCompile(`(?i)pag(e|ing|inat)|pager|page-numbers|nav-links|paginate`)
 
+// nextTexts are the anchor texts of pagination links; the previous page
+// counts too, since the last page of a list may only link back.
 var nextTexts = map[string]bool{
 	"next": true, "next page": true, "›": true, "»": true, ">": true, ">>": true,
 	"다음": true, "다음 페이지": true, "older posts": true, "older entries": true,
 	"next »": true, "next ›": true, "next >": true, "→": true, "suivant": true,
 	"weiter": true, "siguiente": true, "次へ": true, "下一页": true,
+	"prev": true, "previous": true, "previous page": true, "‹": true, "«": true, "<": true, "<<": true,
+	"이전": true, "이전 페이지": true, "newer": true, "older": true, "newer posts": true, "newer entries": true,
+	"« previous": true, "‹ prev": true, "< prev": true, "← ": true, "←": true,
 }
 
 type rawLink struct {
@@ -148,7 +156,7 @@ func (pg *page) links() []Link {
 					rel := strings.ToLower(attr(n, "rel"))
 					raws = append(raws, rawLink{
 						url: u, text: inlineText(n), chrome: chrome, pager: pager || pagerClass.MatchString(label),
-						relNext:  strings.Contains(rel, "next"),
+						relNext:  strings.Contains(rel, "next") || strings.Contains(rel, "prev"),
 						ruleItem: ruleItems[n], ruleNextPage: ruleNext[n],
 					})
 				}
@@ -205,6 +213,7 @@ func nodeSet(nodes []*html.Node) map[*html.Node]bool {
 }
 
 func isPageNumber(s string) bool {
+	s = strings.Trim(s, "[]() ")
 	if s == "" || len(s) > 4 {
 		return false
 	}

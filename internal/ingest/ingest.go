@@ -7,12 +7,13 @@ package ingest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"noticekb/internal/extract"
 	"noticekb/internal/notice"
@@ -39,6 +40,9 @@ type Ingester struct {
 
 // New returns an Ingester.
 func New(st *store.Store, ix Indexer, x *extract.Extractor, log *slog.Logger) *Ingester {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Ingester{store: st, index: ix, extract: x, log: log, now: time.Now}
 }
 
@@ -160,201 +164,81 @@ type Page struct {
 	ETag         string
 	LastModified string
 	Origin       Origin
+	Depth        int
 }
 
-// Session batches the writes of one run. Its methods are safe for
-// concurrent use by a run's workers.
-type Session struct {
-	g        *Ingester
-	ctx      context.Context
-	mu       sync.Mutex
-	pending  []pendingPage
-	gone     []string
-	summary  notice.RunSummary
-	flushAt  int
-	failures map[string]bool
+// IsNotice decides whether an extracted page is stored as a notice. A page
+// with a rule, article markup or a structured date is one. Other pages with
+// a title and enough text count only when a list linked to them (or a
+// person chose the file), and then only with a date found in the text or
+// the length of an article, since pages such as newsletters and about
+// pages are linked from lists too and have text, but neither. A page whose
+// text is mostly the text of its links is an index of some kind, however
+// it was reached.
+func IsNotice(res *extract.Result, origin Origin) bool {
+	return judge(res, linkShare(res), origin)
 }
 
-type pendingPage struct {
-	page   Page
-	res    *extract.Result
-	reason string // why the page could not be read, or ""
-}
-
-// Begin starts a session.
-func (g *Ingester) Begin(ctx context.Context) *Session {
-	return &Session{g: g, ctx: ctx, flushAt: 200, summary: notice.RunSummary{Started: g.now()}}
-}
-
-// Extract reads a page with the ingester's extractor. Callers run it in
-// parallel, then hand the result to Add.
-func (s *Session) Extract(p Page) (*extract.Result, error) {
-	return s.g.extract.Extract(extract.Page{URL: p.FetchURL, Body: p.Body, ContentType: p.ContentType})
-}
-
-// Add queues an extracted page (or the error that kept it from being
-// read) and writes the queue when it is full.
-func (s *Session) Add(p Page, res *extract.Result, err error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.summary.Pages++
-	pp := pendingPage{page: p, res: res}
-	if err != nil {
-		pp.reason = err.Error()
-	}
-	s.pending = append(s.pending, pp)
-	if len(s.pending) >= s.flushAt {
-		return s.flushLocked()
-	}
-	return nil
-}
-
-// Fail records a page that could not be fetched at all.
-func (s *Session) Fail(url, reason string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.summary.Pages++
-	s.summary.Fail(url, reason)
-}
-
-// Gone records that a page answered 404 or 410: its notice is withdrawn.
-func (s *Session) Gone(url string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.summary.Pages++
-	s.gone = append(s.gone, url)
-	if len(s.gone) >= s.flushAt {
-		return s.flushLocked()
-	}
-	return nil
-}
-
-// Summary returns the counts so far.
-func (s *Session) Summary() notice.RunSummary {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := s.summary
-	out.Failures = append([]notice.Failure(nil), s.summary.Failures...)
-	return out
-}
-
-// Close writes what is queued and returns the run's summary.
-func (s *Session) Close() (notice.RunSummary, error) {
-	s.mu.Lock()
-	err := s.flushLocked()
-	s.summary.Finished = s.g.now()
-	out := s.summary
-	s.mu.Unlock()
-	return out, err
-}
-
-// flushLocked writes the queued pages in one transaction, then updates the
-// index. A failed transaction writes nothing; the pages count as failed.
-func (s *Session) flushLocked() error {
-	if len(s.pending) == 0 && len(s.gone) == 0 {
-		return nil
-	}
-	pending, gone := s.pending, s.gone
-	s.pending, s.gone = nil, nil
-	var delta notice.RunSummary
-	err := s.g.store.Write(func(w *store.Writer) error {
-		delta = notice.RunSummary{}
-		for _, pp := range pending {
-			if err := s.g.write(w, pp, &delta); err != nil {
-				return err
-			}
-		}
-		for _, url := range gone {
-			if err := s.g.withdraw(w, url, &delta); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		for _, pp := range pending {
-			s.summary.Fail(pp.page.URL, "store: "+err.Error())
-		}
-		return fmt.Errorf("ingest: write: %w", err)
-	}
-	delta.Pages = 0 // counted as pages arrived
-	s.summary.Add(delta)
-	if _, err := s.g.Sync(s.ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	return nil
-}
-
-// write stores one page and, if it is a notice, the notice.
-func (g *Ingester) write(w *store.Writer, pp pendingPage, sum *notice.RunSummary) error {
-	p := pp.page
-	rec := store.PageRecord{
-		URL: p.URL, FetchURL: p.FetchURL, Status: p.Status, ETag: p.ETag, LastModified: p.LastModified,
-		ContentType: p.ContentType, ContentHash: store.HashBytes(p.Body), Size: len(p.Body),
-		FetchedAt: g.now(), Origin: string(p.Origin),
-	}
-	if pp.reason != "" {
-		rec.Error = pp.reason
-		sum.Fail(p.URL, pp.reason)
-		return w.PutPage(rec, p.Body)
-	}
-	res := pp.res
-	rec.Kind = res.Kind.String()
-	if !isNotice(res, p.Origin) {
-		sum.Skipped++
-		return w.PutPage(rec, p.Body)
-	}
-	n := res.Notice
-	n.URL = canonicalURL(p.URL, res.Canonical)
-	n.ID = notice.IDForURL(n.URL)
-	n.FetchedAt = rec.FetchedAt
-	outcome, id, err := w.PutNotice(n)
-	if err != nil {
-		return err
-	}
-	rec.NoticeID = id
-	switch outcome {
-	case store.Added:
-		sum.Added++
-	case store.Updated:
-		sum.Updated++
-	case store.Unchanged:
-		sum.Unchanged++
-	case store.Duplicate:
-		sum.Duplicates++
-	}
-	for _, partner := range res.Learned {
-		if err := w.PutPartner(partner); err != nil {
-			return err
-		}
-	}
-	return w.PutPage(rec, p.Body)
-}
-
-func (g *Ingester) withdraw(w *store.Writer, url string, sum *notice.RunSummary) error {
-	id := notice.IDForURL(url)
-	changed, err := w.SetWithdrawn(id, g.now())
-	if errors.Is(err, notice.ErrNotFound) {
-		return nil // a gone page that never was a notice
-	}
-	if err != nil {
-		return err
-	}
-	if changed {
-		sum.Withdrawn++
-	}
-	return nil
-}
-
-// isNotice decides whether an extracted page is stored as a notice.
-func isNotice(res *extract.Result, origin Origin) bool {
+func judge(res *extract.Result, linkShare float64, origin Origin) bool {
 	switch res.Kind {
 	case extract.KindNotice:
 		return true
 	case extract.KindOther:
-		return res.Substantial() && origin != OriginCrawl
+		if !res.Substantial() || linkShare >= maxLinkShare {
+			return false
+		}
+		switch origin {
+		case OriginImport:
+			return true
+		case OriginList:
+			return !res.Notice.Date.IsZero() || len(strings.Fields(res.Notice.Body)) >= minUndatedWords
+		}
 	}
 	return false
+}
+
+// minUndatedWords is the text an undated page reached from a list needs
+// to count as a notice: a few paragraphs, more than a page's header and
+// footer hold.
+const minUndatedWords = 80
+
+// maxLinkShare is the share of a page's text in content links from which
+// the page is taken for an index of links rather than a notice.
+const maxLinkShare = 0.5
+
+// linkShare is how much of the notice text is the text of content links.
+func linkShare(res *extract.Result) float64 {
+	body := res.Notice.Body
+	total := utf8.RuneCountInString(body)
+	if total == 0 {
+		return 0
+	}
+	linked := 0
+	seen := map[string]bool{}
+	for _, l := range res.Links {
+		text := strings.TrimSpace(l.Text)
+		if l.Chrome || len(text) < 4 || seen[text] || !strings.Contains(body, text) {
+			continue
+		}
+		seen[text] = true
+		linked += utf8.RuneCountInString(text)
+	}
+	return float64(linked) / float64(total)
+}
+
+// Stronger reports whether origin a is better evidence than b.
+func Stronger(a, b Origin) bool { return originRank(a) > originRank(b) }
+
+func originRank(o Origin) int {
+	switch o {
+	case OriginImport:
+		return 3
+	case OriginList:
+		return 2
+	case OriginCrawl:
+		return 1
+	}
+	return 0
 }
 
 // canonicalURL is the page's declared canonical URL when it is on the same

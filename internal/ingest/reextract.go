@@ -37,7 +37,7 @@ func (g *Ingester) Reextract(ctx context.Context) (notice.RunSummary, error) {
 			defer wg.Done()
 			for rec := range jobs {
 				page := Page{URL: rec.URL, FetchURL: rec.FetchURL, ContentType: rec.ContentType, Status: rec.Status,
-					ETag: rec.ETag, LastModified: rec.LastModified, Origin: Origin(rec.Origin)}
+					ETag: rec.ETag, LastModified: rec.LastModified, Origin: Origin(rec.Origin), Depth: rec.Depth}
 				if page.FetchURL == "" {
 					page.FetchURL = rec.URL
 				}
@@ -47,7 +47,7 @@ func (g *Ingester) Reextract(ctx context.Context) (notice.RunSummary, error) {
 					page.Body = body
 					res, err = session.Extract(page)
 				}
-				if err := session.Add(page, res, err); err != nil {
+				if err := session.Reread(page, res, err); err != nil {
 					once.Do(func() { addErr = err })
 				}
 			}

@@ -184,3 +184,13 @@ func (s *Store) Jobs(fn func(id string, data []byte) error) error {
 		})
 	})
 }
+
+// PutJob records an admin job's state in a transaction of its own.
+func (s *Store) PutJob(id string, job any) error {
+	return s.Write(func(w *Writer) error { return w.PutJob(id, job) })
+}
+
+// DeleteJob forgets an admin job in a transaction of its own.
+func (s *Store) DeleteJob(id string) error {
+	return s.Write(func(w *Writer) error { return w.DeleteJob(id) })
+}

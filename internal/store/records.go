@@ -22,12 +22,22 @@ type PageRecord struct {
 	ContentHash  string    `json:"content_hash,omitempty"`
 	Size         int       `json:"size"`
 	FetchedAt    time.Time `json:"fetched_at"`
-	Kind         string    `json:"kind,omitempty"`
-	Origin       string    `json:"origin,omitempty"`
-	NoticeID     string    `json:"notice_id,omitempty"`
-	Error        string    `json:"error,omitempty"`
-	GoneAt       time.Time `json:"gone_at,omitzero"`
+	// CheckedAt is when the page was last confirmed unchanged (a 304
+	// answer or the same bytes again) without being read anew.
+	CheckedAt time.Time `json:"checked_at,omitzero"`
+	// Depth is how many links the crawler followed to reach the page.
+	Depth    int    `json:"depth,omitempty"`
+	Kind     string `json:"kind,omitempty"`
+	Origin   string `json:"origin,omitempty"`
+	NoticeID string `json:"notice_id,omitempty"`
+	Error    string `json:"error,omitempty"`
+	// GoneAt is when the page first answered 404 or 410; the record (and
+	// its raw bytes) are kept.
+	GoneAt time.Time `json:"gone_at,omitzero"`
 }
+
+// Host is the host (with port) of the record's URL.
+func (r PageRecord) Host() string { return hostOf(r.URL) }
 
 // Outcome is what writing a notice did.
 type Outcome int
@@ -37,10 +47,13 @@ const (
 	Added                    // a new notice
 	Updated                  // a stored notice changed
 	Duplicate                // the same text is stored under another URL
+	// Superseded is a notice stored under its canonical URL that replaced
+	// a copy of it stored earlier under another URL.
+	Superseded
 )
 
 func (o Outcome) String() string {
-	return [...]string{"unchanged", "added", "updated", "duplicate"}[o]
+	return [...]string{"unchanged", "added", "updated", "duplicate", "superseded"}[o]
 }
 
 // noticeRecord is a notice as stored, with its place in the change log.
@@ -49,6 +62,11 @@ type noticeRecord struct {
 	Seq         uint64 `json:"seq"`
 	ContentHash string `json:"content_hash"`
 	Fingerprint string `json:"fingerprint"`
+	// Declared is set when the notice's page named its URL as canonical.
+	Declared bool `json:"declared,omitempty"`
+	// SupersededBy names the notice that replaced this one: the same text
+	// found later under the URL its site declares canonical.
+	SupersededBy string `json:"superseded_by,omitempty"`
 }
 
 // ContentHash identifies a notice's text regardless of its URL, so the same

@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -36,6 +37,8 @@ var (
 	bucketPartners = []byte("partners")
 	bucketJobs     = []byte("jobs")
 	bucketMeta     = []byte("meta")
+	bucketSites    = []byte("sites")
+	bucketStages   = []byte("stages")
 
 	keySeq    = []byte("seq")
 	keySchema = []byte("schema")
@@ -48,6 +51,9 @@ const schemaVersion = 1
 type Store struct {
 	db   *bolt.DB
 	path string
+	// gzips are reused: a new gzip writer allocates over 800 KB, which
+	// cost a crawl more CPU than compressing its pages did.
+	gzips sync.Pool
 }
 
 // Open opens or creates the store file. If another process holds the file,
@@ -65,6 +71,10 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path}
+	s.gzips.New = func() any {
+		zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+		return zw
+	}
 	if err := s.init(); err != nil {
 		db.Close()
 		return nil, err
@@ -74,10 +84,13 @@ func Open(path string) (*Store, error) {
 
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketPages, bucketRaw, bucketNotices, bucketHashes, bucketChanges, bucketPartners, bucketJobs, bucketMeta} {
+		for _, b := range [][]byte{bucketPages, bucketRaw, bucketNotices, bucketHashes, bucketChanges, bucketPartners, bucketJobs, bucketMeta, bucketSites, bucketStages} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("store: create bucket %s: %w", b, err)
 			}
+		}
+		if err := backfillSites(tx); err != nil {
+			return err
 		}
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get(keySchema); v != nil && binary.BigEndian.Uint64(v) > schemaVersion {
@@ -121,9 +134,11 @@ func u64(v uint64) []byte {
 	return b
 }
 
-func compress(raw []byte) ([]byte, error) {
+func (s *Store) compress(raw []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw := s.gzips.Get().(*gzip.Writer)
+	defer s.gzips.Put(zw)
+	zw.Reset(&buf)
 	if _, err := zw.Write(raw); err != nil {
 		return nil, err
 	}

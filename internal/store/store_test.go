@@ -140,3 +140,47 @@ func TestOpenLockedStoreIsBusy(t *testing.T) {
 		t.Fatalf("second open: %v, want ErrBusy", err)
 	}
 }
+
+// A copy stored first under an undeclared URL gives way to the same text
+// under the URL its site declares canonical.
+func TestCanonicalNoticeSupersedesCopy(t *testing.T) {
+	s := MustOpen(t)
+	copyN := sample("https://example.org/copy", "One", "The one notice.")
+	canon := sample("https://example.org/news/one", "One", "The one notice.")
+	put(t, s, copyN)
+	var outcome Outcome
+	err := s.Write(func(w *Writer) error {
+		var err error
+		outcome, _, err = w.PutCanonicalNotice(canon)
+		return err
+	})
+	if err != nil || outcome != Superseded {
+		t.Fatalf("canonical put: %v %v, want superseded", outcome, err)
+	}
+	old, _ := s.Notice(copyN.ID)
+	if !old.Withdrawn() {
+		t.Error("the copy is still live")
+	}
+	// The copy's page seen again does not bring it back.
+	if o, _ := put(t, s, copyN); o != Duplicate {
+		t.Errorf("copy seen again: %v, want duplicate", o)
+	}
+	s.Write(func(w *Writer) error {
+		if changed, _ := w.SetWithdrawn(copyN.ID, time.Time{}); changed {
+			t.Error("a superseded copy was restored")
+		}
+		return nil
+	})
+	// The other way round, the canonical notice keeps its place.
+	s2 := MustOpen(t)
+	err = s2.Write(func(w *Writer) error {
+		_, _, err := w.PutCanonicalNotice(canon)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, id := put(t, s2, copyN); o != Duplicate || id != canon.ID {
+		t.Errorf("copy after canonical: %v %s, want duplicate of %s", o, id, canon.ID)
+	}
+}

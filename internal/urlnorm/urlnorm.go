@@ -97,7 +97,7 @@ func cleanQuery(raw string) string {
 		if k, err := url.QueryUnescape(key); err == nil && IsTracking(k) {
 			continue
 		}
-		kept = append(kept, part)
+		kept = append(kept, cleanEscapes(part))
 	}
 	sort.SliceStable(kept, func(i, j int) bool {
 		ki, _, _ := strings.Cut(kept[i], "=")
@@ -105,6 +105,49 @@ func cleanQuery(raw string) string {
 		return ki < kj
 	})
 	return strings.Join(kept, "&")
+}
+
+// cleanEscapes writes percent escapes one way: unreserved characters
+// (letters, digits, "-._~") unescaped, every other escape in upper case.
+// Reserved characters stay escaped or not as written, since they may
+// carry meaning.
+func cleanEscapes(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			c := unhex(s[i+1])<<4 | unhex(s[i+2])
+			if isUnreserved(c) {
+				b.WriteByte(c)
+			} else {
+				b.WriteString("%" + strings.ToUpper(s[i+1:i+3]))
+			}
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
+
+func isUnreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 // SameSite reports whether two hosts belong to one site for crawling: equal,

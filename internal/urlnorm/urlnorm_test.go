@@ -12,6 +12,11 @@ func TestNormalize(t *testing.T) {
 		{"http://[::1]:8080/a", "http://[::1]:8080/a"},
 		{"http://user:pw@example.org/", "http://example.org/"},
 		{"http://example.org/a%20b", "http://example.org/a%20b"},
+		{"HTTPS://WWW.Example.org./News/%7euser/?b=%2f&a=%7e%41#top", "https://www.example.org/News/~user/?a=~A&b=%2F"},
+		{"http://example.org/list?&&page=2&mc_cid=1&utm_campaign=nl&_ga=3", "http://example.org/list?page=2"},
+		{"http://example.org/?q=a+b&q=c", "http://example.org/?q=a+b&q=c"},
+		{"http://example.org?", "http://example.org/"},
+		{"https://example.org:8443/x#", "https://example.org:8443/x"},
 	}
 	for _, tt := range tests {
 		got, err := Normalize(tt.in)

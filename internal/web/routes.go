@@ -30,6 +30,9 @@ func (s *Server) routes() {
 	api := app.Group("/api/v1")
 	api.Get("/search", s.handleSearchAPI)
 	api.Get("/notices/:id", s.handleNoticeAPI)
+	if s.opts.AdminToken != "" && s.opts.Admin != nil {
+		s.adminRoutes(api)
+	}
 
 	if s.opts.DemoSite != nil {
 		demo := adaptor.HTTPHandler(http.StripPrefix("/demo", s.opts.DemoSite))

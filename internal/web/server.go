@@ -47,6 +47,10 @@ type Options struct {
 	// address each request came to.
 	BaseURL string
 	Log     *slog.Logger
+	// Admin runs re-import jobs; the admin API is on only when AdminToken
+	// is set too.
+	Admin      Admin
+	AdminToken string
 
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 }

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"noticekb/internal/demo"
+	"noticekb/internal/notice"
+	"noticekb/internal/testbed"
+)
+
+const adminToken = "an-admin-token-for-the-tests"
+
+// startAdminServe runs `noticekb serve` with the admin token set.
+func startAdminServe(t *testing.T, dataDir string, extraArgs ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan error, 1)
+	getenv := func(k string) string {
+		if k == "NOTICEKB_ADMIN_TOKEN" {
+			return adminToken
+		}
+		return ""
+	}
+	args := append([]string{"serve", "--data", dataDir, "--addr", "127.0.0.1:0"}, extraArgs...)
+	go func() { done <- run(ctx, args, getenv, io.Discard, &logs) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := servingURL.FindStringSubmatch(logs.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve exited: %v\n%s", err, logs.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve did not start:\n%s", logs.String())
+	return ""
+}
+
+func admin(t *testing.T, method, url, body string, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		json.NewDecoder(resp.Body).Decode(out)
+	}
+	return resp.StatusCode
+}
+
+func waitJob(t *testing.T, base, id string) notice.Job {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var j notice.Job
+		admin(t, "GET", base+"api/v1/admin/jobs/"+id, "", &j)
+		if j.Done() {
+			return j
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s did not end: %+v", id, j)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func total(t *testing.T, base string) int {
+	t.Helper()
+	var r apiResult
+	getJSON(t, base+"api/v1/search?q=", &r)
+	return r.Total
+}
+
+func hostOfURL(u string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(u, "http://"), "/")
+}
+
+// The admin API over a real server: SSRF refusals, a whole-site job, a
+// one-page job after the site changed, a cancelled job that leaves the
+// knowledge base as it was (search serving the old data meanwhile) and a
+// failed one that does too.
+func TestAdminReimportEndToEnd(t *testing.T) {
+	bed, err := testbed.Find()
+	if err != nil {
+		t.Skip(err)
+	}
+	site := filepath.Join(t.TempDir(), "site")
+	if err := bed.Generate(t.Context(), site, 40, 3); err != nil {
+		t.Fatal(err)
+	}
+	fast, err := bed.Serve(site, "--no-faults")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fast.Stop()
+	slow, err := bed.Serve(site, "--no-faults", "--latency-ms", "100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Stop()
+
+	base := startAdminServe(t, t.TempDir(), "--allow", hostOfURL(fast.URL), "--allow", hostOfURL(slow.URL),
+		"--allow", "127.0.0.1:1", "--allow-private", "--crawl-delay", "0")
+	demoTotal := total(t, base)
+
+	for _, target := range []string{"http://10.1.2.3/", "http://169.254.169.254/latest/meta-data/", "http://unknown.example/"} {
+		var e map[string]string
+		if code := admin(t, "POST", base+"api/v1/admin/reimport", `{"site":"`+target+`"}`, &e); code != http.StatusForbidden {
+			t.Errorf("re-import of %s: %d %v, want 403", target, code, e)
+		}
+	}
+
+	var job notice.Job
+	if code := admin(t, "POST", base+"api/v1/admin/reimport", `{"site":"`+fast.URL+`"}`, &job); code != http.StatusAccepted {
+		t.Fatalf("site job: %d", code)
+	}
+	job = waitJob(t, base, job.ID)
+	if job.State != notice.JobSucceeded || job.Summary.Added != 40 {
+		t.Fatalf("site job: %+v", job)
+	}
+	if got := total(t, base); got != demoTotal+40 {
+		t.Errorf("search total %d after the site job, want %d", got, demoTotal+40)
+	}
+
+	// The bundled demo site is re-imported in-process: nothing changed.
+	admin(t, "POST", base+"api/v1/admin/reimport", `{"site":"`+demo.StartURL+`"}`, &job)
+	if job = waitJob(t, base, job.ID); job.State != notice.JobSucceeded || job.Summary.Added != 0 || job.Summary.Unchanged < demoTotal {
+		t.Errorf("demo re-import: %+v", job)
+	}
+
+	changes, err := bed.Mutate(t.Context(), site, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.TrimSuffix(fast.URL, "/") + changes.Edited[0].URL
+	admin(t, "POST", base+"api/v1/admin/reimport", `{"url":"`+edited+`"}`, &job)
+	if job = waitJob(t, base, job.ID); job.State != notice.JobSucceeded || job.Summary.Updated != 1 {
+		t.Errorf("page job on an edited notice: %+v", job)
+	}
+
+	// A slow whole-site job, cancelled half-way: search serves the old data
+	// while it runs, and nothing it read is kept.
+	admin(t, "POST", base+"api/v1/admin/reimport", `{"site":"`+slow.URL+`"}`, &job)
+	time.Sleep(time.Second)
+	var running notice.Job
+	admin(t, "GET", base+"api/v1/admin/jobs/"+job.ID, "", &running)
+	if running.State != notice.JobRunning || running.Progress.Fetched == 0 {
+		t.Fatalf("slow job after 1s: %+v", running)
+	}
+	if got := total(t, base); got != demoTotal+40 {
+		t.Errorf("search total %d while a job runs, want the old %d", got, demoTotal+40)
+	}
+	var cancelled notice.Job
+	if code := admin(t, "DELETE", base+"api/v1/admin/jobs/"+job.ID, "", &cancelled); code != http.StatusOK || cancelled.State != notice.JobCancelled {
+		t.Fatalf("cancel: %d %+v", code, cancelled)
+	}
+	if got := total(t, base); got != demoTotal+40 {
+		t.Errorf("search total %d after a cancelled job, want %d", got, demoTotal+40)
+	}
+
+	// A job that can read nothing fails and changes nothing.
+	admin(t, "POST", base+"api/v1/admin/reimport", `{"site":"http://127.0.0.1:1/"}`, &job)
+	if job = waitJob(t, base, job.ID); job.State != notice.JobFailed || job.Error == "" {
+		t.Errorf("job on a closed port: %+v", job)
+	}
+	if got := total(t, base); got != demoTotal+40 {
+		t.Errorf("search total %d after a failed job, want %d", got, demoTotal+40)
+	}
+}

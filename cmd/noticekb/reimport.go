@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"noticekb/internal/config"
+	"noticekb/internal/crawl"
+	"noticekb/internal/demo"
+	"noticekb/internal/notice"
+	"noticekb/internal/urlnorm"
+)
+
+// reimporter runs admin re-import jobs against the app: a staged ingest
+// session, so search serves the old data until the job commits and a
+// failed or cancelled job leaves the knowledge base as it was.
+type reimporter struct {
+	a     *app
+	cfg   config.Config
+	guard *crawl.Guard
+	demo  *demo.Site
+}
+
+func newReimporter(a *app, cfg config.Config, site *demo.Site) *reimporter {
+	return &reimporter{a: a, cfg: cfg, guard: &crawl.Guard{AllowPrivate: cfg.AllowPrivate}, demo: site}
+}
+
+// Check lets through sites in the store or allowed by --allow, on public
+// addresses unless --allow-private.
+func (r *reimporter) Check(ctx context.Context, kind, raw string) error {
+	norm, err := urlnorm.Normalize(raw)
+	if err != nil {
+		return fmt.Errorf("%w: %v", notice.ErrInvalidQuery, err)
+	}
+	u, _ := url.Parse(norm)
+	host := strings.ToLower(u.Host)
+	if u.Hostname() == demo.Host {
+		return nil // served in-process
+	}
+	known, err := r.a.store.Sites()
+	if err != nil {
+		return err
+	}
+	site := func(h string) string { return strings.TrimPrefix(h, "www.") }
+	ok := slices.ContainsFunc(known, func(k string) bool { return site(k) == site(host) }) ||
+		slices.ContainsFunc(r.cfg.Allow, func(a string) bool { return site(a) == site(host) || site(a) == site(u.Hostname()) })
+	if !ok {
+		return fmt.Errorf("reimport: %s is not a site in the knowledge base nor allowed with --allow: %w", host, notice.ErrForbidden)
+	}
+	checkCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return r.guard.CheckHost(checkCtx, u.Hostname())
+}
+
+// Reimport runs one job. A job in which every page failed counts as
+// failed: nothing is kept.
+func (r *reimporter) Reimport(ctx context.Context, job notice.Job, progress func(notice.JobProgress)) (notice.RunSummary, error) {
+	session, err := r.a.ingest.BeginStaged(ctx, "job-"+job.ID)
+	if err != nil {
+		return notice.RunSummary{}, err
+	}
+	cc := crawl.Config{Delay: r.cfg.CrawlDelay, Concurrency: 2, Log: r.a.log, Guard: r.guard}
+	if u, err := url.Parse(job.URL); err == nil && u.Hostname() == demo.Host {
+		cc.Transport, cc.Guard = r.demo.Transport(), nil
+	}
+	crawler := crawl.New(cc)
+	stop := make(chan struct{})
+	go reportProgress(crawler, progress, stop)
+	if job.Kind == notice.JobPage {
+		err = crawler.RunPage(ctx, job.URL, session)
+	} else {
+		err = crawler.Run(ctx, []string{job.URL}, session)
+	}
+	close(stop)
+	sum := session.Summary()
+	if err == nil && sum.Pages > 0 && sum.Failed == sum.Pages {
+		err = fmt.Errorf("reimport: no page could be read (%d failed)", sum.Failed)
+	}
+	if err != nil || ctx.Err() != nil {
+		sum, abortErr := session.Abort()
+		return sum, errors.Join(err, ctx.Err(), abortErr)
+	}
+	sum, err = session.Close()
+	r.a.refreshLabels()
+	return sum, err
+}
+
+func reportProgress(c *crawl.Crawler, progress func(notice.JobProgress), stop chan struct{}) {
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		s := c.Stats()
+		p := notice.JobProgress{Fetched: s.Fetched, NotModified: s.NotModified, Queued: s.Queued, Errors: s.Errors}
+		if took := time.Since(s.Started).Seconds(); took > 0 {
+			p.Rate = float64(s.Fetched) / took
+		}
+		progress(p)
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package crawl
+
+import (
+	"time"
+
+	"noticekb/internal/ingest"
+	"noticekb/internal/urlnorm"
+)
+
+// handle takes a job's outcome into the scheduler's state.
+func (r *run) handle(o outcome) {
+	h := o.job.host
+	switch o.job.kind {
+	case jobRobots:
+		h.loading, h.robots = false, o.robots
+		if o.err != nil {
+			r.session.Fail(h.base+"/robots.txt", o.err.Error())
+			r.c.cfg.Log.Error("robots.txt unavailable: host skipped", "host", h.name, "err", o.err)
+		}
+		h.delay = max(r.c.cfg.Delay, h.robots.delay)
+		h.next = maxTime(h.next, time.Now().Add(h.delay))
+		if h.want && !h.robots.deny {
+			h.sitemaps = r.sitemapsOf(h, h.robots.sitemaps)
+			if len(h.sitemaps) == 0 && h.robots.allowed("/sitemap.xml") {
+				h.sitemaps = []string{h.base + "/sitemap.xml"}
+			}
+			h.maps = len(h.sitemaps)
+		}
+	case jobSitemap:
+		if o.err != nil {
+			r.c.cfg.Log.Info("sitemap not read", "url", o.job.url, "err", o.err)
+		}
+		for _, p := range o.pages {
+			if u, err := urlnorm.Normalize(p); err == nil {
+				r.offer(entry{url: u, origin: ingest.OriginCrawl, prio: prioLow, depth: 1})
+			}
+		}
+		for _, s := range r.sitemapsOf(h, o.sitemaps) {
+			if h.maps < maxSitemaps {
+				h.sitemaps = append(h.sitemaps, s)
+				h.maps++
+			}
+		}
+	case jobPage:
+		r.handlePage(h, o.job.e, o.v)
+	}
+}
+
+func (r *run) handlePage(h *host, e entry, v visit) {
+	st := r.seen[e.url]
+	if v.hostPause > 0 {
+		h.next = maxTime(h.next, time.Now().Add(v.hostPause))
+	}
+	if v.retryIn > 0 {
+		r.c.stats.retries.Add(1)
+		e.attempt++
+		e.notBefore = time.Now().Add(v.retryIn)
+		h.retries = append(h.retries, e)
+		return
+	}
+	r.budget.note(pattern(e.url), v.useful)
+	if v.candidate != nil {
+		st.candidate = v.candidate
+		if st.listLinked {
+			r.promote(st)
+		}
+	}
+	if v.redirect != "" {
+		r.redirected(e, v.redirect)
+		return
+	}
+	if r.single {
+		return
+	}
+	for _, l := range v.links {
+		next := entry{url: l.url, depth: e.depth + 1, origin: ingest.OriginCrawl, prio: prioNormal}
+		switch {
+		case l.item:
+			next.origin, next.prio = ingest.OriginList, prioHigh
+		case l.next:
+			next.depth, next.prio = e.depth, prioHigh
+		case l.canonical:
+			next.depth, next.origin, next.prio = e.depth, e.origin, e.prio
+		}
+		r.offer(next)
+	}
+}
+
+// redirected queues a redirect's target as the same kind of link; a
+// target off the site fails the page, since its notice cannot be read here.
+func (r *run) redirected(e entry, target string) {
+	if e.hops >= 10 {
+		r.session.Fail(e.url, "more than 10 redirects")
+		return
+	}
+	next := entry{url: target, depth: e.depth, origin: e.origin, prio: prioHigh, hops: e.hops + 1, start: e.start}
+	if !r.sites[siteOf(target)] {
+		r.c.stats.errors.Add(1)
+		r.session.Fail(e.url, "redirected off the site to "+target)
+		return
+	}
+	r.offer(next)
+}
+
+// sitemapsOf keeps the sitemap URLs on the host's site.
+func (r *run) sitemapsOf(h *host, raw []string) []string {
+	var out []string
+	for _, s := range raw {
+		u, err := urlnorm.Normalize(s)
+		if err == nil && urlnorm.SameSite(hostOf(u), h.name) {
+			out = append(out, u)
+		}
+	}
+	return out
+}

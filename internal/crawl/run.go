@@ -1,0 +1,301 @@
+package crawl
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"noticekb/internal/ingest"
+	"noticekb/internal/store"
+	"noticekb/internal/urlnorm"
+)
+
+type jobKind int
+
+const (
+	jobPage jobKind = iota
+	jobRobots
+	jobSitemap
+)
+
+type job struct {
+	kind jobKind
+	host *host
+	e    entry
+	url  string // the sitemap
+}
+
+type outcome struct {
+	job      job
+	v        visit
+	robots   *robotsRules
+	pages    []string
+	sitemaps []string
+	err      error
+}
+
+// maxSitemaps bounds the sitemap files read per host.
+const maxSitemaps = 100
+
+// run is one crawl's scheduler state; only its loop goroutine touches it.
+type run struct {
+	c        *Crawler
+	session  *ingest.Session
+	single   bool // one page: no links, sitemaps or stored pages
+	sites    map[string]bool
+	hosts    map[string]*host
+	order    []*host
+	rr       int
+	seen     map[string]*urlState
+	budget   *budget
+	fetched  int
+	inFlight int
+	results  chan outcome
+	limitHit bool
+}
+
+// Run crawls from the start URLs: their sites' sitemaps and the pages of
+// those sites already in the store are queued too, so a re-crawl checks
+// every known notice (304s cost little) and notices whose pages are gone
+// are withdrawn. It ends when nothing is left to fetch, MaxPages is reached
+// or ctx ends; pages go to the session.
+func (c *Crawler) Run(ctx context.Context, starts []string, session *ingest.Session) error {
+	r, err := c.newRun(starts, session, false)
+	if err != nil {
+		return err
+	}
+	if err := r.seedKnown(); err != nil {
+		return err
+	}
+	return r.loop(ctx)
+}
+
+// RunPage fetches one page (and the redirects it leads to on its site),
+// following no links: the admin's re-import of a single page.
+func (c *Crawler) RunPage(ctx context.Context, pageURL string, session *ingest.Session) error {
+	r, err := c.newRun([]string{pageURL}, session, true)
+	if err != nil {
+		return err
+	}
+	return r.loop(ctx)
+}
+
+func (c *Crawler) newRun(starts []string, session *ingest.Session, single bool) (*run, error) {
+	c.resetStats()
+	r := &run{
+		c: c, session: session, single: single, sites: map[string]bool{}, hosts: map[string]*host{},
+		seen: map[string]*urlState{}, budget: newBudget(c.cfg.PatternBudget), results: make(chan outcome, 64),
+	}
+	for _, s := range starts {
+		u, err := urlnorm.Normalize(s)
+		if err != nil {
+			return nil, fmt.Errorf("crawl: start URL %q: %w", s, err)
+		}
+		r.sites[siteOf(u)] = true
+	}
+	for _, s := range starts {
+		u, _ := urlnorm.Normalize(s)
+		h := r.host(u)
+		h.want = !single && !c.cfg.NoSitemaps
+		r.offer(entry{url: u, origin: ingest.OriginCrawl, prio: prioHigh, start: true})
+	}
+	return r, nil
+}
+
+// seedKnown queues the stored pages of the start sites that hold notices,
+// so a re-crawl re-checks them even where no link leads any more.
+func (r *run) seedKnown() error {
+	hosts := make([]string, 0, len(r.hosts))
+	for name := range r.hosts {
+		hosts = append(hosts, name)
+	}
+	sort.Strings(hosts)
+	for _, name := range hosts {
+		err := r.session.KnownPages(name, func(rec store.PageRecord) error {
+			if rec.NoticeID == "" || !rec.GoneAt.IsZero() {
+				return nil
+			}
+			origin := ingest.Origin(rec.Origin)
+			if origin == "" {
+				origin = ingest.OriginCrawl
+			}
+			r.offer(entry{url: rec.URL, origin: origin, prio: prioLow, depth: rec.Depth})
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("crawl: stored pages of %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// loop dispatches jobs as hosts allow and handles their outcomes until
+// nothing is left or ctx ends (then it waits for requests in flight).
+func (r *run) loop(ctx context.Context) error {
+	done := ctx.Done()
+	stopping := false
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		var wake time.Time
+		if !stopping {
+			wake = r.dispatch(ctx, time.Now())
+		}
+		if r.inFlight == 0 && (stopping || !r.waiting()) {
+			break
+		}
+		var tick <-chan time.Time
+		if !wake.IsZero() {
+			timer.Reset(time.Until(wake))
+			tick = timer.C
+		}
+		select {
+		case o := <-r.results:
+			r.inFlight--
+			o.job.host.inFlight--
+			r.handle(o)
+		case <-tick:
+		case <-done:
+			stopping, done = true, nil
+		}
+		if !wake.IsZero() && !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+	}
+	if r.limitHit {
+		r.c.cfg.Log.Warn("crawl stopped at the page limit", "max_pages", r.c.cfg.MaxPages)
+	}
+	return ctx.Err()
+}
+
+func (r *run) waiting() bool {
+	for _, h := range r.order {
+		if h.waiting() {
+			return true
+		}
+	}
+	return false
+}
+
+// dispatch starts every job a host is ready for, and returns when the
+// next one that must wait (for a delay or a retry) becomes ready.
+func (r *run) dispatch(ctx context.Context, now time.Time) time.Time {
+	var wake time.Time
+	later := func(t time.Time) {
+		if wake.IsZero() || t.Before(wake) {
+			wake = t
+		}
+	}
+	n := len(r.order)
+	for i := range n {
+		h := r.order[(r.rr+i)%n]
+		for h.inFlight < r.c.cfg.Concurrency && !h.loading {
+			if now.Before(h.next) {
+				later(h.next)
+				break
+			}
+			j, ok, due := r.nextJob(h, now)
+			if !ok {
+				if !due.IsZero() {
+					later(due)
+				}
+				break
+			}
+			h.next = now.Add(h.delay)
+			h.inFlight++
+			r.inFlight++
+			go r.work(ctx, j)
+		}
+	}
+	r.rr++
+	return wake
+}
+
+// nextJob picks a host's next job: robots.txt first, then sitemaps,
+// retries that are due, and the queues by priority. It drops queued URLs
+// that robots.txt, the page limit or their pattern's budget rule out.
+func (r *run) nextJob(h *host, now time.Time) (job, bool, time.Time) {
+	if h.robots == nil {
+		h.loading = true
+		return job{kind: jobRobots, host: h}, true, time.Time{}
+	}
+	if len(h.sitemaps) > 0 {
+		u := h.sitemaps[0]
+		h.sitemaps = h.sitemaps[1:]
+		return job{kind: jobSitemap, host: h, url: u}, true, time.Time{}
+	}
+	var due time.Time
+	if len(h.retries) > 0 {
+		sort.Slice(h.retries, func(i, j int) bool { return h.retries[i].notBefore.Before(h.retries[j].notBefore) })
+		if e := h.retries[0]; !now.Before(e.notBefore) {
+			h.retries = h.retries[1:]
+			return job{kind: jobPage, host: h, e: e}, true, time.Time{}
+		}
+		due = h.retries[0].notBefore
+	}
+	for p := range h.queues {
+		for len(h.queues[p]) > 0 {
+			e := h.queues[p][0]
+			h.queues[p] = h.queues[p][1:]
+			r.c.stats.queued.Add(-1)
+			if r.admit(h, &e) {
+				return job{kind: jobPage, host: h, e: e}, true, time.Time{}
+			}
+		}
+	}
+	return job{}, false, due
+}
+
+// admit decides, at the last moment, whether a queued URL is fetched.
+func (r *run) admit(h *host, e *entry) bool {
+	st := r.seen[e.url]
+	if st.dispatched {
+		return false
+	}
+	if r.fetched >= r.c.cfg.MaxPages {
+		r.limitHit = true
+		return false
+	}
+	if !h.robots.allowed(pathAndQuery(e.url)) {
+		r.c.stats.disallowed.Add(1)
+		st.dispatched = true
+		return false
+	}
+	p := pattern(e.url)
+	if r.budget.spent(p) {
+		if !r.budget.reported[p] {
+			r.budget.reported[p] = true
+			r.c.cfg.Log.Warn("URL pattern budget spent: skipping the rest of it (a calendar or search trap?)", "pattern", p)
+		}
+		r.c.stats.trapped.Add(1)
+		st.dispatched = true
+		return false
+	}
+	st.dispatched = true
+	e.origin = st.origin
+	r.fetched++
+	return true
+}
+
+// work runs one job on a worker goroutine.
+func (r *run) work(ctx context.Context, j job) {
+	o := outcome{job: j}
+	switch j.kind {
+	case jobRobots:
+		o.robots, o.err = r.c.fetchRobots(ctx, j.host.base)
+	case jobSitemap:
+		o.pages, o.sitemaps, o.err = r.c.fetchSitemap(ctx, j.url)
+	case jobPage:
+		start := time.Now()
+		o.v = r.c.visitPage(ctx, j.e, r.session)
+		r.c.stats.fetched.Add(1)
+		if r.c.cfg.OnPage != nil {
+			r.c.cfg.OnPage(Event{URL: j.e.url, Status: o.v.status, Result: o.v.result, Attempt: j.e.attempt, Took: time.Since(start)})
+		}
+	}
+	r.results <- o
+}

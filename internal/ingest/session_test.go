@@ -1,0 +1,199 @@
+package ingest
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"noticekb/index"
+	"noticekb/internal/extract"
+	"noticekb/internal/notice"
+	"noticekb/internal/store"
+)
+
+func newIngester(t *testing.T) (*Ingester, *store.Store, *index.Index) {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ix, err := index.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return New(st, ix, extract.New(extract.Options{}), nil), st, ix
+}
+
+func page(url, title string) Page {
+	body := strings.Repeat("Partners met to discuss public service innovation and digital government in the region. ", 8)
+	html := `<html><head><title>` + title + `</title><meta property="og:type" content="article"></head><body><article><h1>` + title +
+		`</h1><time class="published" datetime="2024-01-02">2 Jan 2024</time><p>` + body + `</p></article></body></html>`
+	return Page{URL: url, FetchURL: url, Body: []byte(html), Status: 200, ContentType: "text/html", ETag: `"v1"`, Origin: OriginCrawl}
+}
+
+func add(t *testing.T, s *Session, p Page) {
+	t.Helper()
+	res, err := s.Extract(p)
+	if err := s.Add(p, res, err); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A staged session writes nothing until it commits: an aborted one leaves
+// store and index as they were; a committed one lands whole.
+func TestStagedSessionCommitsOrLeavesNothing(t *testing.T) {
+	g, st, ix := newIngester(t)
+	s, err := g.BeginStaged(t.Context(), "job-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(t, s, page("https://example.org/n/1", "First notice"))
+	s.flushAt = 1
+	add(t, s, page("https://example.org/n/2", "Second notice")) // flushed to the stage
+	if live, _, pages, _ := st.Counts(); live != 0 || pages != 0 {
+		t.Fatalf("staged writes visible before commit: %d notices, %d pages", live, pages)
+	}
+	if _, err := s.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if stages, _ := st.Stages(); len(stages) != 0 || st.LastSeq() != 0 || ix.Count() != 0 {
+		t.Fatalf("after abort: stages %v, seq %d, index %d", stages, st.LastSeq(), ix.Count())
+	}
+
+	s, _ = g.BeginStaged(t.Context(), "job-b")
+	add(t, s, page("https://example.org/n/1", "First notice"))
+	add(t, s, page("https://example.org/n/2", "Second notice"))
+	sum, err := s.Close()
+	if err != nil || sum.Added != 2 {
+		t.Fatalf("commit: %+v %v", sum, err)
+	}
+	if live, _, _, _ := st.Counts(); live != 2 || ix.Count() != 2 {
+		t.Errorf("after commit: %d notices, index %d", live, ix.Count())
+	}
+}
+
+// Recover drops the stage of a run that died and finishes one that had
+// committed.
+func TestRecoverStages(t *testing.T) {
+	g, st, ix := newIngester(t)
+	dead, _ := g.BeginStaged(t.Context(), "job-dead")
+	dead.flushAt = 1
+	add(t, dead, page("https://example.org/n/1", "First notice"))
+	committed, _ := g.BeginStaged(t.Context(), "job-committed")
+	committed.flushAt = 1
+	add(t, committed, page("https://example.org/n/2", "Second notice"))
+	if err := st.Write(func(w *store.Writer) error { return w.StageCommit("job-committed") }); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Recover(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Notice(notice.IDForURL("https://example.org/n/1")); err == nil {
+		t.Error("the dead run's notice was kept")
+	}
+	if _, err := st.Notice(notice.IDForURL("https://example.org/n/2")); err != nil || ix.Count() != 1 {
+		t.Errorf("the committed run's notice: %v, index %d", err, ix.Count())
+	}
+	if stages, _ := st.Stages(); len(stages) != 0 {
+		t.Errorf("stages left: %v", stages)
+	}
+}
+
+// A page that goes withdraws its notice (kept, with the time); an alias
+// that goes does not; a page that answers again restores it.
+func TestGoneAndBack(t *testing.T) {
+	g, st, ix := newIngester(t)
+	s := g.Begin(t.Context())
+	own := page("https://example.org/n/1", "First notice")
+	add(t, s, own)
+	alias := page("https://example.org/m/n/1", "First notice")
+	alias.Body = []byte(strings.Replace(string(alias.Body), "<head>", `<head><link rel="canonical" href="https://example.org/n/1">`, 1))
+	add(t, s, alias)
+	if _, err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	id := notice.IDForURL(own.URL)
+
+	s = g.Begin(t.Context())
+	s.Gone(alias.URL, 404)
+	sum, _ := s.Close()
+	if n, _ := st.Notice(id); n.Withdrawn() || sum.Withdrawn != 0 {
+		t.Fatalf("an alias going withdrew the notice: %+v", sum)
+	}
+	s = g.Begin(t.Context())
+	s.Gone(own.URL, 410)
+	sum, _ = s.Close()
+	n, _ := st.Notice(id)
+	rec, _, _ := st.Page(own.URL)
+	if !n.Withdrawn() || sum.Withdrawn != 1 || rec.GoneAt.IsZero() || ix.Count() != 0 {
+		t.Fatalf("gone page: withdrawn %v, summary %+v, gone at %v, index %d", n.Withdrawn(), sum, rec.GoneAt, ix.Count())
+	}
+	s = g.Begin(t.Context())
+	s.Unchanged(Page{URL: own.URL, Origin: OriginCrawl})
+	s.Close()
+	if n, _ := st.Notice(id); n.Withdrawn() || ix.Count() != 1 {
+		t.Errorf("a page that answers again is not restored")
+	}
+}
+
+// Undated pages with text count as notices only when a list leads to
+// them and they are long; an index of links never does.
+func TestIsNotice(t *testing.T) {
+	words := func(n int) string { return strings.TrimSpace(strings.Repeat("word ", n)) }
+	other := func(body string, dated bool, links ...extract.Link) *extract.Result {
+		r := &extract.Result{Kind: extract.KindOther, Evidence: []string{extract.EvidenceText}, Links: links}
+		r.Notice.Title, r.Notice.Body = "A title", body
+		if dated {
+			r.Notice.Date, _ = notice.ParseDate("2024-01-02")
+		}
+		return r
+	}
+	long := words(100)
+	tests := []struct {
+		name   string
+		res    *extract.Result
+		origin Origin
+		want   bool
+	}{
+		{"notice kind anywhere", &extract.Result{Kind: extract.KindNotice}, OriginCrawl, true},
+		{"list never", &extract.Result{Kind: extract.KindList}, OriginImport, false},
+		{"text, crawled", other(long, true), OriginCrawl, false},
+		{"text with date from a list", other(words(30), true), OriginList, true},
+		{"short undated text from a list", other(words(40), false), OriginList, false},
+		{"long undated text from a list", other(long, false), OriginList, true},
+		{"an index of links from a list", other("First notice title here\nSecond notice title here", true,
+			extract.Link{Text: "First notice title here"}, extract.Link{Text: "Second notice title here"}), OriginList, false},
+		{"imported file", other(words(30), false), OriginImport, true},
+	}
+	for _, tt := range tests {
+		if got := IsNotice(tt.res, tt.origin); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// A page that no longer reads as a notice (new rules) takes its notice
+// out of search; reextract does this without network.
+func TestRereadWithdrawsWhatIsNoLongerANotice(t *testing.T) {
+	g, st, ix := newIngester(t)
+	s := g.Begin(t.Context())
+	p := page("https://example.org/n/1", "First notice")
+	add(t, s, p)
+	s.Close()
+	s = g.Begin(t.Context())
+	res, _ := s.Extract(p)
+	res.Kind = extract.KindList
+	s.Reread(Page{URL: p.URL, FetchURL: p.URL, Origin: OriginCrawl}, res, nil)
+	sum, _ := s.Close()
+	n, _ := st.Notice(notice.IDForURL(p.URL))
+	if sum.Withdrawn != 1 || !n.Withdrawn() || ix.Count() != 0 {
+		t.Errorf("summary %+v, withdrawn %v, index %d", sum, n.Withdrawn(), ix.Count())
+	}
+	if raw, err := st.RawPage(p.URL); err != nil || len(raw) != len(p.Body) {
+		t.Errorf("reread lost the stored bytes: %d, %v", len(raw), err)
+	}
+}

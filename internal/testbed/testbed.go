@@ -1,0 +1,223 @@
+// Package testbed runs the shared "News & Notices" test bed
+// (../shared/bench/site: gen_site.py, serve_site.py, mutate_site.py,
+// score_import.py) from Go, for end-to-end tests and benchmarks: it
+// generates a site, serves it on loopback, mutates it and scores an import.
+package testbed
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// EnvDir names the test bed's folder when it is not found by itself.
+const EnvDir = "NOTICEKB_BENCH_SITE"
+
+// ErrMissing is returned when python3 or the test bed cannot be found;
+// tests skip on it.
+var ErrMissing = errors.New("testbed: python3 or ../shared/bench/site not found")
+
+// Bed is the folder of the test bed's scripts.
+type Bed struct {
+	Dir    string
+	Python string
+}
+
+// Find locates the test bed: $NOTICEKB_BENCH_SITE, else shared/bench/site
+// beside the module root (a worktree's ../shared) or above the working
+// folder.
+func Find() (Bed, error) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		return Bed{}, ErrMissing
+	}
+	var tries []string
+	if d := os.Getenv(EnvDir); d != "" {
+		tries = append(tries, d)
+	}
+	if wd, err := os.Getwd(); err == nil {
+		for d := wd; ; d = filepath.Dir(d) {
+			tries = append(tries, filepath.Join(d, "shared", "bench", "site"), filepath.Join(d, "..", "shared", "bench", "site"))
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	for _, d := range tries {
+		if _, err := os.Stat(filepath.Join(d, "gen_site.py")); err == nil {
+			abs, _ := filepath.Abs(d)
+			return Bed{Dir: abs, Python: py}, nil
+		}
+	}
+	return Bed{}, ErrMissing
+}
+
+func (b Bed) script(ctx context.Context, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, b.Python, append([]string{filepath.Join(b.Dir, name)}, args...)...)
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	return cmd
+}
+
+func (b Bed) runScript(ctx context.Context, name string, args ...string) (string, error) {
+	out, err := b.script(ctx, name, args...).CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("testbed: %s: %w\n%s", name, err, out)
+	}
+	return string(out), nil
+}
+
+// Generate writes a site of n notices into dir (replacing one there).
+func (b Bed) Generate(ctx context.Context, dir string, notices, seed int) error {
+	_, err := b.runScript(ctx, "gen_site.py", "--out", dir, "--notices", strconv.Itoa(notices), "--seed", strconv.Itoa(seed), "--force")
+	return err
+}
+
+// Changes is what mutate_site.py did (its changes.json).
+type Changes struct {
+	Edited  []Change `json:"edited"`
+	Added   []Change `json:"added"`
+	Deleted []Change `json:"deleted"`
+}
+
+// Change is one notice a mutation touched.
+type Change struct {
+	ID    int    `json:"id"`
+	URL   string `json:"url"`
+	Title string `json:"title"`
+}
+
+// Mutate edits, adds and deletes notices of the site in dir.
+func (b Bed) Mutate(ctx context.Context, dir string, seed int) (Changes, error) {
+	var ch Changes
+	if _, err := b.runScript(ctx, "mutate_site.py", "--root", dir, "--seed", strconv.Itoa(seed)); err != nil {
+		return ch, err
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "changes.json"))
+	if err != nil {
+		return ch, fmt.Errorf("testbed: %w", err)
+	}
+	return ch, json.Unmarshal(data, &ch)
+}
+
+// Score is score_import.py's last line.
+type Score map[string]float64
+
+// Score scores predictions (JSON lines as `noticekb export` writes them)
+// against the site's truth.
+func (b Bed) Score(ctx context.Context, dir, predFile string) (Score, string, error) {
+	out, err := b.runScript(ctx, "score_import.py", "--truth", filepath.Join(dir, "truth.jsonl"), "--pred", predFile, "--errors", "5")
+	if err != nil {
+		return nil, out, err
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	s := Score{}
+	for _, kv := range strings.Fields(lines[len(lines)-1]) {
+		k, v, _ := strings.Cut(kv, "=")
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return nil, out, fmt.Errorf("testbed: score line %q", lines[len(lines)-1])
+		}
+		s[k] = f
+	}
+	return s, out, nil
+}
+
+// Server is a running serve_site.py.
+type Server struct {
+	URL  string // http://127.0.0.1:PORT/
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	out  strings.Builder // what it printed after the first line
+	log  lockedBuffer    // its stderr: the access log with --log
+	done chan struct{}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// Log returns what the server wrote to stderr: with --log, one line per
+// request ("GET /path HTTP/1.1" status).
+func (s *Server) Log() string {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	return s.log.b.String()
+}
+
+// Serve starts serve_site.py on a free loopback port with extra
+// arguments (--no-faults, --slow-seconds X, --log ...).
+func (b Bed) Serve(dir string, args ...string) (*Server, error) {
+	cmd := b.script(context.Background(), "serve_site.py", append([]string{"--root", dir, "--port", "0"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cmd: cmd, done: make(chan struct{})}
+	cmd.Stderr = &s.log
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("testbed: serve_site.py: %w", err)
+	}
+	first := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		if sc.Scan() {
+			first <- sc.Text()
+		}
+		close(first)
+		for sc.Scan() {
+			s.mu.Lock()
+			s.out.WriteString(sc.Text() + "\n")
+			s.mu.Unlock()
+		}
+		cmd.Wait()
+		close(s.done)
+	}()
+	select {
+	case line, ok := <-first:
+		i := strings.Index(line, "http://")
+		if !ok || i < 0 {
+			s.Stop()
+			return nil, fmt.Errorf("testbed: serve_site.py did not start: %q", line)
+		}
+		s.URL = strings.TrimSpace(line[i:])
+		return s, nil
+	case <-time.After(30 * time.Second):
+		s.Stop()
+		return nil, errors.New("testbed: serve_site.py did not start in 30s")
+	}
+}
+
+// Stop ends the server (SIGTERM, then SIGKILL) and returns its closing
+// line of request counts by status.
+func (s *Server) Stop() string {
+	if s.cmd.Process == nil {
+		return ""
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(5 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return strings.TrimSpace(s.out.String())
+}
