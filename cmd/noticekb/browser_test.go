@@ -58,12 +58,19 @@ type serveProcess struct {
 	log  *syncBuffer
 }
 
-// startServeProcess starts the binary on a free loopback port and waits
-// for the log line that names its URL.
+// startServeProcess starts the binary on a free loopback port, with the
+// admin area off, and waits for the log line that names its URL.
 func startServeProcess(t *testing.T, bin, dataDir string) *serveProcess {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--data", dataDir, "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "NOTICEKB_ADMIN_TOKEN=")
+	return startServeProcessWith(t, bin, dataDir, "")
+}
+
+// startServeProcessWith starts the binary with an admin token (or none)
+// and more serve flags.
+func startServeProcessWith(t *testing.T, bin, dataDir, adminToken string, args ...string) *serveProcess {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--data", dataDir, "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "NOTICEKB_ADMIN_TOKEN="+adminToken)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

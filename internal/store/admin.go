@@ -1,8 +1,12 @@
 package store
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"noticekb/internal/notice"
 )
@@ -40,4 +44,38 @@ func (w *Writer) SetWithdrawnByAdmin(id string, withdraw bool, now time.Time) (b
 		return false, err
 	}
 	return true, putJSON(notices, []byte(id), rec)
+}
+
+// EachWithdrawn calls fn for every withdrawn notice (its title, address,
+// date, publisher, body and withdrawal), leaving out copies superseded by the same notice under its canonical
+// URL (there is nothing to restore in them). It reads only the records
+// that name a withdrawal, so listing them stays cheap in a large store.
+func (s *Store) EachWithdrawn(fn func(notice.Notice) error) error {
+	marker := []byte(`"withdrawn_at"`)
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketNotices).ForEach(func(k, v []byte) error {
+			if !bytes.Contains(v, marker) {
+				return nil
+			}
+			var rec struct {
+				ID               string      `json:"id"`
+				URL              string      `json:"url"`
+				Title            string      `json:"title"`
+				Date             notice.Date `json:"date"`
+				Publisher        string      `json:"publisher"`
+				Body             string      `json:"body"`
+				WithdrawnAt      time.Time   `json:"withdrawn_at"`
+				WithdrawnByAdmin bool        `json:"withdrawn_by_admin"`
+				SupersededBy     string      `json:"superseded_by"`
+			}
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("store: notice %s: %w", k, err)
+			}
+			if rec.WithdrawnAt.IsZero() || rec.SupersededBy != "" {
+				return nil
+			}
+			return fn(notice.Notice{ID: rec.ID, URL: rec.URL, Title: rec.Title, Date: rec.Date, Publisher: rec.Publisher, Body: rec.Body,
+				WithdrawnAt: rec.WithdrawnAt, WithdrawnByAdmin: rec.WithdrawnByAdmin})
+		})
+	})
 }

@@ -89,3 +89,33 @@ func TestAdminRestore(t *testing.T) {
 		t.Errorf("restore a superseded copy: %v", err)
 	}
 }
+
+// EachWithdrawn lists what an admin may restore: withdrawn notices, not
+// live ones nor superseded copies.
+func TestEachWithdrawn(t *testing.T) {
+	s := MustOpen(t)
+	live := sample("https://example.org/live", "Live", `A body that says "withdrawn_at" in quotes.`)
+	gone := sample("https://example.org/gone", "Gone", "Gone from its site.")
+	held := sample("https://example.org/held", "Held", "Withdrawn by an admin.")
+	copyOfB := sample("https://example.org/b?ref=1", "Title B", "Body of B.")
+	for _, n := range []notice.Notice{live, gone, held, copyOfB} {
+		put(t, s, n)
+	}
+	s.Write(func(w *Writer) error {
+		w.SetWithdrawn(gone.ID, time.Now())
+		w.SetWithdrawnByAdmin(held.ID, true, time.Now())
+		_, _, err := w.PutCanonicalNotice(sample("https://example.org/b", "Title B", "Body of B."))
+		return err
+	})
+	got := map[string]bool{}
+	err := s.EachWithdrawn(func(n notice.Notice) error {
+		got[n.Title] = n.WithdrawnByAdmin
+		if n.Body == "" || n.WithdrawnAt.IsZero() {
+			t.Errorf("listed %+v", n)
+		}
+		return nil
+	})
+	if err != nil || len(got) != 2 || got["Gone"] || !got["Held"] {
+		t.Errorf("withdrawn notices %v, %v", got, err)
+	}
+}
