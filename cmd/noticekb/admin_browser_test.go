@@ -87,6 +87,55 @@ func TestAdminBrowser(t *testing.T) {
 
 	t.Run("with JavaScript", func(t *testing.T) { adminWithScript(t, newTab(t, browser, shots, false), p.url, site.URL, data) })
 	t.Run("without JavaScript", func(t *testing.T) { adminWithoutScript(t, newTab(t, browser, shots, true), p.url, site.URL) })
+	t.Run("small screens and axe rules", func(t *testing.T) { adminPagesChecked(t, newTab(t, browser, shots, false), p.url) })
+}
+
+// adminPagesChecked shows the admin pages on a phone (nothing wider than
+// the screen) and, when NOTICEKB_AXE names axe-core, runs its rules on
+// them at desktop size.
+func adminPagesChecked(t *testing.T, tb *tab, base string) {
+	var axe []byte
+	if path := os.Getenv("NOTICEKB_AXE"); path != "" {
+		var err error
+		if axe, err = os.ReadFile(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := chromedp.Call(tb.ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	tb.do("open admin", chromedp.Navigate(base+"/admin"))
+	if axe != nil {
+		axeCheck(t, tb, axe, "/admin (sign-in)")
+	}
+	tb.do("phone size", chromedp.EmulateViewport(375, 812))
+	tb.do("reload", chromedp.Reload())
+	tb.screenshot("admin-signin-375", false)
+	tb.do("desktop size", chromedp.ResetViewport())
+	signIn(tb, browserAdminToken)
+	job := eval[string](tb, `document.querySelector('table.jobs a').getAttribute('href')`)
+	tb.do("find a notice", chromedp.Navigate(base+"/?q=heliotrope"))
+	notice := eval[string](tb, `document.querySelector('ol.hits h2 a').getAttribute('href')`)
+	pages := []struct{ name, path string }{
+		{"admin-home", "/admin"}, {"admin-job", job}, {"admin-jobs", "/admin/jobs"}, {"admin-knowledge", "/admin/knowledge"},
+		{"admin-notices", "/admin/notices?q=cooperation"}, {"notice-admin", notice},
+	}
+	for _, p := range pages {
+		if axe != nil {
+			tb.do("open "+p.path, chromedp.Navigate(base+p.path))
+			axeCheck(t, tb, axe, p.path)
+		}
+	}
+	tb.do("phone size", chromedp.EmulateViewport(375, 812))
+	for _, p := range pages {
+		tb.do("open "+p.path, chromedp.Navigate(base+p.path))
+		if w := eval[int](tb, `document.documentElement.scrollWidth`); w > 375 {
+			t.Errorf("%s is %d px wide at 375 px", p.path, w)
+		}
+		tb.screenshot(p.name+"-375", false)
+	}
+	tb.do("desktop size", chromedp.ResetViewport())
+	tb.clean()
 }
 
 // submit clicks a form's button and waits until the page it leads to has

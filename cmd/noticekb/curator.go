@@ -26,13 +26,33 @@ type curator struct {
 
 	mu     sync.Mutex // one reload at a time
 	loaded map[string]time.Time
-	failed map[string]string // the last reload's error, per file
+	// version is each file's modification time when it was loaded (zero
+	// when there was none), to tell an edited file.
+	version map[string]time.Time
+	failed  map[string]string // the last reload's error, per file
 }
 
 func newCurator(a *app) *curator {
-	now := time.Now()
-	return &curator{a: a, failed: map[string]string{},
-		loaded: map[string]time.Time{"rules": now, "taxonomy": now, "gazetteer": now}}
+	cu := &curator{a: a, loaded: map[string]time.Time{}, version: map[string]time.Time{}, failed: map[string]string{}}
+	for _, kf := range knowledgeFiles {
+		cu.noteLoaded(kf, modTime(kf.path(a.cfg)))
+	}
+	return cu
+}
+
+// noteLoaded records a file's version as loaded; mod is taken before
+// reading, so an edit made meanwhile still shows as a change.
+func (cu *curator) noteLoaded(kf knowledgeFile, mod time.Time) {
+	cu.loaded[kf.name] = time.Now()
+	cu.version[kf.name] = mod
+}
+
+func modTime(path string) time.Time {
+	info, err := os.Stat(path)
+	if err != nil {
+		return time.Time{}
+	}
+	return info.ModTime()
 }
 
 // knowledgeFile is one file: where it lives, its shipped default, what
@@ -63,8 +83,9 @@ func (cu *curator) KnowledgeFiles() []web.KnowledgeFile {
 		f := web.KnowledgeFile{Name: kf.name, Title: kf.title, Path: kf.path(cu.a.cfg), InUse: kf.inUse(cu.a),
 			Loaded: cu.loaded[kf.name], Error: cu.failed[kf.name]}
 		text := kf.shipped()
-		if info, err := os.Stat(f.Path); err == nil {
-			f.Exists, f.Changed = true, info.ModTime().After(f.Loaded)
+		mod := modTime(f.Path)
+		f.Exists, f.Changed = !mod.IsZero(), !mod.Equal(cu.version[kf.name])
+		if f.Exists {
 			text = readHead(f.Path, shownBytes+1)
 		}
 		f.Truncated = len(text) > shownBytes
@@ -93,12 +114,13 @@ func (cu *curator) ReloadKnowledge(ctx context.Context, name string) (string, er
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
 	path := kf.path(cu.a.cfg)
-	if err := kf.reload(ctx, cu.a, path, config.FileExists(path)); err != nil {
+	mod := modTime(path)
+	if err := kf.reload(ctx, cu.a, path, !mod.IsZero()); err != nil {
 		cu.failed[name] = err.Error()
 		return "", err
 	}
 	delete(cu.failed, name)
-	cu.loaded[name] = time.Now()
+	cu.noteLoaded(kf, mod)
 	cu.a.log.Info("knowledge reloaded", "file", name, "in_use", kf.inUse(cu.a))
 	return kf.inUse(cu.a), nil
 }

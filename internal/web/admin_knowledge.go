@@ -47,7 +47,8 @@ type KnowledgeFile struct {
 	// InUse says what extraction uses now, loaded at Loaded.
 	InUse  string
 	Loaded time.Time
-	// Changed tells that the file was written after it was loaded.
+	// Changed tells that the file was written, created or removed since
+	// what is in use was loaded.
 	Changed bool
 	// Error is why the last reload failed, if it did: the knowledge in
 	// use is then older than the file.

@@ -157,6 +157,9 @@ func (s *Server) handleSignIn(c *fiber.Ctx) error {
 		return s.renderSignIn(c, http.StatusForbidden, v)
 	}
 	s.admin.throttle.succeed(client)
+	if old, ok := s.adminSession(c); ok {
+		s.admin.sessions.end(old.id) // one browser, one session
+	}
 	sess := s.admin.sessions.create()
 	setCookie(c, sessionCookieName(c), sess.id, "/", 0)
 	setCookie(c, signinCookie, "", "/admin", -1)
