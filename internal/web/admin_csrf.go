@@ -20,6 +20,14 @@ import (
 // string and a compression side channel (BREACH) has nothing stable to
 // guess; admin pages are not compressed anyway.
 //
+// Fiber's csrf middleware is not used: in v2 it is a double-submit
+// cookie (the page echoes a token kept in a cookie and a store of its
+// own, valid for any session unless wired to Fiber's session store), it
+// reads a header unless told to read the form, and it serves the same
+// token string on every page for an hour. Here the token is bound to our
+// own server-side session, needs no cookie of its own, and changes on
+// every page.
+//
 // Two more layers: the session cookie is SameSite=Strict, so browsers do
 // not send it with requests other sites start; and a POST whose Origin or
 // Sec-Fetch-Site names another site is refused before the token is read.

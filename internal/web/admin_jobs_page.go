@@ -201,7 +201,7 @@ func (s *Server) handleJobPage(c *fiber.Ctx) error {
 		noStore(c)
 		return s.renderBlock(c, http.StatusOK, "admin-job", "job-live", v)
 	}
-	v.AdminPage = s.adminPage(c, sess, jv.Kind+": "+strings.ToLower(jv.StateLabel), "jobs")
+	v.AdminPage = s.adminPage(c, sess, jv.Kind+": "+jv.StateLabel, "jobs")
 	return s.renderAdmin(c, http.StatusOK, "admin-job", v)
 }
 

@@ -42,6 +42,10 @@ func (s *Server) adminPageRoutes(app *fiber.App) {
 	get := func(path string, h fiber.Handler) { app.Get(path, s.signedIn, h) }
 	post := func(path string, h fiber.Handler) { app.Post(path, s.signedIn, s.checkForm, h) }
 
+	app.Use("/admin", func(c *fiber.Ctx) error {
+		noStore(c) // error pages and redirects included
+		return c.Next()
+	})
 	app.Get("/admin", s.handleAdminHome)
 	app.Post("/admin/signin", s.handleSignIn)
 	post("/admin/signout", s.handleSignOut)
