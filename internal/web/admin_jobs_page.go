@@ -93,7 +93,7 @@ func (v JobsView) Table() JobsTable {
 }
 
 func (s *Server) renderHome(c *fiber.Ctx, sess *session, status int, form homeForm) error {
-	v := HomeView{AdminPage: s.adminPage(c, sess, "Admin", "home"), Form: form}
+	v := HomeView{AdminPage: s.adminPage(sess, "Admin", "home"), Form: form}
 	v.Title = "Admin"
 	if v.Form.Kind == "" {
 		v.Form.Kind = notice.JobSite
@@ -159,7 +159,7 @@ type JobsView struct {
 }
 
 func (s *Server) handleJobsPage(c *fiber.Ctx) error {
-	v := JobsView{AdminPage: s.adminPage(c, sessionOf(c), "Jobs", "jobs")}
+	v := JobsView{AdminPage: s.adminPage(sessionOf(c), "Jobs", "jobs")}
 	now := time.Now()
 	for _, j := range s.opts.Admin.Jobs() {
 		v.Jobs = append(v.Jobs, jobView(j, now))
@@ -201,7 +201,7 @@ func (s *Server) handleJobPage(c *fiber.Ctx) error {
 		noStore(c)
 		return s.renderBlock(c, http.StatusOK, "admin-job", "job-live", v)
 	}
-	v.AdminPage = s.adminPage(c, sess, jv.Kind+": "+jv.StateLabel, "jobs")
+	v.AdminPage = s.adminPage(sess, jv.Kind+": "+jv.StateLabel, "jobs")
 	return s.renderAdmin(c, http.StatusOK, "admin-job", v)
 }
 

@@ -62,7 +62,7 @@ type KnowledgeView struct {
 }
 
 func (s *Server) handleKnowledge(c *fiber.Ctx) error {
-	v := KnowledgeView{AdminPage: s.adminPage(c, sessionOf(c), "Rules and taxonomy", "knowledge")}
+	v := KnowledgeView{AdminPage: s.adminPage(sessionOf(c), "Rules and taxonomy", "knowledge")}
 	v.Files = s.opts.Curator.KnowledgeFiles()
 	return s.renderAdmin(c, http.StatusOK, "admin-knowledge", v)
 }

@@ -45,7 +45,7 @@ const adminListSize = 20
 
 func (s *Server) handleAdminNotices(c *fiber.Ctx) error {
 	text := strings.TrimSpace(utils.CopyString(c.Query("q")))
-	v := NoticesView{AdminPage: s.adminPage(c, sessionOf(c), "Notices", "notices"), Text: text, Back: "/admin/notices"}
+	v := NoticesView{AdminPage: s.adminPage(sessionOf(c), "Notices", "notices"), Text: text, Back: "/admin/notices"}
 	if text != "" {
 		v.Back += "?q=" + url.QueryEscape(text)
 	}

@@ -45,7 +45,7 @@ type AdminPage struct {
 }
 
 // adminPage starts the view of a signed-in admin's page.
-func (s *Server) adminPage(c *fiber.Ctx, sess *session, title, nav string) AdminPage {
+func (s *Server) adminPage(sess *session, title, nav string) AdminPage {
 	return AdminPage{
 		Page:     Page{Title: title + " · admin", Section: "admin"},
 		CSRF:     s.admin.csrf.token(purposeSession, sess.id),
