@@ -58,12 +58,19 @@ type serveProcess struct {
 	log  *syncBuffer
 }
 
-// startServeProcess starts the binary on a free loopback port and waits
-// for the log line that names its URL.
+// startServeProcess starts the binary on a free loopback port, with the
+// admin area off, and waits for the log line that names its URL.
 func startServeProcess(t *testing.T, bin, dataDir string) *serveProcess {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--data", dataDir, "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "NOTICEKB_ADMIN_TOKEN=")
+	return startServeProcessWith(t, bin, dataDir, "")
+}
+
+// startServeProcessWith starts the binary with an admin token (or none)
+// and more serve flags.
+func startServeProcessWith(t *testing.T, bin, dataDir, adminToken string, args ...string) *serveProcess {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--data", dataDir, "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "NOTICEKB_ADMIN_TOKEN="+adminToken)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -620,19 +627,25 @@ func axeAudit(t *testing.T, tb *tab, base string) {
 			p = eval[string](tb, `new URL(document.querySelector('ol.hits h2 a').href).pathname`)
 		}
 		tb.do("open "+p, chromedp.Navigate(base+p))
-		// DevTools evaluation is not bound by the page's CSP.
-		tb.do("load axe", chromedp.Evaluate[chromedp.Void](string(src)))
-		ctx, cancel := context.WithTimeout(tb.ctx, 60*time.Second)
-		found, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})
-			.then(r => r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.length + ' nodes, e.g. ' + v.nodes[0].target.join(' ')))`,
-			chromedp.EvalAwaitPromise))
-		cancel()
-		if err != nil {
-			t.Fatalf("axe on %s: %v", p, err)
-		}
-		for _, v := range found {
-			t.Errorf("axe on %s: %s", p, v)
-		}
-		t.Logf("axe on %s: %d violations", p, len(found))
+		axeCheck(t, tb, src, p)
 	}
+}
+
+// axeCheck runs the axe-core rules (source src) on the page the tab shows.
+func axeCheck(t *testing.T, tb *tab, src []byte, name string) {
+	t.Helper()
+	// DevTools evaluation is not bound by the page's CSP.
+	tb.do("load axe", chromedp.Evaluate[chromedp.Void](string(src)))
+	ctx, cancel := context.WithTimeout(tb.ctx, 60*time.Second)
+	found, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})
+		.then(r => r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.length + ' nodes, e.g. ' + v.nodes[0].target.join(' ')))`,
+		chromedp.EvalAwaitPromise))
+	cancel()
+	if err != nil {
+		t.Fatalf("axe on %s: %v", name, err)
+	}
+	for _, v := range found {
+		t.Errorf("axe on %s: %s", name, v)
+	}
+	t.Logf("axe on %s: %d violations", name, len(found))
 }

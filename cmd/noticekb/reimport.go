@@ -33,6 +33,9 @@ func newReimporter(a *app, cfg config.Config, site *demo.Site) *reimporter {
 // Check lets through sites in the store or allowed by --allow, on public
 // addresses unless --allow-private.
 func (r *reimporter) Check(ctx context.Context, kind, raw string) error {
+	if kind == notice.JobReextract {
+		return nil // reads the store only
+	}
 	norm, err := urlnorm.Normalize(raw)
 	if err != nil {
 		return fmt.Errorf("%w: %v", notice.ErrInvalidQuery, err)
@@ -60,6 +63,9 @@ func (r *reimporter) Check(ctx context.Context, kind, raw string) error {
 // Reimport runs one job. A job in which every page failed counts as
 // failed: nothing is kept.
 func (r *reimporter) Reimport(ctx context.Context, job notice.Job, progress func(notice.JobProgress)) (notice.RunSummary, error) {
+	if job.Kind == notice.JobReextract {
+		return r.reextract(ctx, job, progress)
+	}
 	session, err := r.a.ingest.BeginStaged(ctx, "job-"+job.ID)
 	if err != nil {
 		return notice.RunSummary{}, err
@@ -106,4 +112,21 @@ func reportProgress(c *crawl.Crawler, progress func(notice.JobProgress), stop ch
 		case <-t.C:
 		}
 	}
+}
+
+// reextract reads every stored page again with the knowledge in use, as
+// `noticekb reextract` does, staged like a re-import.
+func (r *reimporter) reextract(ctx context.Context, job notice.Job, progress func(notice.JobProgress)) (notice.RunSummary, error) {
+	start := time.Now()
+	sum, err := r.a.ingest.ReextractStaged(ctx, "job-"+job.ID, func(read, total int) {
+		p := notice.JobProgress{Fetched: int64(read), Queued: int64(total - read)}
+		if took := time.Since(start).Seconds(); took > 0 {
+			p.Rate = float64(read) / took
+		}
+		progress(p)
+	})
+	if err == nil {
+		r.a.refreshLabels()
+	}
+	return sum, err
 }

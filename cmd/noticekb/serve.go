@@ -54,7 +54,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 
 	var admin web.Admin
+	var curator web.Curator
 	if cfg.AdminToken != "" {
+		curator = newCurator(a)
 		manager, err := jobs.New(context.WithoutCancel(ctx), newReimporter(a, cfg, site), a.store, log)
 		if err != nil {
 			return err
@@ -72,6 +74,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		Log:        log,
 		Admin:      admin,
 		AdminToken: cfg.AdminToken,
+		Curator:    curator,
 	})
 	if err != nil {
 		return err

@@ -144,6 +144,10 @@ func (x *Extractor) ReloadRules(path string) error {
 	return nil
 }
 
+// SetPartners replaces the partner resolver (a gazetteer reloaded by an
+// admin) for later extractions.
+func (x *Extractor) SetPartners(r *partner.Resolver) { x.partners.Store(r) }
+
 // Rules returns the rules in use.
 func (x *Extractor) Rules() *Rules { return x.rules.Load() }
 

@@ -219,10 +219,15 @@ func (g *Ingester) applyChecked(w *store.Writer, o op, sum *notice.RunSummary, n
 	case err != nil:
 		return err
 	case n.Withdrawn() && n.URL == p.URL:
-		if _, err := w.SetWithdrawn(n.ID, time.Time{}); err != nil {
+		changed, err := w.SetWithdrawn(n.ID, time.Time{})
+		if err != nil {
 			return err
 		}
-		sum.Updated++
+		if changed {
+			sum.Updated++
+		} else {
+			sum.Unchanged++ // an admin keeps it withdrawn
+		}
 	default:
 		sum.Unchanged++
 	}

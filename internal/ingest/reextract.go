@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"noticekb/internal/extract"
 	"noticekb/internal/notice"
@@ -16,6 +17,31 @@ import (
 // taxonomy and gazetteer, without network, and updates the notices whose
 // extraction changed.
 func (g *Ingester) Reextract(ctx context.Context) (notice.RunSummary, error) {
+	session := g.Begin(ctx)
+	err := g.reread(ctx, session, nil)
+	summary, closeErr := session.Close()
+	return summary, errors.Join(err, closeErr, ctx.Err())
+}
+
+// ReextractStaged is Reextract run as an admin job: its writes are staged
+// under name and applied in one commit at the end, so a run that fails or
+// is cancelled leaves the knowledge base as it was. progress hears how
+// many pages have been read of how many.
+func (g *Ingester) ReextractStaged(ctx context.Context, name string, progress func(read, total int)) (notice.RunSummary, error) {
+	session, err := g.BeginStaged(ctx, name)
+	if err != nil {
+		return notice.RunSummary{}, err
+	}
+	if err := errors.Join(g.reread(ctx, session, progress), ctx.Err()); err != nil {
+		summary, abortErr := session.Abort()
+		return summary, errors.Join(err, abortErr)
+	}
+	return session.Close()
+}
+
+// reread hands every stored page that was read without error and is
+// still on its site to the session, extracted again.
+func (g *Ingester) reread(ctx context.Context, session *Session, progress func(read, total int)) error {
 	var records []store.PageRecord
 	err := g.store.EachPage(func(rec store.PageRecord) error {
 		if rec.Error == "" && rec.GoneAt.IsZero() {
@@ -24,31 +50,23 @@ func (g *Ingester) Reextract(ctx context.Context) (notice.RunSummary, error) {
 		return nil
 	})
 	if err != nil {
-		return notice.RunSummary{}, err
+		return err
 	}
-	session := g.Begin(ctx)
 	jobs := make(chan store.PageRecord)
 	var wg sync.WaitGroup
 	var addErr error
 	var once sync.Once
+	var read atomic.Int64
 	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for rec := range jobs {
-				page := Page{URL: rec.URL, FetchURL: rec.FetchURL, ContentType: rec.ContentType, Status: rec.Status,
-					ETag: rec.ETag, LastModified: rec.LastModified, Origin: Origin(rec.Origin), Depth: rec.Depth}
-				if page.FetchURL == "" {
-					page.FetchURL = rec.URL
-				}
-				body, err := g.store.RawPage(rec.URL)
-				var res *extract.Result
-				if err == nil {
-					page.Body = body
-					res, err = session.Extract(page)
-				}
-				if err := session.Reread(page, res, err); err != nil {
+				if err := g.rereadPage(session, rec); err != nil {
 					once.Do(func() { addErr = err })
+				}
+				if n := read.Add(1); progress != nil {
+					progress(int(n), len(records))
 				}
 			}
 		}()
@@ -61,8 +79,22 @@ func (g *Ingester) Reextract(ctx context.Context) (notice.RunSummary, error) {
 	}
 	close(jobs)
 	wg.Wait()
-	summary, err := session.Close()
-	return summary, errors.Join(addErr, err, ctx.Err())
+	return addErr
+}
+
+func (g *Ingester) rereadPage(session *Session, rec store.PageRecord) error {
+	page := Page{URL: rec.URL, FetchURL: rec.FetchURL, ContentType: rec.ContentType, Status: rec.Status,
+		ETag: rec.ETag, LastModified: rec.LastModified, Origin: Origin(rec.Origin), Depth: rec.Depth}
+	if page.FetchURL == "" {
+		page.FetchURL = rec.URL
+	}
+	body, err := g.store.RawPage(rec.URL)
+	var res *extract.Result
+	if err == nil {
+		page.Body = body
+		res, err = session.Extract(page)
+	}
+	return session.Reread(page, res, err)
 }
 
 func hostOf(raw string) string {

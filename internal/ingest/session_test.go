@@ -5,11 +5,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"noticekb/index"
 	"noticekb/internal/extract"
 	"noticekb/internal/notice"
 	"noticekb/internal/store"
+	"noticekb/internal/topic"
 )
 
 func newIngester(t *testing.T) (*Ingester, *store.Store, *index.Index) {
@@ -195,5 +197,42 @@ func TestRereadWithdrawsWhatIsNoLongerANotice(t *testing.T) {
 	}
 	if raw, err := st.RawPage(p.URL); err != nil || len(raw) != len(p.Body) {
 		t.Errorf("reread lost the stored bytes: %d, %v", len(raw), err)
+	}
+}
+
+// ReextractStaged applies what the knowledge in use extracts in one commit
+// at its end: cancelled, it changes nothing. A notice an admin withdrew
+// stays withdrawn through it.
+func TestReextractStaged(t *testing.T) {
+	g, st, ix := newIngester(t)
+	s := g.Begin(t.Context())
+	for _, u := range []string{"https://example.org/n/1", "https://example.org/n/2", "https://example.org/n/3"} {
+		add(t, s, page(u, "Notice "+u[len(u)-1:]))
+	}
+	s.Close()
+	held := notice.IDForURL("https://example.org/n/3")
+	st.Write(func(w *store.Writer) error { _, err := w.SetWithdrawnByAdmin(held, true, time.Now()); return err })
+	g.Sync(t.Context())
+	err := g.Extractor().SetTaxonomy(topic.Taxonomy{Topics: []notice.Topic{{ID: "region", Label: "Regional work", Keywords: []string{"region"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := st.LastSeq()
+	cancelled, cancel := context.WithCancel(t.Context())
+	_, err = g.ReextractStaged(cancelled, "job-r1", func(read, total int) { cancel() })
+	if err == nil || st.LastSeq() != seq {
+		t.Fatalf("cancelled re-extraction: %v, seq %d -> %d", err, seq, st.LastSeq())
+	}
+	var last [2]int
+	sum, err := g.ReextractStaged(t.Context(), "job-r2", func(read, total int) { last = [2]int{read, total} })
+	if err != nil || sum.Updated != 3 || last != [2]int{3, 3} {
+		t.Fatalf("re-extraction: %+v %v, progress %v", sum, err, last)
+	}
+	n, _ := st.Notice(held)
+	if !n.Withdrawn() || n.Topics[0] != "Regional work" || ix.Count() != 2 {
+		t.Errorf("the notice an admin withdrew: %+v; index %d", n, ix.Count())
+	}
+	if stages, _ := st.Stages(); len(stages) != 0 {
+		t.Errorf("stages left: %v", stages)
 	}
 }

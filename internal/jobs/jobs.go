@@ -90,8 +90,11 @@ func New(base context.Context, work Reimporter, history History, log *slog.Logge
 // Start checks the target and starts a job, or returns an error wrapping
 // notice.ErrBusy when one is running.
 func (m *Manager) Start(ctx context.Context, kind, url string) (notice.Job, error) {
-	if kind != notice.JobPage && kind != notice.JobSite {
+	if kind != notice.JobPage && kind != notice.JobSite && kind != notice.JobReextract {
 		return notice.Job{}, fmt.Errorf("jobs: kind %q: %w", kind, notice.ErrInvalidQuery)
+	}
+	if (kind == notice.JobReextract) != (url == "") {
+		return notice.Job{}, fmt.Errorf("jobs: %s job with URL %q: page and site jobs need one, re-extraction takes none: %w", kind, url, notice.ErrInvalidQuery)
 	}
 	if err := m.work.Check(ctx, kind, url); err != nil {
 		return notice.Job{}, err

@@ -57,3 +57,34 @@ func TestHistorySurvivesRestart(t *testing.T) {
 		t.Error("an unknown job kind was accepted")
 	}
 }
+
+// A re-extraction job takes no URL; page and site jobs need one.
+func TestJobKindsAndURLs(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	m, err := New(context.Background(), quickWork{}, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		kind, url string
+		ok        bool
+	}{
+		{notice.JobReextract, "", true},
+		{notice.JobReextract, "https://a.example/", false},
+		{notice.JobSite, "", false},
+		{notice.JobPage, "", false},
+		{notice.JobPage, "https://a.example/n/1", true},
+	} {
+		j, err := m.Start(t.Context(), c.kind, c.url)
+		if (err == nil) != c.ok {
+			t.Errorf("%s job with %q: %v", c.kind, c.url, err)
+		}
+		if err == nil {
+			m.Wait(t.Context(), j.ID)
+		}
+	}
+}

@@ -16,6 +16,9 @@ const (
 const (
 	JobPage = "page" // re-import one page
 	JobSite = "site" // re-import a whole site
+	// JobReextract reads every stored page again with the knowledge in
+	// use (after rules or taxonomy changed); it has no URL.
+	JobReextract = "reextract"
 )
 
 // Job is an admin re-import running in the background, or one that ran.

@@ -24,9 +24,14 @@ type Notice struct {
 	Language    string    `json:"language,omitempty"`
 	FetchedAt   time.Time `json:"fetched_at,omitzero"`
 	WithdrawnAt time.Time `json:"withdrawn_at,omitzero"`
+	// WithdrawnByAdmin marks a withdrawal an admin made: re-imports and
+	// re-extraction keep such a notice out of search until an admin
+	// restores it.
+	WithdrawnByAdmin bool `json:"withdrawn_by_admin,omitempty"`
 }
 
-// Withdrawn reports whether the notice was taken off its site and so out of search.
+// Withdrawn reports whether the notice is out of search: taken off its
+// site, or withdrawn by an admin.
 func (n Notice) Withdrawn() bool { return !n.WithdrawnAt.IsZero() }
 
 // IDForURL derives a notice's stable ID from its canonical URL, so the same

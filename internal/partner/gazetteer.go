@@ -54,6 +54,9 @@ func DefaultGazetteer() []Organisation {
 	return orgs
 }
 
+// DefaultGazetteerJSON is the shipped gazetteer file, for admins to start from.
+func DefaultGazetteerJSON() []byte { return defaultGazetteer }
+
 // LoadGazetteer reads and validates a gazetteer file.
 func LoadGazetteer(path string) ([]Organisation, error) {
 	f, err := os.Open(path)

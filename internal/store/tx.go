@@ -67,12 +67,16 @@ func (w *Writer) putNotice(n notice.Notice, declared bool) (Outcome, string, err
 	}
 	notices := w.tx.Bucket(bucketNotices)
 	hashes := w.tx.Bucket(bucketHashes)
-	rec := noticeRecord{Notice: n, ContentHash: ContentHash(&n), Fingerprint: fingerprint(n), Declared: declared}
-
 	old, exists, err := getRecord(notices, n.ID)
 	if err != nil {
 		return 0, "", err
 	}
+	if exists && old.WithdrawnByAdmin {
+		// An admin's withdrawal outlasts re-imports and re-extraction.
+		n.WithdrawnAt, n.WithdrawnByAdmin = old.WithdrawnAt, true
+	}
+	rec := noticeRecord{Notice: n, ContentHash: ContentHash(&n), Fingerprint: fingerprint(n), Declared: declared}
+
 	superseded := false
 	if exists && old.Fingerprint == rec.Fingerprint && old.Declared == declared {
 		return Unchanged, n.ID, nil
@@ -148,8 +152,8 @@ func (w *Writer) SetWithdrawn(id string, at time.Time) (bool, error) {
 	if !ok {
 		return false, fmt.Errorf("store: notice %s: %w", id, notice.ErrNotFound)
 	}
-	if rec.Withdrawn() == !at.IsZero() || (at.IsZero() && rec.SupersededBy != "") {
-		return false, nil // a superseded copy stays out of search
+	if rec.Withdrawn() == !at.IsZero() || (at.IsZero() && (rec.SupersededBy != "" || rec.WithdrawnByAdmin)) {
+		return false, nil // a superseded copy, or one an admin withdrew, stays out of search
 	}
 	rec.WithdrawnAt = at
 	rec.Fingerprint = fingerprint(rec.Notice)

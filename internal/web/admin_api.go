@@ -23,6 +23,7 @@ type Admin interface {
 
 // adminRoutes are on only when an admin token is set.
 func (s *Server) adminRoutes(api fiber.Router) {
+	s.enableAdmin()
 	admin := api.Group("/admin", s.requireAdmin)
 	admin.Post("/reimport", s.handleReimport)
 	admin.Get("/jobs", s.handleJobs)

@@ -21,6 +21,8 @@ type NoticeView struct {
 	Paragraphs       []string
 	Partners, Topics []Chip
 	Related          []HitView
+	// Admin is the withdraw or restore form, for a signed-in admin only.
+	Admin *NoticeAdmin
 }
 
 // relatedCount is how many related notices the notice page lists.
@@ -50,6 +52,7 @@ func (s *Server) handleNoticePage(c *fiber.Ctx) error {
 		Paragraphs: paragraphs(n.Body),
 	}
 	v.Partners, v.Topics = chips(n.Partners, n.Topics, names)
+	v.Admin = s.noticeAdmin(c, n)
 	related, err := s.related.Related(c.UserContext(), n, relatedCount)
 	if err != nil {
 		// The notice itself is there; a page without its related list is

@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	api.Get("/notices/:id", s.handleNoticeAPI)
 	if s.opts.AdminToken != "" && s.opts.Admin != nil {
 		s.adminRoutes(api)
+		s.adminPageRoutes(app)
 	}
 
 	if s.opts.DemoSite != nil {
@@ -56,7 +57,9 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 // CSRF tokens) uncompressed, against BREACH, which guesses a secret from
 // the compressed size of responses that also reflect attacker input.
 func skipCompression(c *fiber.Ctx) bool {
-	return strings.HasPrefix(c.Path(), "/admin") || strings.HasPrefix(c.Path(), "/api/v1/admin")
+	return strings.HasPrefix(c.Path(), "/admin") || strings.HasPrefix(c.Path(), "/api/v1/admin") ||
+		// A signed-in admin's notice pages carry a withdraw or restore form.
+		c.Cookies(sessionCookie) != "" || c.Cookies(secureSessionCookie) != ""
 }
 
 func isAPI(path string) bool { return strings.HasPrefix(path, "/api/") }

@@ -51,6 +51,9 @@ type Options struct {
 	// is set too.
 	Admin      Admin
 	AdminToken string
+	// Curator views and reloads the knowledge files and withdraws or
+	// restores notices, in the admin area; nil leaves those pages out.
+	Curator Curator
 
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 }
@@ -63,6 +66,7 @@ type Server struct {
 	assets  *assets
 	related Related
 	log     *slog.Logger
+	admin   *adminArea // nil when the admin area is off
 }
 
 // New builds the server and its routes.
@@ -79,6 +83,9 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	if s.pages, err = parsePages(s.assets); err != nil {
+		return nil, err
+	}
+	if err := s.parseAdminPages(); err != nil {
 		return nil, err
 	}
 	s.app = fiber.New(fiber.Config{

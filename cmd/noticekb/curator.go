@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"noticekb/internal/config"
+	"noticekb/internal/extract"
+	"noticekb/internal/notice"
+	"noticekb/internal/partner"
+	"noticekb/internal/store"
+	"noticekb/internal/topic"
+	"noticekb/internal/web"
+)
+
+// curator gives the admin area the knowledge files (rules, taxonomy,
+// gazetteer) and the notices' withdrawals, over the open data folder.
+type curator struct {
+	a *app
+
+	mu     sync.Mutex // one reload at a time
+	loaded map[string]time.Time
+	// version is each file's modification time when it was loaded (zero
+	// when there was none), to tell an edited file.
+	version map[string]time.Time
+	failed  map[string]string // the last reload's error, per file
+}
+
+func newCurator(a *app) *curator {
+	cu := &curator{a: a, loaded: map[string]time.Time{}, version: map[string]time.Time{}, failed: map[string]string{}}
+	for _, kf := range knowledgeFiles {
+		cu.noteLoaded(kf, modTime(kf.path(a.cfg)))
+	}
+	return cu
+}
+
+// noteLoaded records a file's version as loaded; mod is taken before
+// reading, so an edit made meanwhile still shows as a change.
+func (cu *curator) noteLoaded(kf knowledgeFile, mod time.Time) {
+	cu.loaded[kf.name] = time.Now()
+	cu.version[kf.name] = mod
+}
+
+func modTime(path string) time.Time {
+	info, err := os.Stat(path)
+	if err != nil {
+		return time.Time{}
+	}
+	return info.ModTime()
+}
+
+// knowledgeFile is one file: where it lives, its shipped default, what
+// is in use, and how to reload it (from the file, or the default when
+// there is none, as at start).
+type knowledgeFile struct {
+	name, title string
+	path        func(config.Config) string
+	shipped     func() []byte
+	inUse       func(*app) string
+	reload      func(ctx context.Context, a *app, path string, exists bool) error
+}
+
+var knowledgeFiles = []knowledgeFile{
+	{"rules", "Extraction rules", config.Config.RulesPath, extract.BuiltinRulesJSON, rulesInUse, reloadRules},
+	{"taxonomy", "Topic taxonomy", config.Config.TaxonomyPath, topic.DefaultTaxonomyJSON, taxonomyInUse, reloadTaxonomy},
+	{"gazetteer", "Partner gazetteer", config.Config.GazetteerPath, partner.DefaultGazetteerJSON, gazetteerInUse, reloadGazetteer},
+}
+
+// shownBytes bounds how much of a file the admin page shows.
+const shownBytes = 256 << 10
+
+func (cu *curator) KnowledgeFiles() []web.KnowledgeFile {
+	cu.mu.Lock()
+	defer cu.mu.Unlock()
+	var out []web.KnowledgeFile
+	for _, kf := range knowledgeFiles {
+		f := web.KnowledgeFile{Name: kf.name, Title: kf.title, Path: kf.path(cu.a.cfg), InUse: kf.inUse(cu.a),
+			Loaded: cu.loaded[kf.name], Error: cu.failed[kf.name]}
+		text := kf.shipped()
+		mod := modTime(f.Path)
+		f.Exists, f.Changed = !mod.IsZero(), !mod.Equal(cu.version[kf.name])
+		if f.Exists {
+			text = readHead(f.Path, shownBytes+1)
+		}
+		f.Truncated = len(text) > shownBytes
+		f.Text = strings.ToValidUTF8(string(text[:min(len(text), shownBytes)]), "\uFFFD")
+		out = append(out, f)
+	}
+	return out
+}
+
+func readHead(path string, n int64) []byte {
+	f, err := os.Open(path)
+	if err != nil {
+		return []byte(err.Error())
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(io.LimitReader(f, n))
+	return b
+}
+
+func (cu *curator) ReloadKnowledge(ctx context.Context, name string) (string, error) {
+	i := slices.IndexFunc(knowledgeFiles, func(kf knowledgeFile) bool { return kf.name == name })
+	if i < 0 {
+		return "", fmt.Errorf("reload: no knowledge file %q: %w", name, notice.ErrNotFound)
+	}
+	kf := knowledgeFiles[i]
+	cu.mu.Lock()
+	defer cu.mu.Unlock()
+	path := kf.path(cu.a.cfg)
+	mod := modTime(path)
+	if err := kf.reload(ctx, cu.a, path, !mod.IsZero()); err != nil {
+		cu.failed[name] = err.Error()
+		return "", err
+	}
+	delete(cu.failed, name)
+	cu.noteLoaded(kf, mod)
+	cu.a.log.Info("knowledge reloaded", "file", name, "in_use", kf.inUse(cu.a))
+	return kf.inUse(cu.a), nil
+}
+
+func rulesInUse(a *app) string {
+	all := a.extract.Rules().All()
+	sites := 0
+	for _, r := range all {
+		if len(r.Hosts) > 0 {
+			sites++
+		}
+	}
+	return fmt.Sprintf("%d rules (%d for named sites, %d layout rules)", len(all), sites, len(all)-sites)
+}
+
+func reloadRules(_ context.Context, a *app, path string, exists bool) error {
+	if !exists {
+		a.extract.SetRules(extract.BuiltinRules())
+		return nil
+	}
+	return a.extract.ReloadRules(path)
+}
+
+func taxonomyInUse(a *app) string {
+	c := a.extract.Classifier()
+	return fmt.Sprintf("%d topics and %d SDGs", len(c.Topics()), len(c.SDGs()))
+}
+
+func reloadTaxonomy(_ context.Context, a *app, path string, exists bool) error {
+	if !exists {
+		return a.extract.SetTaxonomy(topic.DefaultTaxonomy())
+	}
+	return a.extract.ReloadTaxonomy(path)
+}
+
+func gazetteerInUse(a *app) string {
+	return fmt.Sprintf("%d organisations (from the gazetteer and learned from notices)", len(a.extract.Partners().Partners()))
+}
+
+// reloadGazetteer builds a resolver from the file and teaches it the
+// organisations learned from stored notices before extraction uses it;
+// stored notices whose partner names it now spells otherwise are
+// rewritten, and the index follows.
+func reloadGazetteer(ctx context.Context, a *app, path string, exists bool) error {
+	orgs := partner.DefaultGazetteer()
+	if exists {
+		var err error
+		if orgs, err = partner.LoadGazetteer(path); err != nil {
+			return err
+		}
+	}
+	resolver := partner.NewResolver(orgs)
+	learned, err := a.store.Partners()
+	if err != nil {
+		return err
+	}
+	for _, p := range learned {
+		resolver.Learn(p)
+	}
+	a.extract.SetPartners(resolver)
+	if err := a.ingest.LearnStoredPartners(); err != nil {
+		return err
+	}
+	if _, err := a.ingest.Sync(ctx); err != nil {
+		return err
+	}
+	a.refreshLabels()
+	return nil
+}
+
+func (cu *curator) SetWithdrawn(ctx context.Context, id string, withdraw bool) (bool, error) {
+	var changed bool
+	err := cu.a.store.Write(func(w *store.Writer) error {
+		var err error
+		changed, err = w.SetWithdrawnByAdmin(id, withdraw, time.Now().UTC())
+		return err
+	})
+	if err != nil || !changed {
+		return changed, err
+	}
+	_, err = cu.a.ingest.Sync(ctx)
+	return changed, err
+}
+
+func (cu *curator) WithdrawnNotices(text string, limit int) ([]notice.Notice, int, error) {
+	words := strings.Fields(strings.ToLower(text))
+	var found []notice.Notice
+	err := cu.a.store.EachWithdrawn(func(n notice.Notice) error {
+		if matchesAll(words, n) {
+			n.Body = "" // the list shows none
+			found = append(found, n)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	slices.SortFunc(found, func(x, y notice.Notice) int { return y.WithdrawnAt.Compare(x.WithdrawnAt) })
+	return found[:min(len(found), limit)], len(found), nil
+}
+
+// matchesAll tells whether a withdrawn notice contains every word (in its
+// title, body or address), or is the notice with that ID.
+func matchesAll(words []string, n notice.Notice) bool {
+	if len(words) == 1 && words[0] == n.ID {
+		return true
+	}
+	text := strings.ToLower(n.Title + "\n" + n.Body + "\n" + n.URL)
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}

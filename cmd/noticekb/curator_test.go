@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"noticekb/internal/config"
+	"noticekb/internal/demo"
+	"noticekb/internal/notice"
+)
+
+// openDemoApp opens a data folder holding the bundled demo.
+func openDemoApp(t *testing.T) *app {
+	t.Helper()
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	a, err := openApp(t.Context(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	site, err := demo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := importDemo(t.Context(), a, site); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func fileOf(cu *curator, name string) (f struct {
+	Exists, Changed bool
+	InUse, Error    string
+}) {
+	for _, kf := range cu.KnowledgeFiles() {
+		if kf.Name == name {
+			f.Exists, f.Changed, f.InUse, f.Error = kf.Exists, kf.Changed, kf.InUse, kf.Error
+		}
+	}
+	return f
+}
+
+// A reload checks the file first: a broken one is refused with what is
+// wrong, the knowledge in use stays, and the page says so; a good one is
+// used; without the file, the shipped default is used again.
+func TestCuratorReloadsRules(t *testing.T) {
+	a := openDemoApp(t)
+	cu := newCurator(a)
+	before := a.extract.Rules()
+	path := a.cfg.RulesPath()
+	if f := fileOf(cu, "rules"); f.Exists || !strings.HasPrefix(f.InUse, "8 rules") {
+		t.Fatalf("shipped rules: %+v", f)
+	}
+	broken := `{"rules": [{"name": "board", "hosts": ["news.example.org"], "title": "h1[["}]}`
+	os.WriteFile(path, []byte(broken), 0o644)
+	if f := fileOf(cu, "rules"); !f.Exists || !f.Changed {
+		t.Errorf("a new file: %+v", f)
+	}
+	_, err := cu.ReloadKnowledge(t.Context(), "rules")
+	if err == nil || !strings.Contains(err.Error(), `rule "board"`) || a.extract.Rules() != before {
+		t.Fatalf("broken rules: %v; rules replaced: %v", err, a.extract.Rules() != before)
+	}
+	if f := fileOf(cu, "rules"); !strings.Contains(f.Error, `rule "board"`) {
+		t.Errorf("the failure is not shown: %+v", f)
+	}
+	os.WriteFile(path, []byte(strings.Replace(broken, "h1[[", "h1.title", 1)), 0o644)
+	inUse, err := cu.ReloadKnowledge(t.Context(), "rules")
+	if err != nil || inUse != "9 rules (1 for named sites, 8 layout rules)" {
+		t.Fatalf("good rules: %q %v", inUse, err)
+	}
+	if f := fileOf(cu, "rules"); f.Error != "" || f.Changed {
+		t.Errorf("after a good reload: %+v", f)
+	}
+	os.Remove(path)
+	if f := fileOf(cu, "rules"); f.Exists || !f.Changed {
+		t.Errorf("a removed file: %+v", f)
+	}
+	if inUse, err := cu.ReloadKnowledge(t.Context(), "rules"); err != nil || !strings.HasPrefix(inUse, "8 rules") {
+		t.Errorf("without the file: %q %v", inUse, err)
+	}
+	if f := fileOf(cu, "rules"); f.Exists || f.Changed {
+		t.Errorf("the shipped default reloaded: %+v", f)
+	}
+	if _, err := cu.ReloadKnowledge(t.Context(), "everything"); err == nil {
+		t.Error("an unknown file reloaded")
+	}
+}
+
+// A reloaded taxonomy tags notices once they are re-extracted, which an
+// admin job does (staged, like a re-import).
+func TestCuratorTaxonomyAndReextractJob(t *testing.T) {
+	a := openDemoApp(t)
+	cu := newCurator(a)
+	path := a.cfg.TaxonomyPath()
+	os.WriteFile(path, []byte(`{"topics": [{"id": "a", "label": "A", "keywords": ["data"]}, {"id": "b", "label": "B", "keywords": ["data"]}]}`), 0o644)
+	if _, err := cu.ReloadKnowledge(t.Context(), "taxonomy"); err == nil || !strings.Contains(err.Error(), `keyword "data" is also listed for a`) {
+		t.Fatalf("a keyword listed twice: %v", err)
+	}
+	if got := len(a.extract.Classifier().Topics()); got != 12 {
+		t.Errorf("%d topics in use after a refused reload, want the 12 shipped", got)
+	}
+	os.WriteFile(path, []byte(`{"topics": [{"id": "gov", "label": "Governance everywhere", "keywords": ["government", "public"]}]}`), 0o644)
+	if inUse, err := cu.ReloadKnowledge(t.Context(), "taxonomy"); err != nil || inUse != "1 topics and 0 SDGs" {
+		t.Fatalf("reload: %q %v", inUse, err)
+	}
+	r := newReimporter(a, a.cfg, nil)
+	if err := r.Check(t.Context(), notice.JobReextract, ""); err != nil {
+		t.Fatal(err)
+	}
+	var last notice.JobProgress
+	sum, err := r.Reimport(t.Context(), notice.Job{ID: "t1", Kind: notice.JobReextract}, func(p notice.JobProgress) { last = p })
+	if err != nil || sum.Updated == 0 || last.Queued != 0 || last.Fetched == 0 {
+		t.Fatalf("re-extraction: %+v %v, last progress %+v", sum, err, last)
+	}
+	res, err := a.index.Search(t.Context(), notice.Query{Filters: map[string][]string{notice.FacetTopic: {"Governance everywhere"}}})
+	if err != nil || res.Total == 0 {
+		t.Errorf("notices with the new topic: %v %v", res, err)
+	}
+}
+
+// A reloaded gazetteer keeps what notices taught, and a broken one is
+// refused.
+func TestCuratorReloadsGazetteer(t *testing.T) {
+	a := openDemoApp(t)
+	cu := newCurator(a)
+	known := len(a.extract.Partners().Partners())
+	path := a.cfg.GazetteerPath()
+	os.WriteFile(path, []byte(`{"organisations": [{"name": "One", "aliases": ["Same"]}, {"name": "Two", "aliases": ["Same"]}]}`), 0o644)
+	if _, err := cu.ReloadKnowledge(t.Context(), "gazetteer"); err == nil || len(a.extract.Partners().Partners()) != known {
+		t.Fatalf("a name listed for two organisations: %v", err)
+	}
+	shipped, _ := os.ReadFile(filepath.Join("..", "..", "internal", "partner", "organisations.json"))
+	grown := strings.Replace(string(shipped), `"organisations": [`, `"organisations": [{"name": "Heliotrope Council", "acronym": "HELIO"},`, 1)
+	os.WriteFile(path, []byte(grown), 0o644)
+	if _, err := cu.ReloadKnowledge(t.Context(), "gazetteer"); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(a.extract.Partners().Partners()); got != known+1 {
+		t.Errorf("%d organisations after adding one to %d", got, known)
+	}
+	if _, ok := a.extract.Partners().Lookup("Heliotrope Council"); !ok {
+		t.Error("the new organisation is unknown")
+	}
+}
+
+// An admin's withdrawal takes a notice out of search at once and lists it
+// for restoring; restoring brings it back.
+func TestCuratorWithdraws(t *testing.T) {
+	a := openDemoApp(t)
+	cu := newCurator(a)
+	ctx := context.Background()
+	total := a.index.Count()
+	res, _ := a.index.Search(ctx, notice.Query{Size: 1})
+	id, title := res.Hits[0].ID, res.Hits[0].Title
+	if changed, err := cu.SetWithdrawn(ctx, id, true); !changed || err != nil {
+		t.Fatalf("withdraw: %v %v", changed, err)
+	}
+	if a.index.Count() != total-1 {
+		t.Errorf("index holds %d notices after a withdrawal, want %d", a.index.Count(), total-1)
+	}
+	word := strings.Fields(strings.ToUpper(title))[0]
+	list, n, err := cu.WithdrawnNotices(word, 10)
+	if err != nil || n != 1 || list[0].ID != id || !list[0].WithdrawnByAdmin || list[0].Body != "" {
+		t.Errorf("withdrawn notices matching %q: %d %+v %v", word, n, list, err)
+	}
+	if _, n, _ := cu.WithdrawnNotices("no-such-word-anywhere", 10); n != 0 {
+		t.Errorf("%d withdrawn notices match nothing", n)
+	}
+	if changed, err := cu.SetWithdrawn(ctx, id, false); !changed || err != nil || a.index.Count() != total {
+		t.Errorf("restore: %v %v, index %d", changed, err, a.index.Count())
+	}
+}
