@@ -51,6 +51,7 @@ func init() {
 		{"reindex", "reindex [--data DIR]", "rebuild the search index from the store", cmdReindex},
 		{"reextract", "reextract [--data DIR]", "re-extract every stored page with the current rules and taxonomy, without network", cmdReextract},
 		{"search", "search [--data DIR] [--partner P]... [--topic T]... [--from D] [--to D] [--sort S] [--json] QUERY", "search the knowledge base from the command line", cmdSearch},
+		{"bench", "bench <name> [flags]", "run a benchmark against the shared test beds (noticekb bench lists them)", cmdBench},
 		{"version", "version", "print the version", cmdVersion},
 	}
 }

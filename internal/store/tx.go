@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -15,6 +17,9 @@ import (
 // committed together or not at all.
 type Writer struct {
 	tx *bolt.Tx
+	// zw compresses raw pages; one per transaction, reset for each page,
+	// because a new gzip writer allocates its whole compressor state.
+	zw *gzip.Writer
 }
 
 // Write runs fn in one write transaction; if fn returns an error nothing
@@ -34,7 +39,7 @@ func (w *Writer) PutPage(rec PageRecord, raw []byte) error {
 	if raw == nil {
 		return nil
 	}
-	packed, err := compress(raw)
+	packed, err := w.compress(raw)
 	if err != nil {
 		return fmt.Errorf("store: compress page: %w", err)
 	}
@@ -153,4 +158,22 @@ func getRecord(b *bolt.Bucket, id string) (noticeRecord, bool, error) {
 		return rec, false, fmt.Errorf("store: notice %s: %w", id, err)
 	}
 	return rec, true, nil
+}
+
+// compress gzips a raw page with the transaction's reused writer.
+func (w *Writer) compress(raw []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(raw)/3 + 64)
+	if w.zw == nil {
+		w.zw, _ = gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	} else {
+		w.zw.Reset(&buf)
+	}
+	if _, err := w.zw.Write(raw); err != nil {
+		return nil, err
+	}
+	if err := w.zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

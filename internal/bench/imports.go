@@ -1,0 +1,135 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ImportRun is one timed import of a folder of pages.
+type ImportRun struct {
+	System  string
+	Pages   int
+	Took    time.Duration
+	CPU     time.Duration // user + system time
+	PeakRSS int64         // bytes
+	// DiskBytes is the size of what the import wrote (index and store).
+	DiskBytes int64
+	Note      string
+}
+
+// PagesPerSecond is the import's throughput.
+func (r ImportRun) PagesPerSecond() float64 {
+	if r.Took <= 0 {
+		return 0
+	}
+	return float64(r.Pages) / r.Took.Seconds()
+}
+
+// CountPages counts the HTML files under a folder, as an import sees them.
+func CountPages(dir string) (int, error) {
+	n := 0
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := strings.ToLower(d.Name())
+		if !d.IsDir() && (strings.HasSuffix(name, ".html") || strings.HasSuffix(name, ".htm") || strings.HasSuffix(name, ".html.gz")) {
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("bench: %w", err)
+	}
+	return n, nil
+}
+
+// Omindex indexes a folder of pages with Xapian's omindex (Debian package
+// xapian-omega) into a fresh database, the peer noticekb's import is
+// compared with. It reports the child's wall time, CPU and peak memory.
+func Omindex(ctx context.Context, flat, db string) (ImportRun, error) {
+	run := ImportRun{System: "xapian omindex"}
+	pages, err := CountPages(flat)
+	if err != nil {
+		return run, err
+	}
+	run.Pages = pages
+	if err := os.RemoveAll(db); err != nil {
+		return run, fmt.Errorf("bench: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, "omindex", "--db", db, "--url", "/", flat)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return run, fmt.Errorf("bench: omindex: %w (is xapian-omega installed?)", err)
+	}
+	run.Took = time.Since(start)
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		run.PeakRSS = ru.Maxrss * 1024
+	}
+	run.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	run.DiskBytes = DirSize(db)
+	return run, nil
+}
+
+// SelfUsage is this process's CPU time so far and its peak resident memory.
+func SelfUsage() (cpu time.Duration, peakRSS int64) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, 0
+	}
+	cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return cpu, ru.Maxrss * 1024
+}
+
+// DirSize is the total size of the files under a path.
+func DirSize(path string) int64 {
+	var size int64
+	filepath.WalkDir(path, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				size += info.Size()
+			}
+		}
+		return nil
+	})
+	return size
+}
+
+// Load is the machine's load average and core count, for the report: the
+// benchmark machine is shared, and the figures mean little without it.
+func Load() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return fmt.Sprintf("load unknown, %d cores", runtime.NumCPU())
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return fmt.Sprintf("load unknown, %d cores", runtime.NumCPU())
+	}
+	return fmt.Sprintf("load average %s %s %s, %d cores", f[0], f[1], f[2], runtime.NumCPU())
+}
+
+// PrintImports writes import runs as a table, each beside the first.
+func PrintImports(w io.Writer, runs []ImportRun) {
+	fmt.Fprintf(w, "%-16s %8s %10s %9s %8s %9s %10s  %s\n", "system", "pages", "seconds", "pages/s", "cpu %", "peak MB", "disk MB", "note")
+	for _, r := range runs {
+		cpu := 0.0
+		if r.Took > 0 {
+			cpu = 100 * r.CPU.Seconds() / r.Took.Seconds()
+		}
+		fmt.Fprintf(w, "%-16s %8d %10.1f %9.0f %8.0f %9.0f %10.0f  %s\n", r.System, r.Pages, r.Took.Seconds(), r.PagesPerSecond(), cpu,
+			float64(r.PeakRSS)/(1<<20), float64(r.DiskBytes)/(1<<20), r.Note)
+	}
+	if len(runs) == 2 && runs[1].PagesPerSecond() > 0 {
+		fmt.Fprintf(w, "%s / %s = %.2fx pages/s\n", runs[0].System, runs[1].System, runs[0].PagesPerSecond()/runs[1].PagesPerSecond())
+	}
+}
