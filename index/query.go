@@ -118,12 +118,10 @@ func planText(analyzer analysis.Analyzer, text string, labels *Labels) (*textPla
 	if len(p.clauses) > maxClauses {
 		return nil, fmt.Errorf("%w: a query may have at most %d words, phrases and filters", notice.ErrInvalidQuery, maxClauses)
 	}
-	// A query that is a partner's full name ("Korea Local Information
-	// Research & Development Institute") is one clause, so it also finds
-	// notices that only wrote the acronym.
-	if _, ok := labels.PartnerAliases[aliasKey(strings.Trim(text, `"`))]; ok && len(p.clauses) > 1 {
-		p.clauses = []clause{{text: strings.Trim(text, `"`), phrase: true}}
-	}
+	// A query that is another name of a partner, in several words ("Korea
+	// Local Information Research & Development Institute"), also finds the
+	// notices that have the partner but only wrote its acronym.
+	partner, isPartner := labels.PartnerAliases[aliasKey(text)]
 	var must, mustNot []query.Query
 	for _, c := range p.clauses {
 		q := clauseQuery(c, analyzer, labels)
@@ -150,6 +148,9 @@ func planText(analyzer analysis.Analyzer, text string, labels *Labels) (*textPla
 		b.AddMustNot(mustNot...)
 	}
 	p.query = b
+	if isPartner && len(p.clauses) > 1 {
+		p.query = bleve.NewDisjunctionQuery(b, termQuery(fieldPartner, partner))
+	}
 	return p, nil
 }
 
