@@ -42,7 +42,7 @@ func (r *reader) suggest(ctx context.Context, plan *textPlan, text string) strin
 		if df >= minSuggestFreq {
 			continue
 		}
-		best, ok := r.closestTerm(term, df)
+		best, ok := r.closestTerm(ctx, term, df)
 		if !ok {
 			continue
 		}
@@ -82,7 +82,7 @@ func (r *reader) docFreq(ctx context.Context, field, term string) uint64 {
 
 // closestTerm finds the body term nearest a misspelt one: fewest edits,
 // then most notices. Longer words may be two edits away.
-func (r *reader) closestTerm(term string, df uint64) (string, bool) {
+func (r *reader) closestTerm(ctx context.Context, term string, df uint64) (string, bool) {
 	fuzziness := 1
 	if utf8.RuneCountInString(term) >= 6 {
 		fuzziness = 2
@@ -98,12 +98,20 @@ func (r *reader) closestTerm(term string, df uint64) (string, bool) {
 		if err != nil || e == nil {
 			break
 		}
-		if e.Term == term || e.Count < minSuggestFreq || e.Count <= df {
+		if e.Term == term {
 			continue
 		}
 		d := editDistance(term, e.Term)
-		if d < bestDist || (d == bestDist && e.Count > bestCount) {
-			best, bestDist, bestCount = e.Term, d, e.Count
+		if d > bestDist {
+			continue
+		}
+		// Fuzzy dictionaries leave counts out: look each one up.
+		n := r.docFreq(ctx, fieldBody, e.Term)
+		if n < minSuggestFreq || n <= df {
+			continue
+		}
+		if d < bestDist || n > bestCount {
+			best, bestDist, bestCount = e.Term, d, n
 		}
 	}
 	return best, best != ""
