@@ -18,11 +18,15 @@ type Latencies struct {
 	System string
 	Times  []time.Duration
 	Hits   uint64 // total hits over all queries, a check that systems agree
+	// CPU is the process's CPU time during the run, which a busy shared
+	// machine disturbs less than the wall-clock times.
+	CPU time.Duration
 }
 
 // TimeQueries runs the queries one after another and times each.
 func TimeQueries(ctx context.Context, system string, queries []notice.Query, search SearchFunc) (Latencies, error) {
 	l := Latencies{System: system, Times: make([]time.Duration, 0, len(queries))}
+	cpu0, _ := SelfUsage()
 	for _, q := range queries {
 		start := time.Now()
 		total, err := search(ctx, q)
@@ -32,6 +36,8 @@ func TimeQueries(ctx context.Context, system string, queries []notice.Query, sea
 		l.Times = append(l.Times, time.Since(start))
 		l.Hits += total
 	}
+	cpu1, _ := SelfUsage()
+	l.CPU = cpu1 - cpu0
 	return l, nil
 }
 
@@ -67,10 +73,14 @@ func PrintLatencies(w io.Writer, runs []Latencies, floor string) {
 		}
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	fmt.Fprintf(w, "%-26s %7s %9s %9s %9s %9s %9s %12s\n", "system", "queries", "p50 ms", "p90 ms", "p99 ms", "mean ms", "max ms", "total hits")
+	fmt.Fprintf(w, "%-26s %7s %9s %9s %9s %9s %9s %9s %12s\n", "system", "queries", "p50 ms", "p90 ms", "p99 ms", "mean ms", "max ms", "cpu ms/q", "total hits")
 	for _, r := range runs {
-		fmt.Fprintf(w, "%-26s %7d %9.2f %9.2f %9.2f %9.2f %9.2f %12d", r.System, len(r.Times), ms(r.Percentile(50)), ms(r.Percentile(90)),
-			ms(r.Percentile(99)), ms(r.Mean()), ms(r.Percentile(100)), r.Hits)
+		cpu := 0.0
+		if len(r.Times) > 0 {
+			cpu = ms(r.CPU) / float64(len(r.Times))
+		}
+		fmt.Fprintf(w, "%-26s %7d %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %12d", r.System, len(r.Times), ms(r.Percentile(50)), ms(r.Percentile(90)),
+			ms(r.Percentile(99)), ms(r.Mean()), ms(r.Percentile(100)), cpu, r.Hits)
 		if base != nil && r.System != floor && base.Percentile(50) > 0 {
 			fmt.Fprintf(w, "   p50 %.2fx, p99 %.2fx of the floor", float64(r.Percentile(50))/float64(base.Percentile(50)),
 				float64(r.Percentile(99))/float64(base.Percentile(99)))
