@@ -118,15 +118,15 @@ func TestKoreanWordForms(t *testing.T) {
 		query string
 		want  []string
 	}{
-		{"지역정보", []string{"k1"}},         // inside 지역정보개발원과, not 지역 … 정보 apart
-		{"협력", []string{"k1"}},           // 협력하였다
-		{"정보", []string{"k1", "k2"}},     // 정보를 and 지역정보개발원과
-		{"센", []string{"k1"}},            // one syllable: the start of a gram
-		{"개발원 협력", []string{"k1"}},       // two words, both must match
-		{"지역정보 -협력", []string(nil)},      // excluded
-		{"유엔거버넌스센터", []string{"k1"}},     // a long word
-		{"제공하였다", []string{"k2"}},        // a whole word form
-		{"없는단어", []string(nil)},          // no such word
+		{"지역정보", []string{"k1"}},        // inside 지역정보개발원과, not 지역 … 정보 apart
+		{"협력", []string{"k1"}},          // 협력하였다
+		{"정보", []string{"k1", "k2"}},    // 정보를 and 지역정보개발원과
+		{"센", []string{"k1"}},           // one syllable: the start of a gram
+		{"개발원 협력", []string{"k1"}},      // two words, both must match
+		{"지역정보 -협력", []string(nil)},     // excluded
+		{"유엔거버넌스센터", []string{"k1"}},    // a long word
+		{"제공하였다", []string{"k2"}},       // a whole word form
+		{"없는단어", []string(nil)},         // no such word
 		{"정보 title:협력", []string{"k1"}}, // a field clause
 	}
 	for _, tt := range tests {

@@ -18,6 +18,7 @@ import (
 const (
 	fieldTitle     = "title"
 	fieldBody      = "body"
+	fieldText      = "text"
 	fieldKorean    = "ko"
 	fieldSummary   = "summary"
 	fieldURL       = "url"
@@ -36,7 +37,7 @@ const (
 
 	// mappingVersion changes whenever the fields below change meaning; an
 	// index built with another version is rebuilt from the store.
-	mappingVersion = "2"
+	mappingVersion = "4"
 	dayLayout      = "20060102"
 )
 
@@ -48,8 +49,10 @@ var facetField = map[string]string{
 	notice.FacetSDG:       fieldSDG,
 }
 
-// newMapping describes a notice to Bleve: English-analysed title and body
-// (with term locations, which phrase queries need), Korean bigrams so a
+// newMapping describes a notice to Bleve: the English-analysed text (title
+// and body in one field, the title weighted, so each word of a query is
+// one term to look up, not a choice of two) and title (for title:
+// queries), both with term locations, which phrase queries need; Korean bigrams so a
 // Korean word is found inside longer word forms, and keyword fields (one
 // term per value, never tokenised) for every facet and for the day of
 // publication. Facet counts, dates and sorting are read from the keyword
@@ -92,9 +95,9 @@ func newMapping() (mapping.IndexMapping, error) {
 
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(fieldTitle, text(en.AnalyzerName, true))
-	doc.AddFieldMappingsAt(fieldBody, text(en.AnalyzerName, true))
+	doc.AddFieldMappingsAt(fieldText, text(en.AnalyzerName, false))
 	doc.AddFieldMappingsAt(fieldKorean, text(koreanAnalyzer, false))
-	for _, f := range []string{fieldSummary, fieldURL, fieldDate} {
+	for _, f := range []string{fieldBody, fieldSummary, fieldURL, fieldDate} {
 		doc.AddFieldMappingsAt(f, storedOnly())
 	}
 	for _, f := range []string{fieldPartner, fieldTopic, fieldPublisher, fieldSDG, fieldLang} {
@@ -116,6 +119,7 @@ func document(n *notice.Notice) map[string]any {
 	d := map[string]any{
 		fieldTitle:     n.Title,
 		fieldBody:      n.Body,
+		fieldText:      weightedText(n),
 		fieldSummary:   summary(n.Body),
 		fieldURL:       n.URL,
 		fieldPublisher: n.Publisher,
@@ -134,6 +138,23 @@ func document(n *notice.Notice) map[string]any {
 		d[fieldDay] = t.Format(dayLayout)
 	}
 	return d
+}
+
+// titleWeight is how many times the title counts in the text field. A
+// word of the title then weighs as if written that many times, and each
+// query word stays a single term to look up; a separate title field
+// searched alongside costs a second lookup per word and notice.
+const titleWeight = 3
+
+// weightedText is the title, titleWeight times, then the body.
+func weightedText(n *notice.Notice) string {
+	var b strings.Builder
+	for range titleWeight {
+		b.WriteString(n.Title)
+		b.WriteString("\n\n")
+	}
+	b.WriteString(n.Body)
+	return b.String()
 }
 
 // summary is the start of the body, for result snippets when the query has

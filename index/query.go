@@ -24,7 +24,7 @@ type clause struct {
 
 // queryFields are the field names a visitor may write as "field:value".
 var queryFields = map[string]string{
-	"title": fieldTitle, "body": fieldBody, "text": fieldBody,
+	"title": fieldTitle, "body": fieldText, "text": fieldText,
 	"partner": fieldPartner, "topic": fieldTopic, "publisher": fieldPublisher,
 	"sdg": fieldSDG, "year": fieldYear, "lang": fieldLang, "language": fieldLang,
 }
@@ -157,7 +157,7 @@ func planText(analyzer analysis.Analyzer, text string, labels *Labels) (*textPla
 // mark notes what of a clause a snippet should highlight.
 func (p *textPlan) mark(c clause, analyzer analysis.Analyzer) {
 	switch c.field {
-	case "", fieldTitle, fieldBody:
+	case "", fieldTitle, fieldText:
 	default:
 		return
 	}
@@ -167,25 +167,21 @@ func (p *textPlan) mark(c clause, analyzer analysis.Analyzer) {
 	}
 }
 
-const titleBoost = 3.0
-
 func clauseQuery(c clause, analyzer analysis.Analyzer, labels *Labels) query.Query {
 	switch c.field {
 	case fieldPartner:
 		return termQuery(fieldPartner, labels.canonicalPartner(c.text))
 	case fieldTopic, fieldPublisher, fieldSDG, fieldYear, fieldLang:
 		return termQuery(c.field, c.text)
-	case fieldTitle, fieldBody:
-		return fieldText(c.field, c.text, c.phrase, 1)
+	case fieldTitle, fieldText:
+		return fieldQuery(c.field, c.text, c.phrase, 1)
 	}
 	ko := hangulWords(c.text)
 	if len(ko) == 0 && len(analyzer.Analyze([]byte(c.text))) == 0 {
 		return nil // a stop word alone ("the") would match nothing
 	}
-	alternatives := []query.Query{
-		fieldText(fieldTitle, c.text, c.phrase, titleBoost),
-		fieldText(fieldBody, c.text, c.phrase, 1),
-	}
+	words := fieldQuery(fieldText, c.text, c.phrase, 1)
+	alternatives := []query.Query{words}
 	if len(ko) > 0 {
 		alternatives = append(alternatives, koreanQuery(ko))
 	}
@@ -193,6 +189,9 @@ func clauseQuery(c clause, analyzer analysis.Analyzer, labels *Labels) query.Que
 	// the partner field finds notices that wrote another name than the query.
 	if name, ok := labels.PartnerAliases[aliasKey(c.text)]; ok {
 		alternatives = append(alternatives, termQuery(fieldPartner, name))
+	}
+	if len(alternatives) == 1 {
+		return words
 	}
 	return bleve.NewDisjunctionQuery(alternatives...)
 }
@@ -223,7 +222,7 @@ func koreanQuery(words []string) query.Query {
 	return bleve.NewConjunctionQuery(all...)
 }
 
-func fieldText(field, text string, phrase bool, boost float64) query.Query {
+func fieldQuery(field, text string, phrase bool, boost float64) query.Query {
 	if phrase || strings.ContainsAny(text, "-'’") {
 		q := bleve.NewMatchPhraseQuery(text)
 		q.SetField(field)

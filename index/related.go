@@ -75,7 +75,7 @@ func (r *reader) related(ctx context.Context, id string, size int) ([]notice.Hit
 		should = append(should, q)
 	}
 	for _, term := range r.distinctiveTerms(ctx, d.title+"\n"+d.body) {
-		should = append(should, termQuery(fieldBody, term))
+		should = append(should, termQuery(fieldText, term))
 	}
 	if len(should) == 0 {
 		return []notice.Hit{}, nil
@@ -118,7 +118,7 @@ func (r *reader) distinctiveTerms(ctx context.Context, text string) []string {
 	}
 	var ws []weighted
 	for term, n := range tf {
-		df := float64(r.docFreq(ctx, fieldBody, term))
+		df := float64(r.docFreq(ctx, fieldText, term))
 		if df < 2 { // a word no other notice has relates to nothing
 			continue
 		}

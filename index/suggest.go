@@ -38,7 +38,7 @@ func (r *reader) suggest(ctx context.Context, plan *textPlan, text string) strin
 		if utf8.RuneCountInString(term) < minSuggestRune {
 			continue
 		}
-		df := r.docFreq(ctx, fieldBody, term)
+		df := r.docFreq(ctx, fieldText, term)
 		if df >= minSuggestFreq {
 			continue
 		}
@@ -87,7 +87,7 @@ func (r *reader) closestTerm(ctx context.Context, term string, df uint64) (strin
 	if utf8.RuneCountInString(term) >= 6 {
 		fuzziness = 2
 	}
-	fd, err := r.snap.FieldDictFuzzy(fieldBody, term, fuzziness, "")
+	fd, err := r.snap.FieldDictFuzzy(fieldText, term, fuzziness, "")
 	if err != nil {
 		return "", false
 	}
@@ -106,7 +106,7 @@ func (r *reader) closestTerm(ctx context.Context, term string, df uint64) (strin
 			continue
 		}
 		// Fuzzy dictionaries leave counts out: look each one up.
-		n := r.docFreq(ctx, fieldBody, e.Term)
+		n := r.docFreq(ctx, fieldText, e.Term)
 		if n < minSuggestFreq || n <= df {
 			continue
 		}
@@ -121,7 +121,7 @@ func (r *reader) closestTerm(ctx context.Context, term string, df uint64) (strin
 // stems: "govern" is written "government", "governance"…): of the forms in
 // one notice with the term, the one closest to what was typed.
 func (r *reader) surfaceForm(ctx context.Context, term, typed string) string {
-	tfr, err := r.snap.TermFieldReader(ctx, []byte(term), fieldBody, false, false, false)
+	tfr, err := r.snap.TermFieldReader(ctx, []byte(term), fieldText, false, false, false)
 	if err != nil {
 		return ""
 	}
@@ -135,11 +135,12 @@ func (r *reader) surfaceForm(ctx context.Context, term, typed string) string {
 		return ""
 	}
 	best, bestDist := "", 1<<30
-	for _, t := range r.analyzer.Analyze([]byte(d.body)) {
+	text := d.title + "\n\n" + d.body
+	for _, t := range r.analyzer.Analyze([]byte(text)) {
 		if string(t.Term) != term {
 			continue
 		}
-		form := strings.ToLower(d.body[t.Start:t.End])
+		form := strings.ToLower(text[t.Start:t.End])
 		if dist := editDistance(typed, form); dist < bestDist {
 			best, bestDist = form, dist
 		}
