@@ -200,3 +200,26 @@ func TestNoHitCapAndExactTotal(t *testing.T) {
 		t.Errorf("search-after reached %d notices, want 2500", len(seen))
 	}
 }
+
+// markedWords analyses only the words that may match; it must find what
+// analysing the whole body finds.
+func TestMarkedWordsMatchFullAnalysis(t *testing.T) {
+	ix := MustIndex(t, corpus)
+	r, err := ix.openReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.snap.Close()
+	body := "Cities' e-government: UNPOG's Smart-City work with KLID, 2030 Agenda; the city's CITIZENS met ‘citizen’ groups. Governance & governments — Türkiye's digital IDs."
+	for _, query := range []string{"city", "cities government", "unpog", "2030 agenda", "citizens", "id digital", "türkiye", "e-government", "smart"} {
+		plan, err := planText(r.analyzer, query, &Labels{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := markedWords(body, r.analyzer, plan.marks)
+		want := analysedSpans(body, 0, r.analyzer, plan.marks)
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: got %v, want %v", query, got, want)
+		}
+	}
+}

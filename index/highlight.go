@@ -82,14 +82,7 @@ func escapeText(s string) string {
 func matchSpans(body string, analyzer analysis.Analyzer, marks map[string]bool, hangul []string) []span {
 	var spans []span
 	if len(marks) > 0 {
-		for _, t := range analyzer.Analyze([]byte(body)) {
-			if marks[string(t.Term)] {
-				spans = append(spans, span{t.Start, t.End, string(t.Term)})
-				if len(spans) == maxMarks {
-					break
-				}
-			}
-		}
+		spans = markedWords(body, analyzer, marks)
 	}
 	for _, w := range hangul {
 		for at := 0; len(spans) < 2*maxMarks; {
@@ -110,6 +103,91 @@ func matchSpans(body string, analyzer analysis.Analyzer, marks map[string]bool, 
 		out = append(out, sp)
 	}
 	return out
+}
+
+// markedWords finds the words of the body whose analysed form is marked.
+// Only the words that begin like a marked term are analysed (a stem
+// begins like the words it comes from, "citi" like "cities", give or take
+// its last letters), which spares analysing the whole body per hit.
+func markedWords(body string, analyzer analysis.Analyzer, marks map[string]bool) []span {
+	var prefixes []string
+	for m := range marks {
+		p := m[:min(len(m), 3)]
+		if !isASCII(p) {
+			return analysedSpans(body, 0, analyzer, marks) // no cheap test
+		}
+		prefixes = append(prefixes, p)
+	}
+	var spans []span
+	for i := 0; i < len(body) && len(spans) < maxMarks; {
+		r, size := utf8.DecodeRuneInString(body[i:])
+		if !isWordRune(r) {
+			i += size
+			continue
+		}
+		end := i + size
+		for end < len(body) {
+			r, size := utf8.DecodeRuneInString(body[end:])
+			if !isWordRune(r) {
+				break
+			}
+			end += size
+		}
+		for _, p := range prefixes {
+			if hasPrefixFold(body[i:end], p) {
+				spans = append(spans, analysedSpans(body[i:end], i, analyzer, marks)...)
+				break
+			}
+		}
+		i = end
+	}
+	return spans
+}
+
+// analysedSpans analyses text (found at offset in the body) and returns
+// its marked tokens.
+func analysedSpans(text string, offset int, analyzer analysis.Analyzer, marks map[string]bool) []span {
+	var spans []span
+	for _, t := range analyzer.Analyze([]byte(text)) {
+		if marks[string(t.Term)] {
+			spans = append(spans, span{offset + t.Start, offset + t.End, string(t.Term)})
+			if len(spans) == maxMarks {
+				break
+			}
+		}
+	}
+	return spans
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’'
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// hasPrefixFold reports whether s begins with the lower-case ASCII prefix p,
+// ignoring ASCII case.
+func hasPrefixFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != p[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // bestWindow picks the passage holding the most different matched words
