@@ -70,7 +70,6 @@ func benchHTTP(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(e.stdout, "notices: %d, distinct queries: %d (%.0f%% filtered), %d clients for %s\nmachine: %s\n",
 		a.index.Count(), len(paths), 100**filtered, *clients, *duration, bench.Load())
 	err = bench.RunWrk(ctx, bench.HTTPLoad{Base: "http://" + ln.Addr().String(), Paths: paths, Clients: *clients, Threads: *threads, Duration: *duration, Stdout: e.stdout})
-	_, peak := bench.SelfUsage()
-	fmt.Fprintf(e.stdout, "machine: %s; server peak RSS %.0f MB\n", bench.Load(), float64(peak)/(1<<20))
+	fmt.Fprintf(e.stdout, "machine: %s\nmemory of this process (server, wrk excluded): %s\n", bench.Load(), bench.Memory())
 	return err
 }

@@ -87,6 +87,8 @@ func timeImport(ctx context.Context, e env, dir, flat string, workers int, profi
 		}
 		defer pprof.StopCPUProfile()
 	}
+	defer tuneGCForImport(e.getenv)()
+	mem := bench.SampleMemory(250 * time.Millisecond)
 	cpu0, _ := bench.SelfUsage()
 	start := time.Now()
 	a, err := openApp(ctx, cfg, newLogger(e.stderr, "warn"))
@@ -99,6 +101,7 @@ func timeImport(ctx context.Context, e env, dir, flat string, workers int, profi
 		return run, err
 	}
 	run.Took = time.Since(start)
+	run.PeakAnon, run.PeakFile = mem.Stop()
 	cpu1, peak := bench.SelfUsage()
 	run.CPU, run.PeakRSS = cpu1-cpu0, peak
 	run.Pages = summary.Pages

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -20,6 +21,10 @@ type ImportRun struct {
 	Took    time.Duration
 	CPU     time.Duration // user + system time
 	PeakRSS int64         // bytes
+	// PeakAnon and PeakFile split the resident memory, sampled: heap and
+	// stacks, and pages of mapped files (store, index), which the kernel
+	// can drop under pressure.
+	PeakAnon, PeakFile int64
 	// DiskBytes is the size of what the import wrote (index and store).
 	DiskBytes int64
 	Note      string
@@ -120,16 +125,98 @@ func Load() string {
 
 // PrintImports writes import runs as a table, each beside the first.
 func PrintImports(w io.Writer, runs []ImportRun) {
-	fmt.Fprintf(w, "%-16s %8s %10s %9s %8s %9s %10s  %s\n", "system", "pages", "seconds", "pages/s", "cpu %", "peak MB", "disk MB", "note")
+	fmt.Fprintf(w, "%-16s %8s %9s %8s %6s %8s %9s %9s %8s  %s\n", "system", "pages", "seconds", "pages/s", "cpu %", "peak MB", "anon MB", "file MB", "disk MB", "note")
+	mb := func(b int64) string {
+		if b == 0 {
+			return "-"
+		}
+		return strconv.FormatInt(b>>20, 10)
+	}
 	for _, r := range runs {
 		cpu := 0.0
 		if r.Took > 0 {
 			cpu = 100 * r.CPU.Seconds() / r.Took.Seconds()
 		}
-		fmt.Fprintf(w, "%-16s %8d %10.1f %9.0f %8.0f %9.0f %10.0f  %s\n", r.System, r.Pages, r.Took.Seconds(), r.PagesPerSecond(), cpu,
-			float64(r.PeakRSS)/(1<<20), float64(r.DiskBytes)/(1<<20), r.Note)
+		fmt.Fprintf(w, "%-16s %8d %9.1f %8.0f %6.0f %8s %9s %9s %8s  %s\n", r.System, r.Pages, r.Took.Seconds(), r.PagesPerSecond(), cpu,
+			mb(r.PeakRSS), mb(r.PeakAnon), mb(r.PeakFile), mb(r.DiskBytes), r.Note)
 	}
 	if len(runs) == 2 && runs[1].PagesPerSecond() > 0 {
 		fmt.Fprintf(w, "%s / %s = %.2fx pages/s\n", runs[0].System, runs[1].System, runs[0].PagesPerSecond()/runs[1].PagesPerSecond())
 	}
+}
+
+// Memory reads this process's memory from /proc/self/status: peak and
+// current resident set, and of the current one how much is anonymous
+// (heap, stacks) and how much file pages (the store and index files
+// mapped into memory, which the kernel can drop at will).
+func Memory() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "memory unknown"
+	}
+	var parts []string
+	for _, line := range strings.Split(string(b), "\n") {
+		for _, key := range []string{"VmHWM", "VmRSS", "RssAnon", "RssFile"} {
+			if v, ok := strings.CutPrefix(line, key+":"); ok {
+				parts = append(parts, key+" "+strings.Join(strings.Fields(v), " "))
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// MemorySampler records the largest anonymous and file-backed resident
+// memory of this process while it runs.
+type MemorySampler struct {
+	stop         chan struct{}
+	done         chan struct{}
+	anon, shared int64 // bytes
+}
+
+// SampleMemory starts sampling every interval until Stop.
+func SampleMemory(interval time.Duration) *MemorySampler {
+	m := &MemorySampler{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(m.done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			anon, file := residentKinds()
+			m.anon, m.shared = max(m.anon, anon), max(m.shared, file)
+			select {
+			case <-m.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return m
+}
+
+// Stop ends sampling and returns the peaks in bytes.
+func (m *MemorySampler) Stop() (anon, file int64) {
+	close(m.stop)
+	<-m.done
+	return m.anon, m.shared
+}
+
+func residentKinds() (anon, file int64) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "RssAnon:":
+			anon = kb * 1024
+		case "RssFile:", "RssShmem:":
+			file += kb * 1024
+		}
+	}
+	return anon, file
 }
