@@ -1,6 +1,13 @@
 // Package index is noticekb's search index, built on Bleve: the mapping,
 // writes from the store's change log, and faceted search with disjunctive
-// facet counts, a date histogram and highlighted snippets.
+// facet counts, year and month histograms, highlighted snippets, spelling
+// suggestions and related notices.
+//
+// Bleve matches and scores the words of a query. Everything else a search
+// shows (filters, facet counts, histograms, date order) is computed on a
+// view of the index snapshot: a bitmap of the notices with each facet value
+// and of each month, and each notice's day (view.go), so a facet count is
+// one bitmap intersection and no per-hit field is decoded.
 //
 // The index is derived data. It lives in a folder under the data folder,
 // named by a pointer file, so a rebuild writes a new folder next to the old

@@ -73,16 +73,49 @@ func Omindex(ctx context.Context, flat, db string) (ImportRun, error) {
 	cmd := exec.CommandContext(ctx, "omindex", "--db", db, "--url", "/", flat)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	start := time.Now()
-	if err := cmd.Run(); err != nil {
+	if err := cmd.Start(); err != nil {
 		return run, fmt.Errorf("bench: omindex: %w (is xapian-omega installed?)", err)
 	}
-	run.Took = time.Since(start)
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		run.PeakRSS = ru.Maxrss * 1024
+	// The child's rusage counts this process's memory shared with it
+	// before exec, so its peak is read from its own status instead.
+	peak := make(chan int64)
+	stop := make(chan struct{})
+	go func() { peak <- watchPeak(cmd.Process.Pid, stop) }()
+	err = cmd.Wait()
+	close(stop)
+	run.PeakRSS = <-peak
+	if err != nil {
+		return run, fmt.Errorf("bench: omindex: %w", err)
 	}
+	run.Took = time.Since(start)
 	run.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	run.DiskBytes = DirSize(db)
 	return run, nil
+}
+
+// watchPeak reads a process's peak resident memory (VmHWM) until stop.
+func watchPeak(pid int, stop <-chan struct{}) int64 {
+	var peak int64
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					f := strings.Fields(v)
+					if len(f) > 0 {
+						kb, _ := strconv.ParseInt(f[0], 10, 64)
+						peak = max(peak, kb*1024)
+					}
+				}
+			}
+		}
+		select {
+		case <-stop:
+			return peak
+		case <-t.C:
+		}
+	}
 }
 
 // SelfUsage is this process's CPU time so far and its peak resident memory.
