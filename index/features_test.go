@@ -223,3 +223,45 @@ func TestMarkedWordsMatchFullAnalysis(t *testing.T) {
 		}
 	}
 }
+
+// Updates and withdrawals change hits and counts at once: a view never
+// counts a replaced or removed notice.
+func TestUpdatesAndWithdrawalsInFacets(t *testing.T) {
+	ix := MustIndex(t, corpus)
+	changed := corpus[0] // a: KLID, Smart city
+	changed.Partners = []string{"UN DESA"}
+	gone := corpus[1] // b
+	gone.WithdrawnAt = time.Now()
+	if err := ix.Apply([]notice.Notice{changed, gone}, 10); err != nil {
+		t.Fatal(err)
+	}
+	r := mustSearch(t, ix, notice.Query{})
+	if r.Total != 4 {
+		t.Errorf("total = %d, want 4", r.Total)
+	}
+	if got := counts(r.Facets[notice.FacetPartner]); got["KLID"] != 3 || got["UN DESA"] != 2 {
+		t.Errorf("partner counts = %v, want KLID 3, UN DESA 2", got)
+	}
+	if got := counts(r.Facets[notice.FacetYear]); got["2018"] != 0 || got["2017"] != 1 {
+		t.Errorf("year counts = %v", got)
+	}
+	if got := ids(mustSearch(t, ix, notice.Query{Text: "survey"})); len(got) != 0 {
+		t.Errorf("withdrawn notice still found: %v", got)
+	}
+}
+
+// A one-syllable Korean query expands to every gram it begins; past the
+// clause limit that is a clear invalid query, not a failure.
+func TestClauseLimitIsInvalidQuery(t *testing.T) {
+	var words []string
+	for r := '가'; r < '가'+maxClauseCount+10; r++ {
+		words = append(words, "각"+string(r))
+	}
+	ix := MustIndex(t, []notice.Notice{{ID: "k", Title: "t", Body: strings.Join(words, " "), Partners: []string{}, Topics: []string{}}})
+	if _, err := ix.Search(context.Background(), notice.Query{Text: "각"}); !errors.Is(err, notice.ErrInvalidQuery) {
+		t.Errorf("err = %v, want ErrInvalidQuery", err)
+	}
+	if r := mustSearch(t, ix, notice.Query{Text: "각가"}); r.Total != 1 {
+		t.Errorf("two syllables: total %d, want 1", r.Total)
+	}
+}
