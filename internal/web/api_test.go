@@ -137,3 +137,19 @@ func TestSearchAPIFacetOptions(t *testing.T) {
 		}
 	}
 }
+
+// The search page answers every mistake with a message, never a 500.
+func TestSearchPageBadInput(t *testing.T) {
+	_, base := newTestServer(t)
+	for _, tt := range []struct{ query, want string }{
+		{"q=" + strings.Repeat("w+", 40), "at most 32"},
+		{"q=smart&partner=Nobody", "no notice has the partner"},
+		{"q=smart&size=0", "could not be used"},
+		{"q=smart&from=2020&to=2019", "could not be used"},
+	} {
+		resp, body := get(t, base+"/?"+tt.query)
+		if resp.StatusCode != 400 || !strings.Contains(body, tt.want) {
+			t.Errorf("/?%s = %d, want 400 with %q", tt.query, resp.StatusCode, tt.want)
+		}
+	}
+}
