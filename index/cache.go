@@ -48,6 +48,9 @@ func (c *resultCache) get(key string, generation uint64) (*notice.Result, bool) 
 }
 
 func (c *resultCache) put(key string, generation uint64, r *notice.Result) {
+	if c.size == 0 {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.entries[key]; ok {
@@ -76,6 +79,14 @@ func cacheKey(q *notice.Query) string {
 		values := append([]string(nil), q.Filters[f]...)
 		sort.Strings(values)
 		fmt.Fprintf(&b, "|%s=%q", f, values)
+	}
+	prefixed := make([]string, 0, len(q.FacetPrefix))
+	for f := range q.FacetPrefix {
+		prefixed = append(prefixed, f)
+	}
+	sort.Strings(prefixed)
+	for _, f := range prefixed {
+		fmt.Fprintf(&b, "|%s^%q", f, q.FacetPrefix[f])
 	}
 	return b.String()
 }

@@ -1,6 +1,13 @@
 // Package index is noticekb's search index, built on Bleve: the mapping,
 // writes from the store's change log, and faceted search with disjunctive
-// facet counts, a date histogram and highlighted snippets.
+// facet counts, year and month histograms, highlighted snippets, spelling
+// suggestions and related notices.
+//
+// Bleve matches and scores the words of a query. Everything else a search
+// shows (filters, facet counts, histograms, date order) is computed on a
+// view of the index snapshot: a bitmap of the notices with each facet value
+// and of each month, and each notice's day (view.go), so a facet count is
+// one bitmap intersection and no per-hit field is decoded.
 //
 // The index is derived data. It lives in a folder under the data folder,
 // named by a pointer file, so a rebuild writes a new folder next to the old
@@ -20,6 +27,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	bsearcher "github.com/blevesearch/bleve/v2/search/searcher"
 
 	"noticekb/internal/notice"
 )
@@ -30,7 +38,17 @@ const (
 	batchSize   = 500
 )
 
-var keyAppliedSeq = []byte("noticekb_applied_seq")
+var (
+	keyAppliedSeq = []byte("noticekb_applied_seq")
+	keyMapping    = []byte("noticekb_mapping")
+)
+
+// maxClauseCount bounds how many terms one query may expand to (a prefix
+// of a Korean syllable, say). Bleve keeps this limit in a package
+// variable, unlimited by default; noticekb sets it once, at start.
+const maxClauseCount = 1024
+
+func init() { bsearcher.DisjunctionMaxClauseCount = maxClauseCount }
 
 // Index is an open search index. It is safe for concurrent use: searches
 // run in parallel; writes and the switch to a rebuilt index are serialised.
@@ -44,6 +62,7 @@ type Index struct {
 	generation atomic.Uint64
 	labels     atomic.Pointer[Labels]
 	cache      *resultCache
+	views      views
 }
 
 // Labels gives facet values their display labels and the other names a
@@ -55,10 +74,26 @@ type Labels struct {
 	PartnerAliases map[string]string
 }
 
+// Options tune an index. The zero value is the default.
+type Options struct {
+	// CacheEntries is how many recent results are kept; 0 means the
+	// default (512), a negative number turns the cache off.
+	CacheEntries int
+}
+
+const defaultCacheEntries = 512
+
 // Open opens the index of a data folder, creating an empty one if there is
 // none. A leftover half-built index from an interrupted rebuild is removed.
-func Open(dataDir string) (*Index, error) {
-	ix := &Index{dataDir: dataDir, cache: newResultCache(512)}
+func Open(dataDir string) (*Index, error) { return OpenWith(dataDir, Options{}) }
+
+// OpenWith is Open with options.
+func OpenWith(dataDir string, opts Options) (*Index, error) {
+	entries := opts.CacheEntries
+	if entries == 0 {
+		entries = defaultCacheEntries
+	}
+	ix := &Index{dataDir: dataDir, cache: newResultCache(max(entries, 0))}
 	ix.labels.Store(&Labels{})
 	removeUnfinished(dataDir)
 	dir, err := currentDir(dataDir)
@@ -105,6 +140,10 @@ func newBleve(path string) (bleve.Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index: create %s: %w", path, err)
 	}
+	if err := idx.SetInternal(keyMapping, []byte(mappingVersion)); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("index: create %s: %w", path, err)
+	}
 	return idx, nil
 }
 
@@ -116,8 +155,16 @@ func openBleve(path string) (bleve.Index, error) {
 		}
 		return nil, fmt.Errorf("index: open %s: %w", path, err)
 	}
+	if v, err := idx.GetInternal(keyMapping); err != nil || string(v) != mappingVersion {
+		idx.Close()
+		return nil, fmt.Errorf("index: %s was built by another version of noticekb (fields %q, want %q): %w", path, v, mappingVersion, ErrStale)
+	}
 	return idx, nil
 }
+
+// ErrStale is returned by Open when the index was built with other fields
+// than this version of noticekb uses; rebuild it from the store.
+var ErrStale = errors.New("index must be rebuilt")
 
 func currentDir(dataDir string) (string, error) {
 	b, err := os.ReadFile(filepath.Join(dataDir, pointerFile))
@@ -314,6 +361,7 @@ func (ix *Index) Rebuild(ctx context.Context, src Source) error {
 	ix.idx, ix.dir = idx, dir
 	ix.mu.Unlock()
 	ix.generation.Add(1)
+	ix.views.reset()
 	old.Close()
 	os.RemoveAll(filepath.Join(ix.dataDir, oldDir))
 	return nil

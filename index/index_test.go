@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -131,18 +132,37 @@ func TestFacetsAreDisjunctive(t *testing.T) {
 
 func TestSelectedValueShownAtZero(t *testing.T) {
 	ix := MustIndex(t, corpus)
-	r := mustSearch(t, ix, notice.Query{Text: "survey", Filters: map[string][]string{notice.FacetTopic: {"No such topic"}}})
+	// "Capacity development" exists, but no notice about a survey has it.
+	r := mustSearch(t, ix, notice.Query{Text: "survey", Filters: map[string][]string{notice.FacetTopic: {"Capacity development"}}})
 	if r.Total != 0 {
 		t.Fatalf("total = %d, want 0", r.Total)
 	}
 	found := false
 	for _, v := range r.Facets[notice.FacetTopic] {
-		if v.Value == "No such topic" && v.Selected && v.Count == 0 {
+		if v.Value == "Capacity development" && v.Selected && v.Count == 0 {
 			found = true
 		}
 	}
 	if !found {
 		t.Errorf("selected value missing from %+v", r.Facets[notice.FacetTopic])
+	}
+}
+
+func TestUnknownFilterValueIsInvalid(t *testing.T) {
+	ix := MustIndex(t, corpus)
+	_, err := ix.Search(context.Background(), notice.Query{Filters: map[string][]string{notice.FacetTopic: {"No such topic"}}})
+	if !errors.Is(err, notice.ErrInvalidQuery) {
+		t.Fatalf("err = %v, want ErrInvalidQuery", err)
+	}
+	// Case, spacing and another name of a partner still find the value.
+	for _, v := range []string{"smart CITY", "klid", "Korea Local Information Research and Development Institute"} {
+		facet := notice.FacetTopic
+		if v != "smart CITY" {
+			facet = notice.FacetPartner
+		}
+		if _, err := ix.Search(context.Background(), notice.Query{Filters: map[string][]string{facet: {v}}}); err != nil {
+			t.Errorf("%s %q: %v", facet, v, err)
+		}
 	}
 }
 

@@ -2,16 +2,13 @@ package index
 
 import (
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/token/ngram"
-	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"noticekb/internal/notice"
@@ -21,20 +18,27 @@ import (
 const (
 	fieldTitle     = "title"
 	fieldBody      = "body"
+	fieldText      = "text"
 	fieldKorean    = "ko"
 	fieldSummary   = "summary"
 	fieldURL       = "url"
 	fieldDate      = "date"
 	fieldYear      = "year"
-	fieldMonth     = "month"
+	fieldDay       = "day"
 	fieldPartner   = "partner"
 	fieldTopic     = "topic"
 	fieldPublisher = "publisher"
 	fieldSDG       = "sdg"
 	fieldLang      = "lang"
+	fieldID        = "_id"
 
 	koreanAnalyzer = "ko_bigram"
 	summaryRunes   = 320
+
+	// mappingVersion changes whenever the fields below change meaning; an
+	// index built with another version is rebuilt from the store.
+	mappingVersion = "4"
+	dayLayout      = "20060102"
 )
 
 // facetField maps a facet name to its keyword field.
@@ -43,23 +47,21 @@ var facetField = map[string]string{
 	notice.FacetTopic:     fieldTopic,
 	notice.FacetPublisher: fieldPublisher,
 	notice.FacetSDG:       fieldSDG,
-	notice.FacetYear:      fieldYear,
-	notice.FacetMonth:     fieldMonth,
 }
 
-// newMapping describes a notice to Bleve: English-analysed title and body
-// with term vectors for highlighting, Korean bigrams so a Korean word is
-// found inside longer word forms, and keyword fields (one term per value,
-// never tokenised) for every facet.
+// newMapping describes a notice to Bleve: the English-analysed text (title
+// and body in one field, the title weighted, so each word of a query is
+// one term to look up, not a choice of two) and title (for title:
+// queries), both with term locations, which phrase queries need; Korean bigrams so a
+// Korean word is found inside longer word forms, and keyword fields (one
+// term per value, never tokenised) for every facet and for the day of
+// publication. Facet counts, dates and sorting are read from the keyword
+// fields' postings (see view.go), so no field needs doc values.
 func newMapping() (mapping.IndexMapping, error) {
 	m := bleve.NewIndexMapping()
-	if err := m.AddCustomTokenFilter("bigram", map[string]any{"type": ngram.Name, "min": 2.0, "max": 2.0}); err != nil {
-		return nil, err
-	}
 	if err := m.AddCustomAnalyzer(koreanAnalyzer, map[string]any{
-		"type":          custom.Name,
-		"tokenizer":     unicodetok.Name,
-		"token_filters": []any{lowercase.Name, "bigram"},
+		"type":      custom.Name,
+		"tokenizer": whitespace.Name,
 	}); err != nil {
 		return nil, err
 	}
@@ -67,8 +69,9 @@ func newMapping() (mapping.IndexMapping, error) {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = analyzer
 		f.Store = store
-		f.IncludeTermVectors = store
+		f.IncludeTermVectors = true
 		f.IncludeInAll = false
+		f.DocValues = false
 		return f
 	}
 	keywordField := func(store bool) *mapping.FieldMapping {
@@ -76,7 +79,8 @@ func newMapping() (mapping.IndexMapping, error) {
 		f.Analyzer = keyword.Name
 		f.Store = store
 		f.IncludeInAll = false
-		f.DocValues = true
+		f.IncludeTermVectors = false
+		f.DocValues = false
 		return f
 	}
 	storedOnly := func() *mapping.FieldMapping {
@@ -84,30 +88,29 @@ func newMapping() (mapping.IndexMapping, error) {
 		f.Index = false
 		f.Store = true
 		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = false
 		return f
 	}
-	date := bleve.NewDateTimeFieldMapping()
-	date.Store = true
-	date.IncludeInAll = false
-	date.DocValues = true
 
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(fieldTitle, text(en.AnalyzerName, true))
-	doc.AddFieldMappingsAt(fieldBody, text(en.AnalyzerName, true))
+	doc.AddFieldMappingsAt(fieldText, text(en.AnalyzerName, false))
 	doc.AddFieldMappingsAt(fieldKorean, text(koreanAnalyzer, false))
-	doc.AddFieldMappingsAt(fieldSummary, storedOnly())
-	doc.AddFieldMappingsAt(fieldURL, storedOnly())
-	doc.AddFieldMappingsAt(fieldDate, date)
+	for _, f := range []string{fieldBody, fieldSummary, fieldURL, fieldDate} {
+		doc.AddFieldMappingsAt(f, storedOnly())
+	}
 	for _, f := range []string{fieldPartner, fieldTopic, fieldPublisher, fieldSDG, fieldLang} {
 		doc.AddFieldMappingsAt(f, keywordField(true))
 	}
 	doc.AddFieldMappingsAt(fieldYear, keywordField(false))
-	doc.AddFieldMappingsAt(fieldMonth, keywordField(false))
+	doc.AddFieldMappingsAt(fieldDay, keywordField(false))
 
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = en.AnalyzerName
 	m.StoreDynamic = false
 	m.IndexDynamic = false
+	m.DocValuesDynamic = false
 	return m, nil
 }
 
@@ -116,6 +119,7 @@ func document(n *notice.Notice) map[string]any {
 	d := map[string]any{
 		fieldTitle:     n.Title,
 		fieldBody:      n.Body,
+		fieldText:      weightedText(n),
 		fieldSummary:   summary(n.Body),
 		fieldURL:       n.URL,
 		fieldPublisher: n.Publisher,
@@ -124,16 +128,33 @@ func document(n *notice.Notice) map[string]any {
 		fieldSDG:       n.SDGs,
 		fieldLang:      n.Language,
 	}
-	if ko := hangulText(n.Title + " " + n.Body); ko != "" {
+	if ko := hangulBigrams(n.Title + " " + n.Body); ko != "" {
 		d[fieldKorean] = ko
 	}
 	if !n.Date.IsZero() {
 		t := n.Date.Time()
-		d[fieldDate] = t
+		d[fieldDate] = n.Date.String()
 		d[fieldYear] = t.Format("2006")
-		d[fieldMonth] = t.Format("2006-01")
+		d[fieldDay] = t.Format(dayLayout)
 	}
 	return d
+}
+
+// titleWeight is how many times the title counts in the text field. A
+// word of the title then weighs as if written that many times, and each
+// query word stays a single term to look up; a separate title field
+// searched alongside costs a second lookup per word and notice.
+const titleWeight = 3
+
+// weightedText is the title, titleWeight times, then the body.
+func weightedText(n *notice.Notice) string {
+	var b strings.Builder
+	for range titleWeight {
+		b.WriteString(n.Title)
+		b.WriteString("\n\n")
+	}
+	b.WriteString(n.Body)
+	return b.String()
 }
 
 // summary is the start of the body, for result snippets when the query has
@@ -151,28 +172,37 @@ func summary(body string) string {
 	return cut + " …"
 }
 
-// hangulText keeps only the Korean words of a text, for the bigram field.
-func hangulText(s string) string {
-	var words []string
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		for _, r := range w {
-			if unicode.Is(unicode.Hangul, r) {
-				words = append(words, w)
-				break
-			}
+// hangulBigrams writes the Korean words of a text as overlapping
+// two-syllable grams, in order: "지역정보" becomes "지역 역정 정보". A
+// Korean word then matches, as a phrase of its grams, inside any longer
+// word form (particles and compounds attach without spaces in Korean). A
+// one-syllable word is kept whole.
+func hangulBigrams(s string) string {
+	var b strings.Builder
+	for _, w := range hangulWords(s) {
+		r := []rune(w)
+		if len(r) == 1 {
+			b.WriteString(w)
+			b.WriteByte(' ')
+			continue
+		}
+		for i := 0; i+1 < len(r); i++ {
+			b.WriteString(string(r[i : i+2]))
+			b.WriteByte(' ')
 		}
 	}
-	return strings.Join(words, " ")
+	return strings.TrimSpace(b.String())
 }
 
-func dateOf(v any) notice.Date {
-	s, ok := v.(string)
-	if !ok {
-		return notice.Date{}
-	}
-	t, err := time.Parse(time.RFC3339, s)
+// hangulWords are the runs of Hangul letters in a text.
+func hangulWords(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.Is(unicode.Hangul, r) })
+}
+
+func dateOf(v string) notice.Date {
+	d, err := notice.ParseDate(v)
 	if err != nil {
 		return notice.Date{}
 	}
-	return notice.DateOf(t)
+	return d
 }

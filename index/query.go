@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -23,7 +24,7 @@ type clause struct {
 
 // queryFields are the field names a visitor may write as "field:value".
 var queryFields = map[string]string{
-	"title": fieldTitle, "body": fieldBody, "text": fieldBody,
+	"title": fieldTitle, "body": fieldText, "text": fieldText,
 	"partner": fieldPartner, "topic": fieldTopic, "publisher": fieldPublisher,
 	"sdg": fieldSDG, "year": fieldYear, "lang": fieldLang, "language": fieldLang,
 }
@@ -94,34 +95,48 @@ func parseQuery(s string) []clause {
 	return out
 }
 
-// textQuery turns the visitor's words into a Bleve query: every word must
+// maxClauses bounds the words, phrases and field:value parts of a query,
+// so one request cannot make a search of hundreds of disjunctions.
+const maxClauses = 32
+
+// textPlan is a query's words made into a Bleve query, with what the
+// highlighter and the spelling suggester need to know of them.
+type textPlan struct {
+	query   query.Query // nil when the query has no searchable words
+	clauses []clause
+	// marks are the analysed terms to highlight; hangul the Korean words.
+	marks  map[string]bool
+	hangul []string
+}
+
+// planText turns the visitor's words into a Bleve query: every word must
 // match in the title (boosted) or the body; phrases match in order; "-"
 // excludes; field:value filters. An acronym of a known partner also finds
-// notices that only write the full name, and the reverse. It returns nil
-// for a query with no searchable words.
-func (ix *Index) textQuery(idx bleve.Index, text string, labels *Labels) query.Query {
-	var must, mustNot []query.Query
-	analyzer := idx.Mapping().AnalyzerNamed("en")
-	clauses := parseQuery(text)
-	// A query that is a partner's full name ("Korea Local Information
-	// Research & Development Institute") is one clause, so it also finds
-	// notices that only wrote the acronym.
-	if _, ok := labels.PartnerAliases[aliasKey(strings.Trim(text, `"`))]; ok && len(clauses) > 1 {
-		clauses = []clause{{text: strings.Trim(text, `"`), phrase: true}}
+// notices that only write the full name, and the reverse.
+func planText(analyzer analysis.Analyzer, text string, labels *Labels) (*textPlan, error) {
+	p := &textPlan{clauses: parseQuery(text), marks: map[string]bool{}}
+	if len(p.clauses) > maxClauses {
+		return nil, fmt.Errorf("%w: a query may have at most %d words, phrases and filters", notice.ErrInvalidQuery, maxClauses)
 	}
-	for _, c := range clauses {
-		q := ix.clauseQuery(c, analyzer, labels)
+	// A query that is another name of a partner, in several words ("Korea
+	// Local Information Research & Development Institute"), also finds the
+	// notices that have the partner but only wrote its acronym.
+	partner, isPartner := labels.PartnerAliases[aliasKey(text)]
+	var must, mustNot []query.Query
+	for _, c := range p.clauses {
+		q := clauseQuery(c, analyzer, labels)
 		if q == nil {
 			continue
 		}
 		if c.negate {
 			mustNot = append(mustNot, q)
-		} else {
-			must = append(must, q)
+			continue
 		}
+		must = append(must, q)
+		p.mark(c, analyzer)
 	}
 	if len(must) == 0 && len(mustNot) == 0 {
-		return nil
+		return p, nil
 	}
 	b := bleve.NewBooleanQuery()
 	if len(must) > 0 {
@@ -132,42 +147,82 @@ func (ix *Index) textQuery(idx bleve.Index, text string, labels *Labels) query.Q
 	if len(mustNot) > 0 {
 		b.AddMustNot(mustNot...)
 	}
-	return b
+	p.query = b
+	if isPartner && len(p.clauses) > 1 {
+		p.query = bleve.NewDisjunctionQuery(b, termQuery(fieldPartner, partner))
+	}
+	return p, nil
 }
 
-const titleBoost = 3.0
+// mark notes what of a clause a snippet should highlight.
+func (p *textPlan) mark(c clause, analyzer analysis.Analyzer) {
+	switch c.field {
+	case "", fieldTitle, fieldText:
+	default:
+		return
+	}
+	p.hangul = append(p.hangul, hangulWords(c.text)...)
+	for _, t := range analyzer.Analyze([]byte(c.text)) {
+		p.marks[string(t.Term)] = true
+	}
+}
 
-func (ix *Index) clauseQuery(c clause, analyzer analysis.Analyzer, labels *Labels) query.Query {
+func clauseQuery(c clause, analyzer analysis.Analyzer, labels *Labels) query.Query {
 	switch c.field {
 	case fieldPartner:
 		return termQuery(fieldPartner, labels.canonicalPartner(c.text))
 	case fieldTopic, fieldPublisher, fieldSDG, fieldYear, fieldLang:
 		return termQuery(c.field, c.text)
-	case fieldTitle, fieldBody:
-		return fieldText(c.field, c.text, c.phrase, 1)
+	case fieldTitle, fieldText:
+		return fieldQuery(c.field, c.text, c.phrase, 1)
 	}
-	if analyzer != nil && !hasHangul(c.text) && len(analyzer.Analyze([]byte(c.text))) == 0 {
+	ko := hangulWords(c.text)
+	if len(ko) == 0 && len(analyzer.Analyze([]byte(c.text))) == 0 {
 		return nil // a stop word alone ("the") would match nothing
 	}
-	alternatives := []query.Query{
-		fieldText(fieldTitle, c.text, c.phrase, titleBoost),
-		fieldText(fieldBody, c.text, c.phrase, 1),
-	}
-	if hasHangul(c.text) {
-		ko := bleve.NewMatchQuery(hangulText(c.text))
-		ko.SetField(fieldKorean)
-		ko.SetOperator(query.MatchQueryOperatorAnd)
-		alternatives = append(alternatives, ko)
+	words := fieldQuery(fieldText, c.text, c.phrase, 1)
+	alternatives := []query.Query{words}
+	if len(ko) > 0 {
+		alternatives = append(alternatives, koreanQuery(ko))
 	}
 	// Extraction resolves every name of a partner to one partner value, so
 	// the partner field finds notices that wrote another name than the query.
 	if name, ok := labels.PartnerAliases[aliasKey(c.text)]; ok {
 		alternatives = append(alternatives, termQuery(fieldPartner, name))
 	}
+	if len(alternatives) == 1 {
+		return words
+	}
 	return bleve.NewDisjunctionQuery(alternatives...)
 }
 
-func fieldText(field, text string, phrase bool, boost float64) query.Query {
+// koreanQuery finds Korean words inside longer word forms: each word is a
+// phrase of its two-syllable grams (see hangulBigrams); a one-syllable word
+// matches any gram it begins.
+func koreanQuery(words []string) query.Query {
+	var all []query.Query
+	for _, w := range words {
+		if len([]rune(w)) == 1 {
+			p := bleve.NewPrefixQuery(w)
+			p.SetField(fieldKorean)
+			all = append(all, p)
+			continue
+		}
+		grams := strings.Fields(hangulBigrams(w))
+		if len(grams) == 1 {
+			all = append(all, termQuery(fieldKorean, grams[0]))
+			continue
+		}
+		q := bleve.NewPhraseQuery(grams, fieldKorean)
+		all = append(all, q)
+	}
+	if len(all) == 1 {
+		return all[0]
+	}
+	return bleve.NewConjunctionQuery(all...)
+}
+
+func fieldQuery(field, text string, phrase bool, boost float64) query.Query {
 	if phrase || strings.ContainsAny(text, "-'’") {
 		q := bleve.NewMatchPhraseQuery(text)
 		q.SetField(field)
@@ -208,12 +263,4 @@ func (l *Labels) canonicalPartner(s string) string {
 		return name
 	}
 	return s
-}
-
-// canonicalFilter resolves a filter value the way the index stores it.
-func (l *Labels) canonicalFilter(facet, value string) string {
-	if facet == notice.FacetPartner {
-		return l.canonicalPartner(value)
-	}
-	return value
 }

@@ -2,34 +2,36 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"html"
-	"slices"
-	"sort"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
-	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"noticekb/internal/notice"
 )
 
-// facetFetch is how many values a term facet asks Bleve for. Counting
-// costs the same whatever the size; a large size keeps selected values and
-// "show all" lists exact, and the top N are cut in Go.
-const facetFetch = notice.MaxFacetTop
+// fewHits is the total below which a search looks for a spelling
+// correction of its words.
+const fewHits = 3
 
-var hitFields = []string{fieldTitle, fieldURL, fieldDate, fieldPublisher, fieldPartner, fieldTopic, fieldSummary}
-
-// Search answers a query: one page of hits, exact total, facet counts and
-// the year histogram. Facet counts are disjunctive: each facet with a
-// selection is counted by its own search without that selection, so
-// choosing one partner still shows every other partner's true count.
+// Search answers a query: one page of hits, the exact total, facet counts
+// and the year (and month) histogram.
+//
+// Bleve finds the notices matching the words (and scores them); filters,
+// facet counts and dates are bitmaps of the index snapshot's view. Facet
+// counts are disjunctive: each facet is counted over the notices matching
+// everything except that facet's own selection, so choosing one partner
+// still shows every other partner's true count; the histograms likewise
+// ignore the date range. A query whose words find (almost) nothing gets a
+// "did you mean" built from the index's own terms, and, when the words as
+// typed found nothing at all, the results for the correction.
 func (ix *Index) Search(ctx context.Context, q notice.Query) (*notice.Result, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, err
@@ -40,14 +42,17 @@ func (ix *Index) Search(ctx context.Context, q notice.Query) (*notice.Result, er
 	if r, ok := ix.cache.get(key, gen); ok {
 		return r, nil
 	}
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	if ix.idx == nil {
-		return nil, fmt.Errorf("index: closed")
-	}
-	s := &searcher{idx: ix.idx, q: &q, labels: ix.labels.Load()}
-	s.text = ix.textQuery(ix.idx, q.Text, s.labels)
-	res, err := s.run(ctx)
+	res, err := ix.withSnapshot(func(r *reader) (*notice.Result, error) {
+		s, err := r.newSearcher(&q)
+		if err != nil {
+			return nil, err
+		}
+		res, err := s.run(ctx)
+		if err != nil || res.Total >= fewHits || s.plan.query == nil {
+			return res, err
+		}
+		return r.respell(ctx, s, res)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -56,321 +61,265 @@ func (ix *Index) Search(ctx context.Context, q notice.Query) (*notice.Result, er
 	return res, nil
 }
 
+// reader is one snapshot of the index with its view, for the length of
+// one request.
+type reader struct {
+	idx      bleve.Index
+	snap     *scorch.IndexSnapshot
+	view     *view
+	labels   *Labels
+	analyzer analysis.Analyzer
+}
+
+// withSnapshot runs fn on the current snapshot of the index.
+func (ix *Index) withSnapshot(fn func(r *reader) (*notice.Result, error)) (*notice.Result, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	r, err := ix.openReader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.snap.Close()
+	return fn(r)
+}
+
+func (ix *Index) openReader() (*reader, error) {
+	if ix.idx == nil {
+		return nil, fmt.Errorf("index: closed")
+	}
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	ir, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("index: reader: %w", err)
+	}
+	snap, ok := ir.(*scorch.IndexSnapshot)
+	if !ok {
+		ir.Close()
+		return nil, fmt.Errorf("index: %T is not a scorch snapshot", ir)
+	}
+	v, err := ix.views.get(ix.idx, snap)
+	if err != nil {
+		snap.Close()
+		return nil, err
+	}
+	return &reader{idx: ix.idx, snap: snap, view: v, labels: ix.labels.Load(), analyzer: ix.idx.Mapping().AnalyzerNamed(analyzerName)}, nil
+}
+
+const analyzerName = "en"
+
 // searcher is one search in progress.
 type searcher struct {
-	idx    bleve.Index
-	q      *notice.Query
-	labels *Labels
-	text   query.Query
+	*reader
+	q *notice.Query
+	// selected are the filter values as the index holds them, by facet.
+	selected map[string][]int
+	plan     *textPlan
+	after    *sortKey
+	ids      map[uint32]string // external IDs looked up so far
+}
+
+func (r *reader) newSearcher(q *notice.Query) (*searcher, error) {
+	s := &searcher{reader: r, q: q, selected: map[string][]int{}, ids: map[uint32]string{}}
+	for _, f := range notice.FilterFacets {
+		for _, v := range q.Selected(f) {
+			i, ok := r.resolve(f, v)
+			if !ok {
+				return nil, fmt.Errorf("%w: no notice has the %s %q", notice.ErrInvalidQuery, f, v)
+			}
+			s.selected[f] = append(s.selected[f], i)
+		}
+	}
+	var err error
+	if s.plan, err = planText(r.analyzer, q.Text, r.labels); err != nil {
+		return nil, err
+	}
+	if len(q.After) > 0 {
+		if s.after, err = parseSortKey(q.After, s.byScore()); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// byScore reports whether hits are ranked by relevance.
+func (s *searcher) byScore() bool {
+	return s.q.Sort == notice.SortRelevance && s.plan.query != nil
 }
 
 func (s *searcher) run(ctx context.Context) (*notice.Result, error) {
-	main := s.mainRequest()
-	requests := []*bleve.SearchRequest{main}
-	var countFacets []string
-	for _, f := range notice.FilterFacets {
-		if len(s.q.Selected(f)) > 0 {
-			requests = append(requests, s.countRequest(f))
-			countFacets = append(countFacets, f)
-		}
-	}
+	sel := s.selections()
+	var dates *roaring.Bitmap
 	if s.hasDateFilter() {
-		requests = append(requests, s.countRequest(notice.FacetYear))
-		countFacets = append(countFacets, notice.FacetYear)
+		dates = s.view.dateMask(s.dateBounds())
 	}
-	results := make([]*bleve.SearchResult, len(requests))
-	errs := make([]error, len(requests))
-	var wg sync.WaitGroup
-	for i, req := range requests {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i], errs[i] = s.idx.SearchInContext(ctx, req)
-		}()
+	filter := and(append(values(sel), dates)...) // nil: no filter
+	matched := s.view.live
+	var ranked *scoreRank
+	if s.byScore() {
+		ranked = s.newScoreRank()
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("index: search: %w", err)
+	if s.plan.query != nil {
+		var err error
+		if matched, err = s.matchText(ctx, s.plan.query, filter, ranked); err != nil {
+			return nil, err
 		}
 	}
-	facets := results[0].Facets
-	for i, f := range countFacets {
-		facets[f] = results[i+1].Facets[f]
+	hits := matched
+	if filter != nil {
+		hits = roaring.And(matched, filter)
 	}
-	return s.result(results[0], facets), nil
+	res := &notice.Result{Total: hits.GetCardinality(), Page: s.q.Page, Size: s.q.Size, Facets: map[string][]notice.FacetValue{}, FacetSizes: map[string]int{}}
+	s.countFacets(res, matched, dates, sel, hits)
+	var docs []uint32
+	if ranked != nil {
+		docs = ranked.page(s.q.Page, s.q.Size, s.after != nil)
+	} else {
+		docs = s.topByDate(hits, s.q.Sort != notice.SortOldest)
+	}
+	var err error
+	if res.Hits, err = s.loadHits(docs, ranked); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
-// filters builds the query for every selection except those of skip.
-func (s *searcher) filters(skip string) query.Query {
-	var must []query.Query
-	if s.text != nil {
-		must = append(must, s.text)
-	}
-	for _, f := range notice.FilterFacets {
-		values := s.q.Selected(f)
-		if f == skip || len(values) == 0 {
-			continue
+// selections are the bitmaps of each facet's selected values (OR within
+// the facet), by facet.
+func (s *searcher) selections() map[string]*roaring.Bitmap {
+	sel := map[string]*roaring.Bitmap{}
+	for f, idx := range s.selected {
+		col := s.view.facets[f]
+		parts := make([]*roaring.Bitmap, 0, len(idx))
+		for _, i := range idx {
+			parts = append(parts, col.docs[i])
 		}
-		var any []query.Query
-		for _, v := range values {
-			any = append(any, termQuery(facetField[f], s.labels.canonicalFilter(f, v)))
+		sel[f] = roaring.FastOr(parts...)
+	}
+	return sel
+}
+
+func values(m map[string]*roaring.Bitmap) []*roaring.Bitmap {
+	out := make([]*roaring.Bitmap, 0, len(m))
+	for _, b := range m {
+		out = append(out, b)
+	}
+	return out
+}
+
+// and intersects bitmaps, skipping nil ones; nil means no restriction.
+func and(bs ...*roaring.Bitmap) *roaring.Bitmap {
+	var out *roaring.Bitmap
+	for _, b := range bs {
+		switch {
+		case b == nil:
+		case out == nil:
+			out = b
+		default:
+			out = roaring.And(out, b)
 		}
-		must = append(must, bleve.NewDisjunctionQuery(any...))
 	}
-	if skip != notice.FacetYear && s.hasDateFilter() {
-		must = append(must, s.dateQuery())
-	}
-	if len(must) == 0 {
-		return bleve.NewMatchAllQuery()
-	}
-	if len(must) == 1 {
-		return must[0]
-	}
-	return bleve.NewConjunctionQuery(must...)
+	return out
 }
 
 func (s *searcher) hasDateFilter() bool { return !s.q.From.IsZero() || !s.q.To.IsZero() }
 
-func (s *searcher) dateQuery() query.Query {
-	var from, to time.Time
-	inclusive, exclusive := true, false
+func (s *searcher) dateBounds() (int32, int32) {
+	from, to := int32(noDay), int32(noDay)
 	if !s.q.From.IsZero() {
-		from = s.q.From.Time()
+		from = dayNumber(s.q.From.Time())
 	}
 	if !s.q.To.IsZero() {
-		to = s.q.To.Time().AddDate(0, 0, 1)
+		to = dayNumber(s.q.To.Time())
 	}
-	q := bleve.NewDateRangeInclusiveQuery(from, to, &inclusive, &exclusive)
-	q.SetField(fieldDate)
-	return q
+	return from, to
 }
 
-func (s *searcher) mainRequest() *bleve.SearchRequest {
-	q := s.q
-	req := bleve.NewSearchRequestOptions(s.filters(""), q.Size, (q.Page-1)*q.Size, false)
-	req.Fields = hitFields
-	req.SortByCustom(sortOrder(q.Sort, s.text != nil))
-	if len(q.After) > 0 {
-		req.From = 0
-		req.SetSearchAfter(q.After)
+// matchText runs the words' query on the snapshot and returns the
+// matching notices. Scores are offered to ranked for the notices that
+// also pass the filter.
+func (s *searcher) matchText(ctx context.Context, q query.Query, filter *roaring.Bitmap, ranked *scoreRank) (*roaring.Bitmap, error) {
+	opts := search.SearcherOptions{}
+	if ranked == nil {
+		opts.Score = "none"
 	}
-	if s.text != nil {
-		req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
-		req.Highlight.AddField(fieldBody)
-	} else {
-		req.Score = bleve.ScoreNone
-	}
-	for _, f := range notice.FilterFacets {
-		if len(q.Selected(f)) == 0 {
-			req.AddFacet(f, bleve.NewFacetRequest(facetField[f], facetFetch))
+	sr, err := q.Searcher(ctx, s.snap, s.idx.Mapping(), opts)
+	if err != nil {
+		if strings.Contains(err.Error(), "TooManyClauses") {
+			return nil, fmt.Errorf("%w: the query expands to too many terms", notice.ErrInvalidQuery)
 		}
+		return nil, fmt.Errorf("index: search: %w", err)
 	}
-	if !s.hasDateFilter() {
-		req.AddFacet(notice.FacetYear, bleve.NewFacetRequest(fieldYear, facetFetch))
-	}
-	if q.Months {
-		req.AddFacet(notice.FacetMonth, bleve.NewFacetRequest(fieldMonth, facetFetch))
-	}
-	return req
-}
-
-// countRequest counts one facet over the results without its own selection.
-func (s *searcher) countRequest(facet string) *bleve.SearchRequest {
-	req := bleve.NewSearchRequestOptions(s.filters(facet), 0, 0, false)
-	req.Score = bleve.ScoreNone
-	req.AddFacet(facet, bleve.NewFacetRequest(facetField[facet], facetFetch))
-	return req
-}
-
-func sortOrder(sort notice.Sort, hasText bool) search.SortOrder {
-	byDate := func(desc bool) *search.SortField {
-		return &search.SortField{Field: fieldDate, Desc: desc, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast}
-	}
-	id := &search.SortDocID{}
-	switch {
-	case sort == notice.SortOldest:
-		return search.SortOrder{byDate(false), id}
-	case sort == notice.SortNewest || !hasText:
-		return search.SortOrder{byDate(true), id}
-	default:
-		return search.SortOrder{&search.SortScore{Desc: true}, byDate(true), id}
-	}
-}
-
-func (s *searcher) result(r *bleve.SearchResult, facets search.FacetResults) *notice.Result {
-	res := &notice.Result{
-		Total:  r.Total,
-		Page:   s.q.Page,
-		Size:   s.q.Size,
-		Hits:   make([]notice.Hit, 0, len(r.Hits)),
-		Facets: map[string][]notice.FacetValue{},
-	}
-	for _, h := range r.Hits {
-		res.Hits = append(res.Hits, hit(h))
-	}
-	for _, f := range notice.FilterFacets {
-		res.Facets[f] = s.termFacet(f, facets[f])
-	}
-	res.Facets[notice.FacetYear] = s.histogram(facets[notice.FacetYear], 4, s.yearSelected)
-	if s.q.Months {
-		res.Facets[notice.FacetMonth] = s.histogram(facets[notice.FacetMonth], 7, s.monthSelected)
-	}
-	return res
-}
-
-func hit(h *search.DocumentMatch) notice.Hit {
-	out := notice.Hit{
-		ID:        h.ID,
-		Title:     fieldString(h.Fields[fieldTitle]),
-		URL:       fieldString(h.Fields[fieldURL]),
-		Date:      dateOf(h.Fields[fieldDate]),
-		Publisher: fieldString(h.Fields[fieldPublisher]),
-		Partners:  fieldStrings(h.Fields[fieldPartner]),
-		Topics:    fieldStrings(h.Fields[fieldTopic]),
-		SortKey:   h.DecodedSort,
-	}
-	if frags := h.Fragments[fieldBody]; len(frags) > 0 {
-		out.Snippet = strings.Join(frags, " … ")
-	} else {
-		out.Snippet = html.EscapeString(fieldString(h.Fields[fieldSummary]))
-	}
-	return out
-}
-
-func fieldString(v any) string {
-	switch t := v.(type) {
-	case string:
-		return t
-	case []any:
-		if len(t) > 0 {
-			return fieldString(t[0])
+	defer sr.Close()
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(sr.DocumentMatchPoolSize()+1, 0), IndexReader: s.snap}
+	// Documents come in increasing order; a bitmap made from them at once
+	// costs less than adding them one by one.
+	docs := make([]uint32, 0, 1024)
+	for n := 0; ; n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
+		dm, err := sr.Next(sctx)
+		if err != nil {
+			return nil, fmt.Errorf("index: search: %w", err)
+		}
+		if dm == nil {
+			return roaring.BitmapOf(docs...), nil
+		}
+		doc := uint32(dm.IndexInternalID.Value())
+		docs = append(docs, doc)
+		if ranked != nil && (filter == nil || filter.Contains(doc)) {
+			ranked.offer(doc, dm.Score)
+		}
+		sctx.DocumentMatchPool.Put(dm)
 	}
-	return ""
 }
 
-func fieldStrings(v any) []string {
-	switch t := v.(type) {
-	case string:
-		return []string{t}
-	case []any:
-		out := make([]string, 0, len(t))
-		for _, e := range t {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
+// idOf is a notice's ID (Bleve's external ID) by its document number.
+func (s *searcher) idOf(doc uint32) string {
+	if id, ok := s.ids[doc]; ok {
+		return id
 	}
-	return []string{}
+	seg, local := s.view.segmentOf(doc)
+	b, err := s.snap.Segments()[seg].DocID(local)
+	id := string(b)
+	if err != nil {
+		id = ""
+	}
+	s.ids[doc] = id
+	return id
 }
 
-// termFacet keeps the top values by count, and always the selected ones,
-// even at zero, so a visitor can see and undo every selection.
-func (s *searcher) termFacet(facet string, fr *search.FacetResult) []notice.FacetValue {
-	selected := s.q.Selected(facet)
-	isSelected := func(v string) bool {
-		for _, sel := range selected {
-			if s.labels.canonicalFilter(facet, sel) == v {
-				return true
-			}
+// respell looks for a correction of a query that found (almost) nothing.
+// When the words as typed found nothing and the correction finds notices,
+// the correction's results are returned, marked Corrected.
+func (r *reader) respell(ctx context.Context, s *searcher, res *notice.Result) (*notice.Result, error) {
+	fixed := r.suggest(ctx, s.plan, s.q.Text)
+	if fixed == "" {
+		return res, nil
+	}
+	q := *s.q
+	q.Text, q.After, q.Page = fixed, nil, 1
+	alt, err := r.newSearcher(&q)
+	if err != nil {
+		return res, nil // the correction is only a suggestion
+	}
+	altRes, err := alt.run(ctx)
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return nil, err
 		}
-		return false
+		return res, nil
 	}
-	var values []notice.FacetValue
-	seen := map[string]bool{}
-	if fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			values = append(values, notice.FacetValue{Value: t.Term, Count: uint64(t.Count), Selected: isSelected(t.Term)})
-			seen[t.Term] = true
-		}
+	if altRes.Total <= res.Total {
+		return res, nil
 	}
-	sort.SliceStable(values, func(i, j int) bool {
-		if values[i].Count != values[j].Count {
-			return values[i].Count > values[j].Count
-		}
-		return values[i].Value < values[j].Value
-	})
-	top := values[:min(len(values), s.q.FacetTop)]
-	for _, v := range values[len(top):] {
-		if v.Selected {
-			top = append(top, v)
-		}
+	if res.Total == 0 && s.q.Page == 1 && len(s.q.After) == 0 {
+		altRes.Suggestion, altRes.Corrected = fixed, true
+		return altRes, nil
 	}
-	for _, sel := range selected {
-		if v := s.labels.canonicalFilter(facet, sel); !seen[v] {
-			top = append(top, notice.FacetValue{Value: v, Selected: true})
-			seen[v] = true
-		}
-	}
-	if facet == notice.FacetPartner {
-		for i := range top {
-			top[i].Label = s.labels.Partner[top[i].Value]
-		}
-	}
-	return slices.Clip(top)
-}
-
-// histogram turns a facet over "2017" or "2017-08" values into buckets in
-// time order, with empty buckets filled in between the first and the last.
-func (s *searcher) histogram(fr *search.FacetResult, width int, selected func(string) bool) []notice.FacetValue {
-	counts := map[string]uint64{}
-	if fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			counts[t.Term] = uint64(t.Count)
-		}
-	}
-	keys := make([]string, 0, len(counts))
-	for k := range counts {
-		if len(k) == width {
-			keys = append(keys, k)
-		}
-	}
-	if len(keys) == 0 {
-		return []notice.FacetValue{}
-	}
-	sort.Strings(keys)
-	var out []notice.FacetValue
-	for k := keys[0]; k <= keys[len(keys)-1]; k = nextBucket(k) {
-		out = append(out, notice.FacetValue{Value: k, Count: counts[k], Selected: selected(k)})
-	}
-	return out
-}
-
-func nextBucket(k string) string {
-	if len(k) == 4 {
-		y, _ := strconv.Atoi(k)
-		return strconv.Itoa(y + 1)
-	}
-	t, _ := time.Parse("2006-01", k)
-	return t.AddDate(0, 1, 0).Format("2006-01")
-}
-
-func (s *searcher) yearSelected(year string) bool {
-	if !s.hasDateFilter() {
-		return false
-	}
-	y, _ := strconv.Atoi(year)
-	first := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
-	last := time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)
-	return s.overlaps(first, last)
-}
-
-func (s *searcher) monthSelected(month string) bool {
-	if !s.hasDateFilter() {
-		return false
-	}
-	first, _ := time.Parse("2006-01", month)
-	return s.overlaps(first, first.AddDate(0, 1, -1))
-}
-
-func (s *searcher) overlaps(first, last time.Time) bool {
-	if !s.q.From.IsZero() && last.Before(s.q.From.Time()) {
-		return false
-	}
-	if !s.q.To.IsZero() && first.After(s.q.To.Time()) {
-		return false
-	}
-	return true
+	res.Suggestion = fixed
+	return res, nil
 }

@@ -47,6 +47,7 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		return usageError{errors.New("import: name at least one file or folder")}
 	}
 	start := time.Now()
+	defer tuneGCForImport(e.getenv)()
 	summary, err := a.ingest.ImportFiles(ctx, fs.Args(), ingest.ImportOptions{BaseURL: baseURL})
 	a.refreshLabels()
 	printSummary(e.stderr, "import", summary, time.Since(start))

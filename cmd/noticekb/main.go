@@ -50,7 +50,7 @@ func init() {
 		{"export", "export [--data DIR] [--all]", "print stored notices as JSON lines", cmdExport},
 		{"reindex", "reindex [--data DIR]", "rebuild the search index from the store", cmdReindex},
 		{"reextract", "reextract [--data DIR]", "re-extract every stored page with the current rules and taxonomy, without network", cmdReextract},
-		{"search", "search [--data DIR] [--partner P]... [--topic T]... [--from D] [--to D] [--sort S] [--json] QUERY", "search the knowledge base from the command line", cmdSearch},
+		{"search", "search [--data DIR] [--partner P]... [--topic T]... [--from D] [--to D] [--sort S] [--size N] [--page N | --after KEY...] [--facet-size N|all] [--months] [--json] QUERY | --related ID", "search the knowledge base from the command line", cmdSearch},
 		{"bench", "bench <name> [flags]", "run a benchmark against the shared test beds (noticekb bench lists them)", cmdBench},
 		{"version", "version", "print the version", cmdVersion},
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"noticekb/internal/notice"
@@ -52,7 +53,7 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 
 func cmdSearch(ctx context.Context, e env, args []string) error {
 	var q notice.Query
-	var from, to, sort string
+	var from, to, sort, facetSize, related string
 	var asJSON bool
 	q.Filters = map[string][]string{}
 	a, fs, err := openFromFlags(ctx, e, "search", args, func(fs *flag.FlagSet) {
@@ -67,12 +68,22 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 		fs.StringVar(&sort, "sort", "", "relevance, newest or oldest")
 		fs.IntVar(&q.Size, "size", 10, "hits to show")
 		fs.IntVar(&q.Page, "page", 1, "page of hits")
+		fs.Func("after", "continue after the hit with this sort key (repeat for each of its strings, from --json)", func(v string) error {
+			q.After = append(q.After, v)
+			return nil
+		})
+		fs.StringVar(&facetSize, "facet-size", "", "`N` values per facet, or all (default 10)")
+		fs.BoolVar(&q.Months, "months", false, "also count notices per month")
+		fs.StringVar(&related, "related", "", "instead of searching, list the notices related to the notice with this `ID`")
 		fs.BoolVar(&asJSON, "json", false, "print the result as the API's JSON")
 	})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	if related != "" {
+		return printRelated(ctx, e, a, related, q.Size, asJSON)
+	}
 	q.Text = strings.Join(fs.Args(), " ")
 	q.Sort = notice.Sort(sort)
 	if q.From, err = notice.ParseDateBound(from, false); err != nil {
@@ -80,6 +91,15 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 	}
 	if q.To, err = notice.ParseDateBound(to, true); err != nil {
 		return usageError{err}
+	}
+	switch facetSize {
+	case "":
+	case "all":
+		q.FacetTop = notice.FacetAll
+	default:
+		if q.FacetTop, err = strconv.Atoi(facetSize); err != nil || q.FacetTop < 1 {
+			return usageError{fmt.Errorf("search: --facet-size must be a number from 1 or all")}
+		}
 	}
 	res, err := a.index.Search(ctx, q)
 	if errors.Is(err, notice.ErrInvalidQuery) {
@@ -89,32 +109,52 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return printJSON(e, res)
 	}
-	printResult(e, res)
+	printResult(e, res, q.Months)
 	return nil
 }
 
-func printResult(e env, res *notice.Result) {
+func printJSON(e env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func printRelated(ctx context.Context, e env, a *app, id string, size int, asJSON bool) error {
+	hits, err := a.index.Related(ctx, id, size)
+	if errors.Is(err, notice.ErrInvalidQuery) {
+		return usageError{err}
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e, map[string]any{"id": id, "hits": hits})
+	}
+	for _, h := range hits {
+		printHit(e, h)
+	}
+	return nil
+}
+
+func printResult(e env, res *notice.Result, months bool) {
 	fmt.Fprintf(e.stdout, "%d notices\n", res.Total)
-	if res.Suggestion != "" {
+	switch {
+	case res.Corrected:
+		fmt.Fprintf(e.stdout, "nothing found for the words as typed; showing results for: %s\n", res.Suggestion)
+	case res.Suggestion != "":
 		fmt.Fprintf(e.stdout, "did you mean: %s\n", res.Suggestion)
 	}
 	for _, h := range res.Hits {
-		date := h.Date.String()
-		if date == "" {
-			date = "(no date)  "
-		}
-		fmt.Fprintf(e.stdout, "\n%s  %s\n", date, h.Title)
-		if len(h.Partners) > 0 || len(h.Topics) > 0 {
-			fmt.Fprintf(e.stdout, "            partners: %s · topics: %s\n", strings.Join(h.Partners, ", "), strings.Join(h.Topics, ", "))
-		}
-		fmt.Fprintf(e.stdout, "            %s\n", h.URL)
+		printHit(e, h)
 	}
-	for _, f := range []string{notice.FacetPartner, notice.FacetTopic, notice.FacetYear} {
+	facets := []string{notice.FacetPartner, notice.FacetTopic, notice.FacetYear}
+	if months {
+		facets = append(facets, notice.FacetMonth)
+	}
+	for _, f := range facets {
 		var parts []string
 		for _, v := range res.Facets[f] {
 			if v.Count > 0 || v.Selected {
@@ -125,4 +165,16 @@ func printResult(e env, res *notice.Result) {
 			fmt.Fprintf(e.stdout, "\n%s: %s\n", f, strings.Join(parts, ", "))
 		}
 	}
+}
+
+func printHit(e env, h notice.Hit) {
+	date := h.Date.String()
+	if date == "" {
+		date = "(no date)  "
+	}
+	fmt.Fprintf(e.stdout, "\n%s  %s\n", date, h.Title)
+	if len(h.Partners) > 0 || len(h.Topics) > 0 {
+		fmt.Fprintf(e.stdout, "            partners: %s · topics: %s\n", strings.Join(h.Partners, ", "), strings.Join(h.Topics, ", "))
+	}
+	fmt.Fprintf(e.stdout, "            %s\n", h.URL)
 }

@@ -122,7 +122,25 @@ type ImportOptions struct {
 	Progress func(done, total int)
 }
 
+// importFlushAt is how many pages an import writes per store transaction.
+// Files arrive much faster than crawled pages, so an import writes (and
+// indexes) in larger batches than a crawl's session does by default.
+const importFlushAt = 1000
+
+// extracted is one file read and extracted by an import worker.
+type extracted struct {
+	page Page
+	res  *extract.Result
+	err  error
+}
+
 // ImportFiles reads HTML files and folders and ingests every notice in them.
+//
+// It is a pipeline: workers read and extract files on every core and hand
+// their results through a queue to one goroutine that adds them to the
+// session, which stores and indexes a batch at a time. The queue lets the
+// workers go on extracting while a batch is being written, instead of all
+// waiting for the write.
 func (g *Ingester) ImportFiles(ctx context.Context, paths []string, opts ImportOptions) (notice.RunSummary, error) {
 	files, err := ListFiles(paths)
 	if err != nil {
@@ -135,51 +153,66 @@ func (g *Ingester) ImportFiles(ctx context.Context, paths []string, opts ImportO
 		}
 	}
 	session := g.Begin(ctx)
-	workers := opts.Workers
+	session.flushAt = importFlushAt
+	results := extractFiles(ctx, session, files, paths, base, opts.Workers)
+	var addErr error
+	done := 0
+	for r := range results {
+		if err := session.Add(r.page, r.res, r.err); err != nil && addErr == nil {
+			addErr = err
+		}
+		done++
+		if opts.Progress != nil {
+			opts.Progress(done, len(files))
+		}
+	}
+	summary, err := session.Close()
+	return summary, errors.Join(addErr, err, ctx.Err())
+}
+
+// extractFiles reads and extracts files on parallel workers. The returned
+// channel is closed when every file is done or ctx is cancelled.
+func extractFiles(ctx context.Context, session *Session, files, roots []string, base *url.URL, workers int) <-chan extracted {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	jobs := make(chan string)
+	results := make(chan extracted, importFlushAt)
 	var wg sync.WaitGroup
-	var addErr error
-	var errOnce sync.Once
-	var done int
-	var doneMu sync.Mutex
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for path := range jobs {
-				page := Page{URL: fileURL(path, paths, base), Origin: OriginImport}
-				page.FetchURL = page.URL
-				body, err := ReadFile(path)
-				var res *extract.Result
-				if err == nil {
-					page.Body = body
-					res, err = session.Extract(page)
-				}
-				if err := session.Add(page, res, err); err != nil {
-					errOnce.Do(func() { addErr = err })
-				}
-				if opts.Progress != nil {
-					doneMu.Lock()
-					done++
-					opts.Progress(done, len(files))
-					doneMu.Unlock()
-				}
+				results <- extractFile(session, path, roots, base)
 			}
 		}()
 	}
-	for _, f := range files {
-		if ctx.Err() != nil {
-			break
+	go func() {
+		defer close(results)
+		defer wg.Wait()
+		defer close(jobs)
+		for _, f := range files {
+			select {
+			case jobs <- f:
+			case <-ctx.Done():
+				return
+			}
 		}
-		jobs <- f
+	}()
+	return results
+}
+
+func extractFile(session *Session, path string, roots []string, base *url.URL) extracted {
+	page := Page{URL: fileURL(path, roots, base), Origin: OriginImport}
+	page.FetchURL = page.URL
+	body, err := ReadFile(path)
+	if err != nil {
+		return extracted{page: page, err: err}
 	}
-	close(jobs)
-	wg.Wait()
-	summary, err := session.Close()
-	return summary, errors.Join(addErr, err, ctx.Err())
+	page.Body = body
+	res, err := session.Extract(page)
+	return extracted{page: page, res: res, err: err}
 }
 
 // fileURL names a file: under the base URL by its path relative to the

@@ -25,6 +25,10 @@ const (
 	MaxFilterValues = 20
 	DefaultFacetTop = 10
 	MaxFacetTop     = 1000
+	// FacetAll as Query.FacetTop lists every value of each facet.
+	FacetAll = -1
+	// MaxPrefixLength bounds a facet prefix.
+	MaxPrefixLength = 100
 )
 
 // Facet names; each is also a query parameter and a filter.
@@ -50,8 +54,12 @@ type Query struct {
 	Sort    Sort
 	Page    int // 1-based
 	Size    int
-	// FacetTop is how many values each term facet returns; 0 means the default.
+	// FacetTop is how many values each term facet returns; 0 means the
+	// default, FacetAll every value.
 	FacetTop int
+	// FacetPrefix keeps, per facet, only the values (or partner names)
+	// with a word starting with the prefix, for searching long facets.
+	FacetPrefix map[string]string
 	// After continues a deep listing after the last hit of the previous
 	// page (its SortKey) instead of counting pages from the start.
 	After []string
@@ -84,8 +92,13 @@ func (q *Query) Normalize() error {
 	if q.FacetTop == 0 {
 		q.FacetTop = DefaultFacetTop
 	}
-	if q.FacetTop < 1 || q.FacetTop > MaxFacetTop {
-		return fmt.Errorf("%w: facet size must be between 1 and %d", ErrInvalidQuery, MaxFacetTop)
+	if q.FacetTop != FacetAll && (q.FacetTop < 1 || q.FacetTop > MaxFacetTop) {
+		return fmt.Errorf("%w: facet size must be between 1 and %d, or all", ErrInvalidQuery, MaxFacetTop)
+	}
+	for facet, p := range q.FacetPrefix {
+		if len([]rune(p)) > MaxPrefixLength {
+			return fmt.Errorf("%w: %s prefix longer than %d characters", ErrInvalidQuery, facet, MaxPrefixLength)
+		}
 	}
 	switch q.Sort {
 	case "":
@@ -99,6 +112,14 @@ func (q *Query) Normalize() error {
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && q.From.After(q.To) {
 		return fmt.Errorf("%w: from (%s) is after to (%s)", ErrInvalidQuery, q.From, q.To)
+	}
+	if len(q.After) > 3 {
+		return fmt.Errorf("%w: after must be the sort_key of a hit", ErrInvalidQuery)
+	}
+	for _, a := range q.After {
+		if len(a) > 200 {
+			return fmt.Errorf("%w: after must be the sort_key of a hit", ErrInvalidQuery)
+		}
 	}
 	for facet, values := range q.Filters {
 		if len(values) > MaxFilterValues {
@@ -116,9 +137,15 @@ type Result struct {
 	Hits  []Hit  `json:"hits"`
 	// Facets maps a facet name to its values.
 	Facets map[string][]FacetValue `json:"facets"`
+	// FacetSizes is, per term facet, how many values it has for this
+	// result (before the top-N cut), so a page can offer "show all".
+	FacetSizes map[string]int `json:"facet_sizes,omitempty"`
 	// Suggestion is a corrected query when the words as typed found little.
-	Suggestion string        `json:"suggestion,omitempty"`
-	Took       time.Duration `json:"-"`
+	Suggestion string `json:"suggestion,omitempty"`
+	// Corrected says the hits are for Suggestion, because the words as
+	// typed found nothing.
+	Corrected bool          `json:"corrected,omitempty"`
+	Took      time.Duration `json:"-"`
 }
 
 // Hit is one matching notice, without its full body.

@@ -60,7 +60,15 @@ func (s *Server) handleSearchPage(c *fiber.Ctx) error {
 	}
 	res, err := s.opts.Searcher.Search(c.UserContext(), pageSearch(st))
 	if err != nil {
-		return err
+		if statusOf(err) != http.StatusBadRequest {
+			return err
+		}
+		// A filter value no notice has (an old bookmark, a withdrawn
+		// partner) keeps the form as it was, its boxes ticked at zero, so
+		// the visitor can untick them instead of starting again.
+		res = &notice.Result{}
+		status = http.StatusBadRequest
+		message = "Nothing matches: " + publicMessage(err, http.StatusBadRequest) + "."
 	}
 	v := s.searchView(st, res)
 	v.Section, v.Notice = "search", message

@@ -28,6 +28,17 @@ func queryFromRequest(c *fiber.Ctx) (notice.Query, error) {
 		q.After = append(q.After, string(v))
 	}
 	q.Months = get("months") == "1" || get("months") == "true"
+	for _, f := range notice.FilterFacets {
+		if p := get(f + "_prefix"); p != "" {
+			if q.FacetPrefix == nil {
+				q.FacetPrefix = map[string]string{}
+			}
+			q.FacetPrefix[f] = p
+		}
+	}
+	if get("facet_size") == "all" {
+		q.FacetTop = notice.FacetAll
+	}
 	var err error
 	if q.From, err = notice.ParseDateBound(get("from"), false); err != nil {
 		return q, fmt.Errorf("from: %w", err)
@@ -39,10 +50,13 @@ func queryFromRequest(c *fiber.Ctx) (notice.Query, error) {
 		name string
 		dst  *int
 	}{{"page", &q.Page}, {"size", &q.Size}, {"facet_size", &q.FacetTop}} {
-		if raw := get(p.name); raw != "" {
+		if raw := get(p.name); raw != "" && !(p.name == "facet_size" && raw == "all") {
 			n, err := strconv.Atoi(raw)
 			if err != nil {
 				return q, fmt.Errorf("%w: %s must be a whole number", notice.ErrInvalidQuery, p.name)
+			}
+			if n < 1 {
+				return q, fmt.Errorf("%w: %s must be at least 1", notice.ErrInvalidQuery, p.name)
 			}
 			*p.dst = n
 		}

@@ -30,6 +30,8 @@ func (s *Server) routes() {
 	api := app.Group("/api/v1")
 	api.Get("/search", s.handleSearchAPI)
 	api.Get("/notices/:id", s.handleNoticeAPI)
+	api.Get("/notices/:id/related", s.handleRelatedAPI)
+	api.Get("/openapi.json", s.handleOpenAPI)
 	if s.opts.AdminToken != "" && s.opts.Admin != nil {
 		s.adminRoutes(api)
 		s.adminPageRoutes(app)

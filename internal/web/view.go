@@ -193,6 +193,13 @@ func facetView(st state, facet string, values []notice.FacetValue, names partner
 			fv.Hidden++
 		}
 	}
+	// A selection the index did not report (no notice has it) is listed
+	// anyway, ticked at zero, so it can be unticked.
+	for _, v := range st.Selected(facet) {
+		if !slices.ContainsFunc(listed, func(l notice.FacetValue) bool { return l.Value == v }) {
+			listed = append(listed, notice.FacetValue{Value: v, Selected: true})
+		}
+	}
 	if fv.Expanded {
 		slices.SortFunc(listed, func(a, b notice.FacetValue) int {
 			return strings.Compare(strings.ToLower(a.Value), strings.ToLower(b.Value))

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"time"
+
+	"noticekb/index"
+	"noticekb/internal/bench"
+	"noticekb/internal/config"
+	"noticekb/internal/notice"
+)
+
+func init() {
+	registerBenchmark(benchmark{
+		name:    "search",
+		usage:   "search --data DIR [--queries N] [--filtered F] [--seed S] [--floor=false] [--cpuprofile FILE]",
+		summary: "time a query mix on an imported data folder, beside plain Bleve on the same notices (the floor)",
+		run:     benchSearch,
+	})
+}
+
+// searchBenchWarmup queries run untimed before each system's timed run, so
+// both start with the operating system's file cache warm.
+const searchBenchWarmup = 200
+
+func benchSearch(ctx context.Context, e env, args []string) error {
+	fs := benchFlagSet(benchmarks["search"], e)
+	data := fs.String("data", "", "data `folder` holding imported notices (noticekb import or bench import --data)")
+	n := fs.Int("queries", 2000, "timed queries per system")
+	filtered := fs.Float64("filtered", 0, "share (0..1) of queries that also select partners, topics or a date range")
+	seed := fs.Uint64("seed", 1, "seed of the query mix")
+	withFloor := fs.Bool("floor", true, "also build and time plain Bleve on the same notices")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of noticekb's timed runs to `FILE`")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *data == "" {
+		return usageError{errors.New("bench search: --data is required")}
+	}
+	cfg := config.Load(e.getenv)
+	cfg.DataDir = *data
+	a, err := openApp(ctx, cfg, newLogger(e.stderr, "warn"))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	mixer := bench.NewMixer(*seed)
+	if err := a.store.EachNotice(func(nt notice.Notice) error {
+		if !nt.Withdrawn() {
+			mixer.Observe(&nt)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	all := mixer.Queries(*n+searchBenchWarmup, *filtered)
+	warmup, queries := all[*n:], all[:*n]
+	fmt.Fprintf(e.stdout, "notices: %d, queries: %d (%.0f%% filtered, seed %d), index on disk: %.0f MB\n",
+		a.index.Count(), len(queries), 100**filtered, *seed, float64(a.index.SizeOnDisk())/(1<<20))
+
+	var runs []bench.Latencies
+	if *withFloor {
+		run, err := timeFloor(ctx, e, a, mixer, warmup, queries)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, run)
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	for _, variant := range []struct {
+		name string
+		opts index.Options
+	}{{"noticekb", index.Options{}}, {"noticekb, cache off", index.Options{CacheEntries: -1}}} {
+		if err := reopenIndex(a, variant.opts); err != nil {
+			return err
+		}
+		search := func(ctx context.Context, q notice.Query) (uint64, error) {
+			res, err := a.index.Search(ctx, q)
+			if err != nil {
+				return 0, err
+			}
+			return res.Total, nil
+		}
+		if _, err := bench.TimeQueries(ctx, variant.name, warmup, search); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "machine: %s\n", bench.Load())
+		run, err := bench.TimeQueries(ctx, variant.name, queries, search)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, run)
+	}
+	bench.PrintLatencies(e.stdout, runs, "bleve alone (floor)")
+	return nil
+}
+
+// timeFloor builds plain Bleve over the store's notices in a temporary
+// folder and times the same queries on it.
+func timeFloor(ctx context.Context, e env, a *app, mixer *bench.Mixer, warmup, queries []notice.Query) (bench.Latencies, error) {
+	tmp, err := os.MkdirTemp("", "noticekb-bench-floor-")
+	if err != nil {
+		return bench.Latencies{}, err
+	}
+	defer os.RemoveAll(tmp)
+	first, last := mixer.Years()
+	fmt.Fprintf(e.stdout, "machine: %s\n", bench.Load())
+	floor, build, err := bench.BuildFloor(filepath.Join(tmp, "floor"), a.store.EachNotice, 1000, [2]int{first, last})
+	if err != nil {
+		return bench.Latencies{}, err
+	}
+	defer floor.Close()
+	fmt.Fprintf(e.stdout, "floor: indexed %d notices in %s (%.0f docs/s, batches of 1000), %.0f MB on disk\n",
+		build.Docs, build.Took.Round(time.Millisecond), build.DocsPerSecond(), float64(bench.DirSize(tmp))/(1<<20))
+	if _, err := bench.TimeQueries(ctx, "floor", warmup, floor.Search); err != nil {
+		return bench.Latencies{}, err
+	}
+	fmt.Fprintf(e.stdout, "machine: %s\n", bench.Load())
+	return bench.TimeQueries(ctx, "bleve alone (floor)", queries, floor.Search)
+}
+
+// reopenIndex swaps the app's index for the same index opened with opts.
+func reopenIndex(a *app, opts index.Options) error {
+	if err := a.index.Close(); err != nil {
+		return err
+	}
+	ix, err := index.OpenWith(a.cfg.DataDir, opts)
+	if err != nil {
+		return err
+	}
+	a.index = ix
+	a.refreshLabels()
+	return nil
+}

@@ -1,0 +1,169 @@
+package index
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"noticekb/internal/notice"
+)
+
+// countFacets fills the result's facets. matched are the notices matching
+// the words, dates those in the date range (nil: no range), sel the
+// selections by facet and hits the notices matching everything.
+func (s *searcher) countFacets(res *notice.Result, matched, dates *roaring.Bitmap, sel map[string]*roaring.Bitmap, hits *roaring.Bitmap) {
+	for _, f := range notice.FilterFacets {
+		base := hits
+		if sel[f] != nil { // disjunctive: everything but this facet's own selection
+			others := []*roaring.Bitmap{matched, dates}
+			for g, b := range sel {
+				if g != f {
+					others = append(others, b)
+				}
+			}
+			base = and(others...)
+		}
+		res.Facets[f], res.FacetSizes[f] = s.termFacet(f, s.counts(base, s.view.facets[f].docs))
+	}
+	// The histograms ignore the date range, so the years around it stay
+	// visible and a range can be widened.
+	base := and(append(values(sel), matched)...)
+	res.Facets[notice.FacetYear] = s.histogram(s.view.years, base)
+	if s.q.Months {
+		res.Facets[notice.FacetMonth] = s.histogram(s.view.months, base)
+	}
+}
+
+// counts intersects a base set with each value's notices.
+func (s *searcher) counts(base *roaring.Bitmap, docs []*roaring.Bitmap) []uint64 {
+	out := make([]uint64, len(docs))
+	all := base == s.view.live
+	for i, d := range docs {
+		if all {
+			out[i] = d.GetCardinality()
+		} else {
+			out[i] = base.AndCardinality(d)
+		}
+	}
+	return out
+}
+
+// termFacet lists a facet's values with their counts: the values with
+// notices, most first, cut to the top N (and to those matching the
+// facet's prefix, when one is given); selected values always, even at
+// zero, so a visitor can see and undo every selection. It also returns how
+// many values there were before the cut.
+func (s *searcher) termFacet(facet string, counts []uint64) ([]notice.FacetValue, int) {
+	col := s.view.facets[facet]
+	selected := map[int]bool{}
+	for _, i := range s.selected[facet] {
+		selected[i] = true
+	}
+	prefix := foldName(s.q.FacetPrefix[facet])
+	var values []notice.FacetValue
+	for i, n := range counts {
+		if n == 0 && !selected[i] {
+			continue
+		}
+		v := notice.FacetValue{Value: col.terms[i], Count: n, Selected: selected[i]}
+		if facet == notice.FacetPartner {
+			v.Label = s.labels.Partner[v.Value]
+		}
+		if prefix != "" && !selected[i] && !hasWordPrefix(v.Value, prefix) && !hasWordPrefix(v.Label, prefix) {
+			continue
+		}
+		values = append(values, v)
+	}
+	slices.SortStableFunc(values, func(a, b notice.FacetValue) int {
+		switch {
+		case a.Count != b.Count:
+			if a.Count > b.Count {
+				return -1
+			}
+			return 1
+		case a.Value < b.Value:
+			return -1
+		case a.Value > b.Value:
+			return 1
+		}
+		return 0
+	})
+	size := len(values)
+	top := s.q.FacetTop
+	if top == notice.FacetAll || top > len(values) {
+		top = len(values)
+	}
+	out := values[:top:top]
+	for _, v := range values[top:] {
+		if v.Selected {
+			out = append(out, v)
+		}
+	}
+	if out == nil {
+		out = []notice.FacetValue{}
+	}
+	return out, size
+}
+
+// histogram counts the base set in each bucket, in time order; every
+// bucket of the index's range is listed, empty ones included. Buckets
+// overlapping the date range are marked selected.
+func (s *searcher) histogram(buckets []bucket, base *roaring.Bitmap) []notice.FacetValue {
+	out := make([]notice.FacetValue, 0, len(buckets))
+	from, to := s.dateBounds()
+	for _, b := range buckets {
+		n := b.docs.GetCardinality()
+		if base != s.view.live {
+			n = base.AndCardinality(b.docs)
+		}
+		selected := s.hasDateFilter() && (from == noDay || b.last >= from) && (to == noDay || b.first <= to)
+		out = append(out, notice.FacetValue{Value: b.key, Count: n, Selected: selected})
+	}
+	return out
+}
+
+// resolve finds the value a filter names as the index holds it: exactly,
+// through a partner's other names, or ignoring case, spacing and "&"/"and".
+func (r *reader) resolve(facet, value string) (int, bool) {
+	col := r.view.facets[facet]
+	if i, ok := col.byTerm[value]; ok {
+		return i, true
+	}
+	if facet == notice.FacetPartner {
+		if i, ok := col.byTerm[r.labels.canonicalPartner(value)]; ok {
+			return i, true
+		}
+	}
+	want := foldName(value)
+	for i, t := range col.terms {
+		if foldName(t) == want {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// foldName folds a facet value for comparison: lower case, "&" as "and",
+// punctuation as spaces, single spaces.
+func foldName(s string) string {
+	s = strings.ToLower(strings.ReplaceAll(s, "&", " and "))
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
+}
+
+// hasWordPrefix reports whether a name (folded) has a word starting with
+// the folded prefix, which may itself span words ("un d" finds "UN DESA").
+func hasWordPrefix(name, prefix string) bool {
+	f := foldName(name)
+	for {
+		if strings.HasPrefix(f, prefix) {
+			return true
+		}
+		i := strings.IndexByte(f, ' ')
+		if i < 0 {
+			return false
+		}
+		f = f[i+1:]
+	}
+}

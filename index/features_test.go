@@ -1,0 +1,267 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"noticekb/internal/notice"
+)
+
+func TestMonthHistogram(t *testing.T) {
+	ix := MustIndex(t, corpus)
+	from, _ := notice.ParseDateBound("2018-03", false)
+	r := mustSearch(t, ix, notice.Query{Months: true, From: from})
+	months := r.Facets[notice.FacetMonth]
+	// From the first month with a notice to the last, empty ones included.
+	if len(months) != 36 || months[0].Value != "2017-08" || months[35].Value != "2020-07" {
+		t.Fatalf("months: %d from %s to %s, want 36 from 2017-08 to 2020-07", len(months), months[0].Value, months[len(months)-1].Value)
+	}
+	got := map[string]notice.FacetValue{}
+	for _, m := range months {
+		got[m.Value] = m
+	}
+	// The histogram ignores the date range; months inside it are selected.
+	if got["2017-08"].Count != 1 || got["2017-08"].Selected {
+		t.Errorf("2017-08 = %+v, want count 1, not selected", got["2017-08"])
+	}
+	if got["2020-05"].Count != 1 || !got["2020-05"].Selected || got["2019-01"].Count != 0 || !got["2019-01"].Selected {
+		t.Errorf("2020-05 = %+v, 2019-01 = %+v", got["2020-05"], got["2019-01"])
+	}
+}
+
+func TestFacetPrefixTopAndSizes(t *testing.T) {
+	ix := MustIndex(t, corpus)
+	r := mustSearch(t, ix, notice.Query{FacetTop: 1})
+	if len(r.Facets[notice.FacetPartner]) != 1 || r.Facets[notice.FacetPartner][0].Value != "KLID" {
+		t.Errorf("top 1 partner = %+v, want KLID", r.Facets[notice.FacetPartner])
+	}
+	if r.FacetSizes[notice.FacetPartner] != 2 || r.FacetSizes[notice.FacetTopic] != 4 {
+		t.Errorf("facet sizes = %v, want partner 2, topic 4", r.FacetSizes)
+	}
+	all := mustSearch(t, ix, notice.Query{FacetTop: notice.FacetAll})
+	if len(all.Facets[notice.FacetTopic]) != 4 {
+		t.Errorf("all topics = %d, want 4", len(all.Facets[notice.FacetTopic]))
+	}
+	tests := []struct {
+		facet, prefix string
+		want          []string
+	}{
+		{notice.FacetPartner, "kor", []string{"KLID"}}, // by its full name
+		{notice.FacetPartner, "un d", []string{"UN DESA"}},
+		{notice.FacetTopic, "ci", []string{"Smart city"}}, // any word of the value
+		{notice.FacetTopic, "x", nil},
+	}
+	for _, tt := range tests {
+		r := mustSearch(t, ix, notice.Query{FacetPrefix: map[string]string{tt.facet: tt.prefix}})
+		var got []string
+		for _, v := range r.Facets[tt.facet] {
+			got = append(got, v.Value)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s prefix %q = %v, want %v", tt.facet, tt.prefix, got, tt.want)
+		}
+	}
+}
+
+func TestTypoSuggestionAndCorrection(t *testing.T) {
+	var notices []notice.Notice
+	for i, body := range []string{
+		"Smart city platforms were discussed with the government.",
+		"The government launched a smart city survey.",
+		"Resilience of local government services.",
+		"A workshop on government resilience.",
+		"Government officials met on resilience planning.",
+	} {
+		notices = append(notices, notice.Notice{ID: string(rune('a' + i)), Title: "Notice", Body: body, Date: mustDate("2020-01-0" + string(rune('1'+i))), Partners: []string{}, Topics: []string{}})
+	}
+	ix := MustIndex(t, notices)
+	r := mustSearch(t, ix, notice.Query{Text: "goverment resilence"})
+	if r.Suggestion != "government resilience" || !r.Corrected || r.Total != 3 {
+		t.Errorf("suggestion %q corrected %v total %d, want \"government resilience\", true, 3", r.Suggestion, r.Corrected, r.Total)
+	}
+	// Words that are in the index are left alone.
+	r = mustSearch(t, ix, notice.Query{Text: "smart resilience"})
+	if r.Suggestion != "" || r.Total != 0 {
+		t.Errorf("suggestion %q total %d, want none, 0", r.Suggestion, r.Total)
+	}
+}
+
+func TestRelated(t *testing.T) {
+	ix := MustIndex(t, corpus)
+	hits, err := ix.Related(context.Background(), "a", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, h := range hits {
+		ids = append(ids, h.ID)
+	}
+	// c shares KLID, Smart city and words; it ranks first; a itself never shows.
+	if len(ids) == 0 || ids[0] != "c" || slices.Contains(ids, "a") {
+		t.Errorf("related to a = %v, want c first and not a", ids)
+	}
+	if _, err := ix.Related(context.Background(), "nope", 3); !errors.Is(err, notice.ErrNotFound) {
+		t.Errorf("related to a missing notice: err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestKoreanWordForms(t *testing.T) {
+	ix := MustIndex(t, []notice.Notice{
+		{ID: "k1", Title: "협력 소식", Body: "유엔거버넌스센터는 지역정보개발원과 협력하였다.", Partners: []string{}, Topics: []string{}},
+		{ID: "k2", Title: "정보 소식", Body: "지역 주민에게 정보를 제공하였다.", Partners: []string{}, Topics: []string{}},
+	})
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"지역정보", []string{"k1"}},        // inside 지역정보개발원과, not 지역 … 정보 apart
+		{"협력", []string{"k1"}},          // 협력하였다
+		{"정보", []string{"k1", "k2"}},    // 정보를 and 지역정보개발원과
+		{"센", []string{"k1"}},           // one syllable: the start of a gram
+		{"개발원 협력", []string{"k1"}},      // two words, both must match
+		{"지역정보 -협력", []string(nil)},     // excluded
+		{"유엔거버넌스센터", []string{"k1"}},    // a long word
+		{"제공하였다", []string{"k2"}},       // a whole word form
+		{"없는단어", []string(nil)},         // no such word
+		{"정보 title:협력", []string{"k1"}}, // a field clause
+	}
+	for _, tt := range tests {
+		r := mustSearch(t, ix, notice.Query{Text: tt.query})
+		if got := ids(r); !slices.Equal(got, tt.want) {
+			t.Errorf("Search(%q) = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+	r := mustSearch(t, ix, notice.Query{Text: "지역정보"})
+	if len(r.Hits) == 1 && !strings.Contains(r.Hits[0].Snippet, "<mark>지역정보</mark>") {
+		t.Errorf("snippet = %q, want the Korean word marked", r.Hits[0].Snippet)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	ix := MustIndex(t, corpus)
+	tests := []struct {
+		name string
+		q    notice.Query
+	}{
+		{"huge query", notice.Query{Text: strings.Repeat("a", notice.MaxQueryLength+1)}},
+		{"too many words", notice.Query{Text: strings.Repeat("word ", maxClauses+1)}},
+		{"page out of range", notice.Query{Page: notice.MaxPage + 1}},
+		{"size out of range", notice.Query{Size: notice.MaxPageSize + 1}},
+		{"negative size", notice.Query{Size: -1}},
+		{"unknown partner", notice.Query{Filters: map[string][]string{notice.FacetPartner: {"Nobody"}}}},
+		{"from after to", notice.Query{From: mustDate("2020-01-02"), To: mustDate("2020-01-01")}},
+		{"bad sort", notice.Query{Sort: "random"}},
+		{"bad after", notice.Query{After: []string{"x"}}},
+		{"after from another order", notice.Query{Text: "smart", After: []string{"2020-01-01", "a"}}},
+		{"facet size", notice.Query{FacetTop: notice.MaxFacetTop + 1}},
+	}
+	for _, tt := range tests {
+		_, err := ix.Search(context.Background(), tt.q)
+		if !errors.Is(err, notice.ErrInvalidQuery) {
+			t.Errorf("%s: err = %v, want ErrInvalidQuery", tt.name, err)
+		}
+	}
+	// Syntax that would break a query-string parser is read as words.
+	for _, text := range []string{`"smart`, `smart)`, `title:`, `+`, `-`, `partner:"`, `((`, `smart AND OR city`, `*`, `\`} {
+		if _, err := ix.Search(context.Background(), notice.Query{Text: text}); err != nil {
+			t.Errorf("Search(%q): %v", text, err)
+		}
+	}
+}
+
+func TestNoHitCapAndExactTotal(t *testing.T) {
+	var notices []notice.Notice
+	for i := range 2500 {
+		notices = append(notices, notice.Notice{ID: strings.Repeat("0", 6-len(itoa(uint64(i)))) + itoa(uint64(i)), Title: "Notice", Body: "common words here",
+			Date: notice.DateOf(time.Date(2015, 6, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%700)), Partners: []string{}, Topics: []string{}})
+	}
+	ix := MustIndex(t, notices)
+	r := mustSearch(t, ix, notice.Query{Text: "common", Size: 100, Page: 25})
+	if r.Total != 2500 || len(r.Hits) != 100 {
+		t.Fatalf("total %d, hits %d on page 25, want 2500 and 100", r.Total, len(r.Hits))
+	}
+	seen := map[string]bool{}
+	q := notice.Query{Sort: notice.SortOldest, Size: 100}
+	for {
+		r := mustSearch(t, ix, q)
+		for _, h := range r.Hits {
+			seen[h.ID] = true
+		}
+		if len(r.Hits) < q.Size {
+			break
+		}
+		q.After = r.Hits[len(r.Hits)-1].SortKey
+	}
+	if len(seen) != 2500 {
+		t.Errorf("search-after reached %d notices, want 2500", len(seen))
+	}
+}
+
+// markedWords analyses only the words that may match; it must find what
+// analysing the whole body finds.
+func TestMarkedWordsMatchFullAnalysis(t *testing.T) {
+	ix := MustIndex(t, corpus)
+	r, err := ix.openReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.snap.Close()
+	body := "Cities' e-government: UNPOG's Smart-City work with KLID, 2030 Agenda; the city's CITIZENS met ‘citizen’ groups. Governance & governments — Türkiye's digital IDs."
+	for _, query := range []string{"city", "cities government", "unpog", "2030 agenda", "citizens", "id digital", "türkiye", "e-government", "smart"} {
+		plan, err := planText(r.analyzer, query, &Labels{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := markedWords(body, r.analyzer, plan.marks)
+		want := analysedSpans(body, 0, r.analyzer, plan.marks)
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: got %v, want %v", query, got, want)
+		}
+	}
+}
+
+// Updates and withdrawals change hits and counts at once: a view never
+// counts a replaced or removed notice.
+func TestUpdatesAndWithdrawalsInFacets(t *testing.T) {
+	ix := MustIndex(t, corpus)
+	changed := corpus[0] // a: KLID, Smart city
+	changed.Partners = []string{"UN DESA"}
+	gone := corpus[1] // b
+	gone.WithdrawnAt = time.Now()
+	if err := ix.Apply([]notice.Notice{changed, gone}, 10); err != nil {
+		t.Fatal(err)
+	}
+	r := mustSearch(t, ix, notice.Query{})
+	if r.Total != 4 {
+		t.Errorf("total = %d, want 4", r.Total)
+	}
+	if got := counts(r.Facets[notice.FacetPartner]); got["KLID"] != 3 || got["UN DESA"] != 2 {
+		t.Errorf("partner counts = %v, want KLID 3, UN DESA 2", got)
+	}
+	if got := counts(r.Facets[notice.FacetYear]); got["2018"] != 0 || got["2017"] != 1 {
+		t.Errorf("year counts = %v", got)
+	}
+	if got := ids(mustSearch(t, ix, notice.Query{Text: "survey"})); len(got) != 0 {
+		t.Errorf("withdrawn notice still found: %v", got)
+	}
+}
+
+// A one-syllable Korean query expands to every gram it begins; past the
+// clause limit that is a clear invalid query, not a failure.
+func TestClauseLimitIsInvalidQuery(t *testing.T) {
+	var words []string
+	for r := '가'; r < '가'+maxClauseCount+10; r++ {
+		words = append(words, "각"+string(r))
+	}
+	ix := MustIndex(t, []notice.Notice{{ID: "k", Title: "t", Body: strings.Join(words, " "), Partners: []string{}, Topics: []string{}}})
+	if _, err := ix.Search(context.Background(), notice.Query{Text: "각"}); !errors.Is(err, notice.ErrInvalidQuery) {
+		t.Errorf("err = %v, want ErrInvalidQuery", err)
+	}
+	if r := mustSearch(t, ix, notice.Query{Text: "각가"}); r.Total != 1 {
+		t.Errorf("two syllables: total %d, want 1", r.Total)
+	}
+}
