@@ -66,6 +66,11 @@ type searcher struct {
 
 func (s *searcher) run(ctx context.Context) (*notice.Result, error) {
 	main := s.mainRequest()
+	// Bleve does not validate a request itself, and a search-after key
+	// of another length than the sort order panics inside it.
+	if err := main.Validate(); err != nil {
+		return nil, fmt.Errorf("index: %w: %v", notice.ErrInvalidQuery, err)
+	}
 	requests := []*bleve.SearchRequest{main}
 	var countFacets []string
 	for _, f := range notice.FilterFacets {
@@ -85,6 +90,13 @@ func (s *searcher) run(ctx context.Context) (*notice.Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// A panic here would end the process, out of reach of the
+			// web server's recovery: make it this search's error.
+			defer func() {
+				if r := recover(); r != nil {
+					errs[i] = fmt.Errorf("panic: %v", r)
+				}
+			}()
 			results[i], errs[i] = s.idx.SearchInContext(ctx, req)
 		}()
 	}
