@@ -43,7 +43,7 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"serve", "serve [--data DIR] [--addr HOST:PORT] [--allow HOST]... [--allow-private] [--crawl-delay DURATION]", "serve the search site and API (imports the bundled demo into an empty data folder)", cmdServe},
+		{"serve", "serve [--data DIR] [--addr HOST:PORT] [--allow HOST]... [--allow-private] [--crawl-delay DURATION] [--trusted-proxy ADDR]... [--rate-limit N] [limits]", "serve the search site and API (imports the bundled demo into an empty data folder)", cmdServe},
 		{"crawl", "crawl [--data DIR] [--delay DURATION] [--concurrency N] [--max-pages N] [--include REGEXP]... [--exclude REGEXP]... URL...", "crawl sites from start URLs and index their notices", cmdCrawl},
 		{"import", "import [--data DIR] [--base-url URL] PATH...", "import HTML files and folders (.html, .htm, .html.gz)", cmdImport},
 		{"extract", "extract [--url URL] FILE...", "extract notices from files as JSON lines, without storing them", cmdExtract},
@@ -100,7 +100,8 @@ The commands are:
 Use "noticekb help <command>" for more about a command.
 
 Environment: NOTICEKB_DATA (data folder), NOTICEKB_ADDR (listen address),
-NOTICEKB_ADMIN_TOKEN (turns the admin area and API on), NOTICEKB_LOG_LEVEL.
+NOTICEKB_ADMIN_TOKEN (turns the admin area and API on), NOTICEKB_LOG_LEVEL,
+NOTICEKB_LOG_FORMAT (text or json), NOTICEKB_TRUSTED_PROXIES.
 `)
 }
 

@@ -26,7 +26,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
 	}
-	log := newLogger(e.stderr, cfg.LogLevel)
+	log := newLogger(e.stderr, cfg)
 	// Listen first: a port in use is the commonest mistake, and should not
 	// cost a demo import before it is reported.
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -54,8 +54,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 
 	var admin web.Admin
+	crawls := &crawlCounters{}
 	if cfg.AdminToken != "" {
-		manager, err := jobs.New(context.WithoutCancel(ctx), newReimporter(a, cfg, site), a.store, log)
+		r := newReimporter(a, cfg, site)
+		r.counters = crawls
+		manager, err := jobs.New(context.WithoutCancel(ctx), r, a.store, log)
 		if err != nil {
 			return err
 		}
@@ -72,6 +75,15 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		Log:        log,
 		Admin:      admin,
 		AdminToken: cfg.AdminToken,
+
+		ReadTimeout:    cfg.ReadTimeout,
+		WriteTimeout:   cfg.WriteTimeout,
+		IdleTimeout:    cfg.IdleTimeout,
+		TrustedProxies: cfg.TrustedPrefixes(),
+		RateLimit:      cfg.RateLimit,
+		MaxConnsPerIP:  cfg.MaxConnsPerIP,
+		Metrics:        newMetrics(a, admin, crawls),
+		Health:         appHealth(a),
 	})
 	if err != nil {
 		return err

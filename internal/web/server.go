@@ -10,10 +10,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"noticekb/internal/metrics"
 	"noticekb/internal/notice"
 )
 
@@ -53,6 +55,21 @@ type Options struct {
 	AdminToken string
 
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// TrustedProxies are reverse proxies whose X-Forwarded-For names the
+	// client; requests from anywhere else are keyed by their own address.
+	TrustedProxies []netip.Prefix
+	// RateLimit is requests per minute per client; 0 turns it off.
+	RateLimit int
+	// MaxConnsPerIP caps one address's open connections; 0 means none. It
+	// is not applied when TrustedProxies are set (every request would come
+	// from the proxy).
+	MaxConnsPerIP int
+	// Metrics receives the HTTP metrics and is served at /metrics with
+	// whatever else was registered in it; nil makes a registry of its own.
+	Metrics *metrics.Registry
+	// Health reports the store and index for /healthz; nil reports only
+	// Counts.
+	Health func() Health
 }
 
 // Server is the web application.
@@ -63,6 +80,9 @@ type Server struct {
 	assets  *assets
 	related Related
 	log     *slog.Logger
+	limiter *limiter
+	metrics *httpMetrics
+	health  *healthCache
 }
 
 // New builds the server and its routes.
@@ -73,6 +93,16 @@ func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, log: opts.Log, related: opts.Related}
 	if s.related == nil {
 		s.related = sharedFacets{search: opts.Searcher}
+	}
+	if opts.RateLimit > 0 {
+		s.limiter = newLimiter(opts.RateLimit, time.Now)
+	}
+	if s.opts.Metrics == nil {
+		s.opts.Metrics = metrics.NewRegistry()
+	}
+	s.registerMetrics(s.opts.Metrics)
+	if opts.Health != nil {
+		s.health = newHealthCache(opts.Health, time.Now)
 	}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
@@ -90,7 +120,15 @@ func New(opts Options) (*Server, error) {
 		ReadTimeout:           orDefault(opts.ReadTimeout, 10*time.Second),
 		WriteTimeout:          orDefault(opts.WriteTimeout, 30*time.Second),
 		IdleTimeout:           orDefault(opts.IdleTimeout, 60*time.Second),
+		// No ProxyHeader: c.IP() stays the socket's peer; clientIP reads
+		// X-Forwarded-For, from trusted proxies only.
+		// Simultaneous connections at most; fasthttp's default (262,144)
+		// is more than the process may open files.
+		Concurrency: 16 << 10,
 	})
+	if len(opts.TrustedProxies) == 0 {
+		s.app.Server().MaxConnsPerIP = opts.MaxConnsPerIP
+	}
 	s.routes()
 	return s, nil
 }
