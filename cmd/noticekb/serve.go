@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"noticekb/internal/config"
+	"noticekb/internal/control"
 	"noticekb/internal/crawl"
 	"noticekb/internal/demo"
 	"noticekb/internal/jobs"
@@ -43,6 +44,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	// The control socket lets `noticekb backup` have a snapshot of the
+	// store this process holds.
+	if ctl, err := control.Listen(controlSocket(cfg), a.store, log); err != nil {
+		log.Warn("no control socket: backups need the server stopped", "err", err)
+	} else {
+		defer ctl.Close()
+	}
 	site, err := demo.Load()
 	if err != nil {
 		return err

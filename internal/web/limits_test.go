@@ -389,7 +389,14 @@ func TestConnectionsPerAddressAreCapped(t *testing.T) {
 	fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	line, _ := bufio.NewReader(c).ReadString('\n')
-	if strings.Contains(line, " 200 ") {
-		t.Errorf("the 6th connection was served: %q", line)
+	if !strings.Contains(line, " 429 ") {
+		t.Errorf("the 6th connection got %q, want a 429", line)
+	}
+	// A closed connection gives its place back.
+	conns[0].Close()
+	conns[0].Close() // twice: the place is given back once
+	time.Sleep(100 * time.Millisecond)
+	if status, _, _ := getWith(t, base+"/healthz", map[string]string{"Connection": "close"}); status != 200 {
+		t.Errorf("a request after a connection closed: status %d", status)
 	}
 }

@@ -126,9 +126,6 @@ func New(opts Options) (*Server, error) {
 		// is more than the process may open files.
 		Concurrency: 16 << 10,
 	})
-	if len(opts.TrustedProxies) == 0 {
-		s.app.Server().MaxConnsPerIP = opts.MaxConnsPerIP
-	}
 	s.routes()
 	return s, nil
 }
@@ -145,6 +142,9 @@ func (s *Server) App() *fiber.App { return s.app }
 
 // Serve serves HTTP on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
+	if len(s.opts.TrustedProxies) == 0 {
+		ln = limitConns(ln, s.opts.MaxConnsPerIP)
+	}
 	err := s.app.Listener(ln)
 	if errors.Is(err, net.ErrClosed) {
 		return nil
