@@ -5,6 +5,7 @@ package urlnorm
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"path"
 	"sort"
@@ -44,11 +45,13 @@ func NormalizeURL(in *url.URL) (string, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return "", fmt.Errorf("urlnorm: %q: only http and https URLs", in.String())
 	}
-	host := strings.ToLower(u.Hostname())
+	host := strings.TrimRight(strings.ToLower(u.Hostname()), ".")
 	if host == "" {
 		return "", fmt.Errorf("urlnorm: %q: no host", in.String())
 	}
-	host = strings.TrimSuffix(host, ".")
+	if !validHost(host) {
+		return "", fmt.Errorf("urlnorm: %q: malformed host", in.String())
+	}
 	port := u.Port()
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
 		port = ""
@@ -67,6 +70,19 @@ func NormalizeURL(in *url.URL) (string, error) {
 	u.RawQuery = cleanQuery(u.RawQuery)
 	u.ForceQuery = false
 	return u.String(), nil
+}
+
+// validHost accepts an IPv6 address (without brackets) or a name or IPv4
+// address free of the characters that delimit a URL's parts, so the URL
+// written back reads the same way again.
+func validHost(h string) bool {
+	if strings.Contains(h, ":") {
+		_, err := netip.ParseAddr(h)
+		return err == nil
+	}
+	return !strings.ContainsFunc(h, func(r rune) bool {
+		return r <= ' ' || r == 0x7f || strings.ContainsRune("[]/?#@%\\", r)
+	})
 }
 
 func cleanPath(p string) string {
