@@ -90,6 +90,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		TrustedProxies: cfg.TrustedPrefixes(),
 		RateLimit:      cfg.RateLimit,
 		MaxConnsPerIP:  cfg.MaxConnsPerIP,
+		MaxInFlight:    cfg.MaxInFlight,
+		QueueWait:      cfg.QueueWait,
 		Metrics:        newMetrics(a, admin, crawls),
 		Health:         appHealth(a),
 	})

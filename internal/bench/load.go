@@ -16,6 +16,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,7 +83,7 @@ func Load(ctx context.Context, opts LoadOptions, out io.Writer) error {
 		return err
 	}
 	defer srv.stop()
-	fmt.Fprintf(out, "server: pid %d, ready in %s with %d notices; RSS %.0f MB\n", srv.cmd.Process.Pid, srv.ready.Round(time.Millisecond), srv.notices, rssMB(srv.cmd.Process.Pid, "VmRSS"))
+	fmt.Fprintf(out, "server: pid %d, ready in %s with %d notices; RSS %.0f MB (anonymous %.0f MB)\n", srv.cmd.Process.Pid, srv.ready.Round(time.Millisecond), srv.notices, rssMB(srv.cmd.Process.Pid, "VmRSS"), rssMB(srv.cmd.Process.Pid, "RssAnon"))
 
 	paths, err := buildPaths(srv.base, opts.Paths, opts.Seed)
 	if err != nil {
@@ -98,6 +100,9 @@ func Load(ctx context.Context, opts LoadOptions, out io.Writer) error {
 		return err
 	}
 	report(out, "read-only load", res, rss)
+	if err := profileKinds(ctx, srv.base, paths, 15, out); err != nil {
+		return err
+	}
 	if site == nil {
 		return checkClean(res)
 	}
@@ -269,15 +274,21 @@ func checkClean(r wrkResult) error {
 func report(out io.Writer, label string, r wrkResult, rss rssStats) {
 	fmt.Fprintf(out, "%s: %.0f requests in %.1f s = %.0f req/s; latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms\n",
 		label, r["requests"], r["seconds"], r["requests"]/r["seconds"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["p999_ms"], r["max_ms"])
-	fmt.Fprintf(out, "%s: errors %.0f (2xx %.0f, 3xx %.0f, 4xx %.0f, 429 %.0f, 5xx %.0f, socket %.0f, timeouts %.0f); server RSS %.0f MB at start, %.0f MB max, %.0f MB at end (%d samples)\n",
+	fmt.Fprintf(out, "%s: errors %.0f (2xx %.0f, 3xx %.0f, 4xx %.0f, 429 %.0f, 5xx %.0f, socket %.0f, timeouts %.0f)\n",
 		label, r.errorsOf(), r["status_2xx"], r["status_3xx"], r["status_4xx"], r["status_429"], r["status_5xx"],
-		r["err_connect"]+r["err_read"]+r["err_write"], r["err_timeout"], rss.first, rss.max, rss.last, rss.samples)
+		r["err_connect"]+r["err_read"]+r["err_write"], r["err_timeout"])
+	fmt.Fprintf(out, "%s: server memory (%d samples) RSS %.0f MB at start, %.0f max, %.0f at end; of it anonymous (heap, stacks) %.0f, %.0f max, %.0f at end; the rest is the store and index files mapped in\n",
+		label, rss.samples, rss.first, rss.max, rss.last, rss.anonFirst, rss.anonMax, rss.anonLast)
 }
 
-// rssStats are resident-memory samples of the server, in MB.
+// rssStats are resident-memory samples of the server, in MB: all of it
+// (VmRSS), and its anonymous part (RssAnon: the heap and stacks, without
+// the pages of the store and index files mapped into memory, which the
+// kernel can drop and read again).
 type rssStats struct {
-	first, max, last float64
-	samples          int
+	first, max, last             float64
+	anonFirst, anonMax, anonLast float64
+	samples                      int
 }
 
 func sampleRSS(pid int, stop <-chan struct{}) rssStats {
@@ -285,11 +296,12 @@ func sampleRSS(pid int, stop <-chan struct{}) rssStats {
 	t := time.NewTicker(250 * time.Millisecond)
 	defer t.Stop()
 	for {
-		v := rssMB(pid, "VmRSS")
+		v, anon := rssMB(pid, "VmRSS"), rssMB(pid, "RssAnon")
 		if s.samples == 0 {
-			s.first = v
+			s.first, s.anonFirst = v, anon
 		}
 		s.last, s.max, s.samples = v, max(s.max, v), s.samples+1
+		s.anonLast, s.anonMax = anon, max(s.anonMax, anon)
 		select {
 		case <-stop:
 			return s
@@ -425,3 +437,44 @@ func CopyDir(from, to string) error {
 		return out.Close()
 	})
 }
+
+// profileKinds times requests of each kind one at a time, after the load
+// (the server is warm, the result cache holds what the load asked
+// recently; these paths are picked from those not asked yet where possible).
+func profileKinds(ctx context.Context, base string, paths []string, per int, out io.Writer) error {
+	byKind := map[string][]string{}
+	var kinds []string
+	for i := len(paths) - 1; i >= 0; i-- { // the end of the list: least likely drawn by the load
+		k := kindOf(paths[i])
+		if _, ok := byKind[k]; !ok {
+			kinds = append(kinds, k)
+		}
+		if len(byKind[k]) < per {
+			byKind[k] = append(byKind[k], paths[i])
+		}
+	}
+	sort.Strings(kinds)
+	fmt.Fprintf(out, "latency by kind, one request at a time (%d each): median / max\n", per)
+	for _, k := range kinds {
+		var took []time.Duration
+		for _, p := range byKind[k] {
+			start := time.Now()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+p, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return fmt.Errorf("bench load: %w", err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("bench load: GET %s: %s", p, resp.Status)
+			}
+			took = append(took, time.Since(start))
+		}
+		slices.Sort(took)
+		fmt.Fprintf(out, "  %-30s %7.1f ms / %7.1f ms\n", k, ms(took[len(took)/2]), ms(took[len(took)-1]))
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

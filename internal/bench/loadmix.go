@@ -142,3 +142,28 @@ func describeMix(paths []string) string {
 	return fmt.Sprintf("%d distinct; API %d, search pages %d, live-search partials %d, notice pages %d; %d with facet filters",
 		distinct, api, page, partial, notices, facets)
 }
+
+// kindOf names a path's kind in the mix, for latency by kind.
+func kindOf(p string) string {
+	switch {
+	case strings.HasPrefix(p, "/notices/"):
+		return "notice page"
+	case strings.Contains(p, "partial=1"):
+		return "live-search partial"
+	case strings.HasPrefix(p, "/?"):
+		return "search page, word + partner"
+	case strings.Contains(p, "months=1"):
+		return "API word + month histogram"
+	case strings.Contains(p, "sort=newest"):
+		return "API phrase, newest, page 2"
+	case strings.Contains(p, "from="):
+		return "API topic + year range"
+	case strings.Count(p, "partner=") == 2:
+		return "API 2 partners + topic"
+	case strings.Contains(p, "partner="):
+		return "API word + partner"
+	case strings.Contains(p, "+"):
+		return "API two words"
+	}
+	return "API one word"
+}

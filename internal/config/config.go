@@ -37,6 +37,10 @@ type Config struct {
 	// MaxConnsPerIP caps one address's open connections (slow clients
 	// holding many); 0 means none. It is not applied to trusted proxies.
 	MaxConnsPerIP int
+	// MaxInFlight is how many requests are answered at once (0: four per
+	// CPU); more wait up to QueueWait, then get 503.
+	MaxInFlight int
+	QueueWait   time.Duration
 	// LogFormat is text or json.
 	LogFormat string
 }
@@ -67,6 +71,7 @@ func Default() Config {
 		// people behind one NAT, and far from what slow clients need to
 		// starve the server.
 		MaxConnsPerIP: 100,
+		QueueWait:     5 * time.Second,
 		LogFormat:     "text",
 	}
 }
@@ -127,6 +132,8 @@ func (c *Config) LimitFlags(fs *flag.FlagSet) {
 	})
 	fs.IntVar(&c.RateLimit, "rate-limit", c.RateLimit, "`N` requests per minute one client may make (0: no limit)")
 	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", c.MaxConnsPerIP, "`N` open connections one address may hold (0: no limit; not applied to trusted proxies)")
+	fs.IntVar(&c.MaxInFlight, "max-in-flight", c.MaxInFlight, "`N` requests answered at once; more wait their turn (0: four per CPU)")
+	fs.DurationVar(&c.QueueWait, "queue-wait", c.QueueWait, "longest `DURATION` a request waits for its turn before a 503")
 	fs.DurationVar(&c.ReadTimeout, "read-timeout", c.ReadTimeout, "`DURATION` a client has to send a whole request")
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", c.WriteTimeout, "`DURATION` to send a whole response")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "`DURATION` an idle keep-alive connection stays open")
@@ -188,6 +195,9 @@ func (c *Config) Validate() error {
 		if _, err := parsePrefix(p); err != nil {
 			errs = append(errs, fmt.Errorf("trusted proxy %q: want an IP address or CIDR", p))
 		}
+	}
+	if c.MaxInFlight < 0 || c.QueueWait <= 0 {
+		errs = append(errs, errors.New("max in flight must not be negative, queue wait must be positive"))
 	}
 	if c.MaxConnsPerIP < 0 {
 		errs = append(errs, errors.New("max connections per address must not be negative"))

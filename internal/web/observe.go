@@ -28,6 +28,12 @@ func (s *Server) registerMetrics(r *metrics.Registry) {
 	r.GaugeFunc("noticekb_http_requests_in_flight", "HTTP requests being answered now.", func() float64 {
 		return float64(s.metrics.inFlight.Load())
 	})
+	r.GaugeFunc("noticekb_http_requests_queued", "Requests waiting for their turn to be answered.", func() float64 {
+		return float64(s.admission.queued.Load())
+	})
+	r.CountersFunc("noticekb_http_requests_shed_total", "Requests answered 503 after waiting their turn too long.", nil, func() []metrics.Sample {
+		return []metrics.Sample{{Value: float64(s.admission.shed.Load())}}
+	})
 	if s.limiter != nil {
 		r.GaugeFunc("noticekb_ratelimit_clients", "Clients the rate limiter tracks.", func() float64 { return float64(s.limiter.size()) })
 	}

@@ -15,6 +15,7 @@ func (s *Server) routes() {
 	app.Use(s.observe)
 	app.Use(s.securityHeaders)
 	app.Use(s.rateLimit)
+	app.Use(s.admit)
 	app.Use(compress.New(compress.Config{Next: skipCompression}))
 
 	app.Get("/healthz", s.handleHealth)

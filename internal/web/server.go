@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -64,6 +65,11 @@ type Options struct {
 	// is not applied when TrustedProxies are set (every request would come
 	// from the proxy).
 	MaxConnsPerIP int
+	// MaxInFlight is how many requests are answered at once (static
+	// files, health, metrics and admin calls aside); more wait up to
+	// QueueWait, then get 503. 0 means four per CPU.
+	MaxInFlight int
+	QueueWait   time.Duration
 	// Metrics receives the HTTP metrics and is served at /metrics with
 	// whatever else was registered in it; nil makes a registry of its own.
 	Metrics *metrics.Registry
@@ -74,15 +80,16 @@ type Options struct {
 
 // Server is the web application.
 type Server struct {
-	app     *fiber.App
-	opts    Options
-	pages   map[string]*template.Template
-	assets  *assets
-	related Related
-	log     *slog.Logger
-	limiter *limiter
-	metrics *httpMetrics
-	health  *healthCache
+	app       *fiber.App
+	opts      Options
+	pages     map[string]*template.Template
+	assets    *assets
+	related   Related
+	log       *slog.Logger
+	limiter   *limiter
+	admission *admission
+	metrics   *httpMetrics
+	health    *healthCache
 }
 
 // New builds the server and its routes.
@@ -97,6 +104,12 @@ func New(opts Options) (*Server, error) {
 	if opts.RateLimit > 0 {
 		s.limiter = newLimiter(opts.RateLimit, time.Now)
 	}
+	inFlight := opts.MaxInFlight
+	if inFlight <= 0 {
+		inFlight = 4 * runtime.GOMAXPROCS(0)
+	}
+	// A handler has as long as a response may take to be written.
+	s.admission = newAdmission(inFlight, orDefault(opts.QueueWait, 5*time.Second), orDefault(opts.WriteTimeout, 30*time.Second))
 	if s.opts.Metrics == nil {
 		s.opts.Metrics = metrics.NewRegistry()
 	}
