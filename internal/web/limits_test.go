@@ -2,6 +2,8 @@ package web
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -398,5 +400,33 @@ func TestConnectionsPerAddressAreCapped(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	if status, _, _ := getWith(t, base+"/healthz", map[string]string{"Connection": "close"}); status != 200 {
 		t.Errorf("a request after a connection closed: status %d", status)
+	}
+}
+
+// A compressed request body is refused before anything inflates it: Fiber
+// would inflate a gzip bomb in the admin API's body without limit.
+func TestCompressedBodiesAreRefused(t *testing.T) {
+	base, _, _ := newAdminServer(t, testToken)
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	zw.Write([]byte(`{"site":"https://a.example/","x":"`))
+	zeros := make([]byte, 1<<20)
+	for range 512 { // 512 MiB inflated, about 500 KB sent
+		zw.Write(zeros)
+	}
+	zw.Close()
+	for _, enc := range []string{"gzip", "br", "deflate", "gzip, br"} {
+		req, _ := http.NewRequest("POST", base+"/api/v1/admin/reimport", bytes.NewReader(bomb.Bytes()))
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Encoding", enc)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnsupportedMediaType {
+			t.Errorf("Content-Encoding %s: status %d, want 415", enc, resp.StatusCode)
+		}
 	}
 }

@@ -16,6 +16,7 @@ func (s *Server) routes() {
 	app.Use(s.securityHeaders)
 	app.Use(s.rateLimit)
 	app.Use(s.admit)
+	app.Use(refuseEncodedBodies)
 	app.Use(compress.New(compress.Config{Next: skipCompression}))
 
 	app.Get("/healthz", s.handleHealth)
