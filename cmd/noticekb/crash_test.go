@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -343,4 +344,90 @@ func TestRecrawlKilledMidway(t *testing.T) {
 	}
 	t.Logf("killed after %d page requests of the re-crawl (%d live notices then); finished with %d live notices, edited %d, added %d, deleted %d",
 		pages, len(mid), len(urls), len(changes.Edited), len(changes.Added), len(changes.Deleted))
+}
+
+// startServeBinary runs the real binary's serve with the admin token and
+// returns its base URL and process.
+func startServeBinary(t *testing.T, bin, data string, args ...string) (string, *exec.Cmd) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "NOTICEKB_ADMIN_TOKEN="+adminToken)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if m := servingURL.FindStringSubmatch(sc.Text()); m != nil {
+			go func() {
+				for sc.Scan() {
+				}
+			}()
+			return m[1], cmd
+		}
+	}
+	t.Fatal("serve did not start")
+	return "", nil
+}
+
+// A server killed while an admin re-import runs keeps the knowledge base
+// as it was before the job: the job's writes were staged, and the stage
+// is dropped at the next start, where the job shows as failed.
+func TestServeKilledDuringAdminReimport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bed, err := testbed.Find()
+	if err != nil {
+		t.Skip(err)
+	}
+	site := filepath.Join(t.TempDir(), "site")
+	if err := bed.Generate(t.Context(), site, 60, 4); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := bed.Serve(site, "--no-faults", "--latency-ms", "20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	bin := buildBinary(t)
+	data := t.TempDir()
+	allow := []string{"--allow", hostOfURL(srv.URL), "--allow-private", "--crawl-delay", "0"}
+	base, cmd := startServeBinary(t, bin, data, allow...)
+	before := total(t, base)
+	var job struct {
+		ID       string `json:"id"`
+		Progress struct {
+			Fetched int `json:"fetched"`
+		} `json:"progress"`
+	}
+	if code := admin(t, "POST", base+"api/v1/admin/reimport", `{"site":"`+srv.URL+`"}`, &job); code != http.StatusAccepted {
+		t.Fatalf("start: %d", code)
+	}
+	for deadline := time.Now().Add(30 * time.Second); job.Progress.Fetched < 30; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the job made no progress: %+v", job)
+		}
+		admin(t, "GET", base+"api/v1/admin/jobs/"+job.ID, "", &job)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+
+	base, _ = startServeBinary(t, bin, data, allow...)
+	if after := total(t, base); after != before {
+		t.Errorf("after the kill search finds %d notices, before the job %d", after, before)
+	}
+	var j struct {
+		State string `json:"state"`
+		Error string `json:"error"`
+	}
+	admin(t, "GET", base+"api/v1/admin/jobs/"+job.ID, "", &j)
+	if j.State != "failed" || !strings.Contains(j.Error, "interrupted") {
+		t.Errorf("the killed job shows as %+v", j)
+	}
+	t.Logf("killed with %d pages fetched; %d notices before and after", job.Progress.Fetched, before)
 }

@@ -66,14 +66,9 @@ func newMetrics(a *app, jobs web.Admin, crawls *crawlCounters) *metrics.Registry
 	r.GaugeFunc("noticekb_index_documents", "Notices in the search index.", func() float64 { return float64(a.index.Count()) })
 	r.GaugeFunc("noticekb_index_size_bytes", "Bytes of the search index on disk.", func() float64 { return float64(a.index.SizeOnDisk()) })
 	r.GaugeFunc("noticekb_index_applied_seq", "The last store change the index holds.", func() float64 { return float64(a.index.AppliedSeq()) })
+	stats := &cachedStats{read: a.store.Stats}
 	storeStat := func(pick func(s store.Stats) float64) func() float64 {
-		return func() float64 {
-			st, err := a.store.Stats()
-			if err != nil {
-				return 0
-			}
-			return pick(st)
-		}
+		return func() float64 { return pick(stats.get()) }
 	}
 	r.GaugeFunc("noticekb_store_seq", "The store's last change.", storeStat(func(s store.Stats) float64 { return float64(s.Seq) }))
 	r.GaugeFunc("noticekb_store_notices", "Notices in the store, withdrawn ones included.", storeStat(func(s store.Stats) float64 { return float64(s.Notices) }))
@@ -105,6 +100,27 @@ func newMetrics(a *app, jobs web.Admin, crawls *crawlCounters) *metrics.Registry
 	})
 	registerProcessMetrics(r)
 	return r
+}
+
+// cachedStats reads the store's counts once for the four gauges of one
+// scrape (counting walks the store's key trees).
+type cachedStats struct {
+	mu   sync.Mutex
+	read func() (store.Stats, error)
+	at   time.Time
+	last store.Stats
+}
+
+func (c *cachedStats) get() store.Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if time.Since(c.at) > 2*time.Second {
+		if st, err := c.read(); err == nil {
+			c.last = st
+		}
+		c.at = time.Now()
+	}
+	return c.last
 }
 
 // registerProcessMetrics reports memory and goroutines, read without
