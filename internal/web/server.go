@@ -133,10 +133,10 @@ func New(opts Options) (*Server, error) {
 		ReadTimeout:           orDefault(opts.ReadTimeout, 10*time.Second),
 		WriteTimeout:          orDefault(opts.WriteTimeout, 30*time.Second),
 		IdleTimeout:           orDefault(opts.IdleTimeout, 60*time.Second),
-		// No ProxyHeader: c.IP() stays the socket's peer; clientIP reads
-		// X-Forwarded-For, from trusted proxies only.
-		// Simultaneous connections at most; fasthttp's default (262,144)
-		// is more than the process may open files.
+		// Simultaneous connections at most: fasthttp's default (262,144)
+		// is more than the process may open files. There is no
+		// ProxyHeader on purpose: c.IP() stays the socket's peer, and
+		// clientIP reads X-Forwarded-For from trusted proxies only.
 		Concurrency: 16 << 10,
 	})
 	s.routes()
