@@ -44,6 +44,7 @@ func startAdminServe(t *testing.T, dataDir string, extraArgs ...string) string {
 		}
 		select {
 		case err := <-done:
+			done <- nil // for the cleanup, which waits for serve to end
 			t.Fatalf("serve exited: %v\n%s", err, logs.String())
 		case <-time.After(20 * time.Millisecond):
 		}

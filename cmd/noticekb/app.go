@@ -28,12 +28,18 @@ type app struct {
 	ingest  *ingest.Ingester
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+// newLogger is the one logger of a process: text (key=value) or JSON
+// lines, at the configured level.
+func newLogger(w io.Writer, cfg config.Config) *slog.Logger {
 	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
+	if err := l.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	opts := &slog.HandlerOptions{Level: l}
+	if strings.EqualFold(cfg.LogFormat, "json") {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // openApp opens a data folder, creating it if needed, and brings the index
@@ -160,4 +166,11 @@ func checkWritable(dir string) error {
 	name := probe.Name()
 	probe.Close()
 	return os.Remove(filepath.Clean(name))
+}
+
+// quiet is cfg logging warnings and errors only, for benchmarks whose
+// output is their report.
+func quiet(cfg config.Config) config.Config {
+	cfg.LogLevel = "warn"
+	return cfg
 }

@@ -56,7 +56,7 @@ func benchCrawl(ctx context.Context, e env, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg, newLogger(e.stderr, cfg.LogLevel))
+	a, err := openApp(ctx, cfg, newLogger(e.stderr, cfg))
 	if err != nil {
 		return err
 	}

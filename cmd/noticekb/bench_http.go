@@ -39,7 +39,7 @@ func benchHTTP(ctx context.Context, e env, args []string) error {
 	}
 	cfg := config.Load(e.getenv)
 	cfg.DataDir = *data
-	a, err := openApp(ctx, cfg, newLogger(e.stderr, "warn"))
+	a, err := openApp(ctx, cfg, newLogger(e.stderr, quiet(cfg)))
 	if err != nil {
 		return err
 	}
@@ -68,8 +68,8 @@ func benchHTTP(ctx context.Context, e env, args []string) error {
 	go srv.Serve(ln)
 	defer srv.Shutdown(context.Background())
 	fmt.Fprintf(e.stdout, "notices: %d, distinct queries: %d (%.0f%% filtered), %d clients for %s\nmachine: %s\n",
-		a.index.Count(), len(paths), 100**filtered, *clients, *duration, bench.Load())
+		a.index.Count(), len(paths), 100**filtered, *clients, *duration, bench.MachineLoad())
 	err = bench.RunWrk(ctx, bench.HTTPLoad{Base: "http://" + ln.Addr().String(), Paths: paths, Clients: *clients, Threads: *threads, Duration: *duration, Stdout: e.stdout})
-	fmt.Fprintf(e.stdout, "machine: %s\nmemory of this process (server, wrk excluded): %s\n", bench.Load(), bench.Memory())
+	fmt.Fprintf(e.stdout, "machine: %s\nmemory of this process (server, wrk excluded): %s\n", bench.MachineLoad(), bench.Memory())
 	return err
 }

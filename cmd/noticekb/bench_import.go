@@ -47,14 +47,14 @@ func benchImport(ctx context.Context, e env, args []string) error {
 	} else if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return usageError{fmt.Errorf("bench import: %s is not empty; the import must start from nothing", dir)}
 	}
-	fmt.Fprintf(e.stdout, "machine: %s\n", bench.Load())
+	fmt.Fprintf(e.stdout, "machine: %s\n", bench.MachineLoad())
 	run, err := timeImport(ctx, e, dir, *flat, *workers, *profile)
 	if err != nil {
 		return err
 	}
 	runs := []bench.ImportRun{run}
 	if *omindex {
-		fmt.Fprintf(e.stdout, "machine: %s\n", bench.Load())
+		fmt.Fprintf(e.stdout, "machine: %s\n", bench.MachineLoad())
 		db, err := os.MkdirTemp("", "noticekb-bench-omindex-")
 		if err != nil {
 			return err
@@ -91,7 +91,7 @@ func timeImport(ctx context.Context, e env, dir, flat string, workers int, profi
 	mem := bench.SampleMemory(250 * time.Millisecond)
 	cpu0, _ := bench.SelfUsage()
 	start := time.Now()
-	a, err := openApp(ctx, cfg, newLogger(e.stderr, "warn"))
+	a, err := openApp(ctx, cfg, newLogger(e.stderr, quiet(cfg)))
 	if err != nil {
 		return run, err
 	}

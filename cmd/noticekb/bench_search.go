@@ -44,7 +44,7 @@ func benchSearch(ctx context.Context, e env, args []string) error {
 	}
 	cfg := config.Load(e.getenv)
 	cfg.DataDir = *data
-	a, err := openApp(ctx, cfg, newLogger(e.stderr, "warn"))
+	a, err := openApp(ctx, cfg, newLogger(e.stderr, quiet(cfg)))
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func benchSearch(ctx context.Context, e env, args []string) error {
 		if _, err := bench.TimeQueries(ctx, variant.name, warmup, search); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "machine: %s\n", bench.Load())
+		fmt.Fprintf(e.stdout, "machine: %s\n", bench.MachineLoad())
 		run, err := bench.TimeQueries(ctx, variant.name, queries, search)
 		if err != nil {
 			return err
@@ -120,7 +120,7 @@ func timeFloor(ctx context.Context, e env, a *app, mixer *bench.Mixer, warmup, q
 	}
 	defer os.RemoveAll(tmp)
 	first, last := mixer.Years()
-	fmt.Fprintf(e.stdout, "machine: %s\n", bench.Load())
+	fmt.Fprintf(e.stdout, "machine: %s\n", bench.MachineLoad())
 	floor, build, err := bench.BuildFloor(filepath.Join(tmp, "floor"), a.store.EachNotice, 1000, [2]int{first, last})
 	if err != nil {
 		return bench.Latencies{}, err
@@ -131,7 +131,7 @@ func timeFloor(ctx context.Context, e env, a *app, mixer *bench.Mixer, warmup, q
 	if _, err := bench.TimeQueries(ctx, "floor", warmup, floor.Search); err != nil {
 		return bench.Latencies{}, err
 	}
-	fmt.Fprintf(e.stdout, "machine: %s\n", bench.Load())
+	fmt.Fprintf(e.stdout, "machine: %s\n", bench.MachineLoad())
 	return bench.TimeQueries(ctx, "bleve alone (floor)", queries, floor.Search)
 }
 

@@ -30,7 +30,7 @@ func openFromFlags(ctx context.Context, e env, name string, args []string, more 
 	if err := cfg.Validate(); err != nil {
 		return nil, fs, usageError{err}
 	}
-	a, err := openApp(ctx, cfg, newLogger(e.stderr, cfg.LogLevel))
+	a, err := openApp(ctx, cfg, newLogger(e.stderr, cfg))
 	return a, fs, err
 }
 

@@ -43,13 +43,15 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"serve", "serve [--data DIR] [--addr HOST:PORT] [--allow HOST]... [--allow-private] [--crawl-delay DURATION]", "serve the search site and API (imports the bundled demo into an empty data folder)", cmdServe},
+		{"serve", "serve [--data DIR] [--addr HOST:PORT] [--allow HOST]... [--allow-private] [--crawl-delay DURATION] [--trusted-proxy ADDR]... [--rate-limit N] [limits]", "serve the search site and API (imports the bundled demo into an empty data folder)", cmdServe},
 		{"crawl", "crawl [--data DIR] [--delay DURATION] [--concurrency N] [--max-pages N] [--include REGEXP]... [--exclude REGEXP]... URL...", "crawl sites from start URLs and index their notices", cmdCrawl},
 		{"import", "import [--data DIR] [--base-url URL] PATH...", "import HTML files and folders (.html, .htm, .html.gz)", cmdImport},
 		{"extract", "extract [--url URL] FILE...", "extract notices from files as JSON lines, without storing them", cmdExtract},
 		{"export", "export [--data DIR] [--all]", "print stored notices as JSON lines", cmdExport},
 		{"reindex", "reindex [--data DIR]", "rebuild the search index from the store", cmdReindex},
 		{"reextract", "reextract [--data DIR]", "re-extract every stored page with the current rules and taxonomy, without network", cmdReextract},
+		{"backup", "backup [--data DIR] FILE", "write a consistent copy of the store to FILE, also while serve runs", cmdBackup},
+		{"restore", "restore FILE --data NEWDIR", "restore a backup into a new data folder and rebuild its index", cmdRestore},
 		{"search", "search [--data DIR] [--partner P]... [--topic T]... [--from D] [--to D] [--sort S] [--size N] [--page N | --after KEY...] [--facet-size N|all] [--months] [--json] QUERY | --related ID", "search the knowledge base from the command line", cmdSearch},
 		{"bench", "bench <name> [flags]", "run a benchmark against the shared test beds (noticekb bench lists them)", cmdBench},
 		{"version", "version", "print the version", cmdVersion},
@@ -100,7 +102,8 @@ The commands are:
 Use "noticekb help <command>" for more about a command.
 
 Environment: NOTICEKB_DATA (data folder), NOTICEKB_ADDR (listen address),
-NOTICEKB_ADMIN_TOKEN (turns the admin area and API on), NOTICEKB_LOG_LEVEL.
+NOTICEKB_ADMIN_TOKEN (turns the admin area and API on), NOTICEKB_LOG_LEVEL,
+NOTICEKB_LOG_FORMAT (text or json), NOTICEKB_TRUSTED_PROXIES.
 `)
 }
 

@@ -24,6 +24,8 @@ type reimporter struct {
 	cfg   config.Config
 	guard *crawl.Guard
 	demo  *demo.Site
+	// counters add up the jobs' crawls for /metrics; nil counts nothing.
+	counters *crawlCounters
 }
 
 func newReimporter(a *app, cfg config.Config, site *demo.Site) *reimporter {
@@ -75,6 +77,10 @@ func (r *reimporter) Reimport(ctx context.Context, job notice.Job, progress func
 		cc.Transport, cc.Guard = r.demo.Transport(), nil
 	}
 	crawler := crawl.New(cc)
+	if r.counters != nil {
+		r.counters.start(crawler)
+		defer r.counters.finish(crawler)
+	}
 	stop := make(chan struct{})
 	go reportProgress(crawler, progress, stop)
 	if job.Kind == notice.JobPage {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"noticekb/internal/config"
+	"noticekb/internal/control"
 	"noticekb/internal/crawl"
 	"noticekb/internal/demo"
 	"noticekb/internal/jobs"
@@ -26,7 +27,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
 	}
-	log := newLogger(e.stderr, cfg.LogLevel)
+	log := newLogger(e.stderr, cfg)
 	// Listen first: a port in use is the commonest mistake, and should not
 	// cost a demo import before it is reported.
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -43,6 +44,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	// The control socket lets `noticekb backup` have a snapshot of the
+	// store this process holds.
+	if ctl, err := control.Listen(controlSocket(cfg), a.store, log); err != nil {
+		log.Warn("no control socket: backups need the server stopped", "err", err)
+	} else {
+		defer ctl.Close()
+	}
 	site, err := demo.Load()
 	if err != nil {
 		return err
@@ -55,9 +63,12 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 
 	var admin web.Admin
 	var curator web.Curator
+	crawls := &crawlCounters{}
 	if cfg.AdminToken != "" {
 		curator = newCurator(a)
-		manager, err := jobs.New(context.WithoutCancel(ctx), newReimporter(a, cfg, site), a.store, log)
+		r := newReimporter(a, cfg, site)
+		r.counters = crawls
+		manager, err := jobs.New(context.WithoutCancel(ctx), r, a.store, log)
 		if err != nil {
 			return err
 		}
@@ -75,6 +86,17 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		Admin:      admin,
 		AdminToken: cfg.AdminToken,
 		Curator:    curator,
+
+		ReadTimeout:    cfg.ReadTimeout,
+		WriteTimeout:   cfg.WriteTimeout,
+		IdleTimeout:    cfg.IdleTimeout,
+		TrustedProxies: cfg.TrustedPrefixes(),
+		RateLimit:      cfg.RateLimit,
+		MaxConnsPerIP:  cfg.MaxConnsPerIP,
+		MaxInFlight:    cfg.MaxInFlight,
+		QueueWait:      cfg.QueueWait,
+		Metrics:        newMetrics(a, admin, crawls),
+		Health:         appHealth(a),
 	})
 	if err != nil {
 		return err

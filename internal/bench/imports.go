@@ -142,9 +142,9 @@ func DirSize(path string) int64 {
 	return size
 }
 
-// Load is the machine's load average and core count, for the report: the
+// MachineLoad is the machine's load average and core count, for the report: the
 // benchmark machine is shared, and the figures mean little without it.
-func Load() string {
+func MachineLoad() string {
 	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
 		return fmt.Sprintf("load unknown, %d cores", runtime.NumCPU())

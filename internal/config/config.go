@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,8 +32,17 @@ type Config struct {
 	TrustedProxies []string
 	// Timeouts of the HTTP server.
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
-	// RateLimit is API requests per minute per client; 0 turns it off.
+	// RateLimit is requests per minute per client; 0 turns it off.
 	RateLimit int
+	// MaxConnsPerIP caps one address's open connections (slow clients
+	// holding many); 0 means none. It is not applied to trusted proxies.
+	MaxConnsPerIP int
+	// MaxInFlight is how many requests are answered at once (0: four per
+	// CPU); more wait up to QueueWait, then get 503.
+	MaxInFlight int
+	QueueWait   time.Duration
+	// LogFormat is text or json.
+	LogFormat string
 }
 
 // Environment variable names.
@@ -41,6 +51,9 @@ const (
 	EnvAddr       = "NOTICEKB_ADDR"
 	EnvAdminToken = "NOTICEKB_ADMIN_TOKEN"
 	EnvLogLevel   = "NOTICEKB_LOG_LEVEL"
+	EnvLogFormat  = "NOTICEKB_LOG_FORMAT"
+	// EnvTrustedProxies is a comma-separated list of addresses or CIDRs.
+	EnvTrustedProxies = "NOTICEKB_TRUSTED_PROXIES"
 )
 
 // Default returns the settings used when nothing else is said.
@@ -54,6 +67,12 @@ func Default() Config {
 		IdleTimeout:  60 * time.Second,
 		RateLimit:    600,
 		CrawlDelay:   time.Second,
+		// A browser opens about six connections; a hundred is room for
+		// people behind one NAT, and far from what slow clients need to
+		// starve the server.
+		MaxConnsPerIP: 100,
+		QueueWait:     5 * time.Second,
+		LogFormat:     "text",
 	}
 }
 
@@ -71,6 +90,14 @@ func Load(getenv func(string) string) Config {
 	}
 	if v := getenv(EnvLogLevel); v != "" {
 		c.LogLevel = v
+	}
+	if v := getenv(EnvLogFormat); v != "" {
+		c.LogFormat = v
+	}
+	for _, p := range strings.Split(getenv(EnvTrustedProxies), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
 	}
 	return c
 }
@@ -94,6 +121,47 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	})
 	fs.BoolVar(&c.AllowPrivate, "allow-private", c.AllowPrivate, "let admin re-imports reach loopback and private addresses (local test sites)")
 	fs.DurationVar(&c.CrawlDelay, "crawl-delay", c.CrawlDelay, "pause of `DURATION` between an admin re-import's requests to one host")
+	c.LimitFlags(fs)
+}
+
+// LimitFlags registers the serve flags that bound what clients may cost.
+func (c *Config) LimitFlags(fs *flag.FlagSet) {
+	fs.Func("trusted-proxy", "believe X-Forwarded-For from this reverse proxy `ADDR` or CIDR (repeatable; env "+EnvTrustedProxies+")", func(v string) error {
+		c.TrustedProxies = append(c.TrustedProxies, strings.TrimSpace(v))
+		return nil
+	})
+	fs.IntVar(&c.RateLimit, "rate-limit", c.RateLimit, "`N` requests per minute one client may make (0: no limit)")
+	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", c.MaxConnsPerIP, "`N` open connections one address may hold (0: no limit; not applied to trusted proxies)")
+	fs.IntVar(&c.MaxInFlight, "max-in-flight", c.MaxInFlight, "`N` requests answered at once; more wait their turn (0: four per CPU)")
+	fs.DurationVar(&c.QueueWait, "queue-wait", c.QueueWait, "longest `DURATION` a request waits for its turn before a 503")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", c.ReadTimeout, "`DURATION` a client has to send a whole request")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", c.WriteTimeout, "`DURATION` to send a whole response")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "`DURATION` an idle keep-alive connection stays open")
+}
+
+// TrustedPrefixes returns the trusted proxies as prefixes (a single
+// address is a /32 or /128); call after Validate.
+func (c Config) TrustedPrefixes() []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range c.TrustedProxies {
+		if pfx, err := parsePrefix(p); err == nil {
+			out = append(out, pfx)
+		}
+	}
+	return out
+}
+
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // Validate checks the settings and makes paths absolute.
@@ -124,11 +192,28 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("rate limit must not be negative"))
 	}
 	for _, p := range c.TrustedProxies {
-		if net.ParseIP(p) == nil {
-			if _, _, err := net.ParseCIDR(p); err != nil {
-				errs = append(errs, fmt.Errorf("trusted proxy %q: want an IP address or CIDR", p))
-			}
+		if _, err := parsePrefix(p); err != nil {
+			errs = append(errs, fmt.Errorf("trusted proxy %q: want an IP address or CIDR", p))
 		}
+	}
+	if c.MaxInFlight < 0 || c.QueueWait <= 0 {
+		errs = append(errs, errors.New("max in flight must not be negative, queue wait must be positive"))
+	}
+	if c.MaxConnsPerIP < 0 {
+		errs = append(errs, errors.New("max connections per address must not be negative"))
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"read timeout", c.ReadTimeout}, {"write timeout", c.WriteTimeout}, {"idle timeout", c.IdleTimeout}} {
+		if d.v <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be positive", d.name))
+		}
+	}
+	switch strings.ToLower(c.LogFormat) {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log format %q: use text or json", c.LogFormat))
 	}
 	return errors.Join(errs...)
 }

@@ -113,21 +113,6 @@ func (s *Store) Size() int64 {
 	return size
 }
 
-// Backup writes a consistent snapshot of the store to w while readers and
-// writers go on (a bbolt read transaction sees one committed state).
-func (s *Store) Backup(w io.Writer) (int64, error) {
-	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(w)
-		return err
-	})
-	if err != nil {
-		return n, fmt.Errorf("store: backup: %w", err)
-	}
-	return n, nil
-}
-
 func u64(v uint64) []byte {
 	b := make([]byte, 8)
 	binary.BigEndian.PutUint64(b, v)

@@ -82,6 +82,13 @@ func (b Bed) Generate(ctx context.Context, dir string, notices, seed int) error 
 	return err
 }
 
+// Flat lays the notice pages of the site in dir out as flat files
+// (out/000/000000.html ...) for import runs.
+func (b Bed) Flat(ctx context.Context, dir, out string) error {
+	_, err := b.runScript(ctx, "flat_notices.py", "--site", dir, "--out", out)
+	return err
+}
+
 // Changes is what mutate_site.py did (its changes.json).
 type Changes struct {
 	Edited  []Change `json:"edited"`

@@ -5,6 +5,7 @@ package urlnorm
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"path"
 	"sort"
@@ -44,11 +45,13 @@ func NormalizeURL(in *url.URL) (string, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return "", fmt.Errorf("urlnorm: %q: only http and https URLs", in.String())
 	}
-	host := strings.ToLower(u.Hostname())
+	host := strings.TrimRight(strings.ToLower(u.Hostname()), ".")
 	if host == "" {
 		return "", fmt.Errorf("urlnorm: %q: no host", in.String())
 	}
-	host = strings.TrimSuffix(host, ".")
+	if !validHost(host) {
+		return "", fmt.Errorf("urlnorm: %q: malformed host", in.String())
+	}
 	port := u.Port()
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
 		port = ""
@@ -67,6 +70,21 @@ func NormalizeURL(in *url.URL) (string, error) {
 	u.RawQuery = cleanQuery(u.RawQuery)
 	u.ForceQuery = false
 	return u.String(), nil
+}
+
+// validHost accepts an IPv6 address (without brackets or zone) or a name or IPv4
+// address free of the characters that delimit a URL's parts, so the URL
+// written back reads the same way again.
+func validHost(h string) bool {
+	if strings.Contains(h, ":") {
+		// A zone (fe80::1%eth0) names an interface of the machine reading
+		// the URL, which means nothing for a page on the web.
+		a, err := netip.ParseAddr(h)
+		return err == nil && a.Zone() == ""
+	}
+	return !strings.ContainsFunc(h, func(r rune) bool {
+		return r <= ' ' || r == 0x7f || strings.ContainsRune("[]/?#@%\\", r)
+	})
 }
 
 func cleanPath(p string) string {
@@ -108,15 +126,21 @@ func cleanQuery(raw string) string {
 }
 
 // cleanEscapes writes percent escapes one way: unreserved characters
-// (letters, digits, "-._~") unescaped, every other escape in upper case.
+// (letters, digits, "-._~") unescaped, every other escape in upper case,
+// and spaces and control characters escaped (a URL cannot hold them, and
+// one written back with a trailing space would lose it when read again).
 // Reserved characters stay escaped or not as written, since they may
 // carry meaning.
 func cleanEscapes(s string) string {
-	if !strings.Contains(s, "%") {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r == '%' || r <= ' ' || r == 0x7f }) {
 		return s
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] == 0x7f {
+			fmt.Fprintf(&b, "%%%02X", s[i])
+			continue
+		}
 		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
 			c := unhex(s[i+1])<<4 | unhex(s[i+2])
 			if isUnreserved(c) {
@@ -125,6 +149,12 @@ func cleanEscapes(s string) string {
 				b.WriteString("%" + strings.ToUpper(s[i+1:i+3]))
 			}
 			i += 2
+			continue
+		}
+		if s[i] == '%' {
+			// A stray percent sign, escaped, so it cannot join the
+			// characters after it into an escape when read again.
+			b.WriteString("%25")
 			continue
 		}
 		b.WriteByte(s[i])

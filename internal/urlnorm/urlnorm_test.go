@@ -17,6 +17,10 @@ func TestNormalize(t *testing.T) {
 		{"http://example.org/?q=a+b&q=c", "http://example.org/?q=a+b&q=c"},
 		{"http://example.org?", "http://example.org/"},
 		{"https://example.org:8443/x#", "https://example.org:8443/x"},
+		// Found by fuzzing: each must read back the same when normalised again.
+		{"HTTP://0..", "http://0/"},
+		{"http://example.org/?q=a b  #x", "http://example.org/?q=a%20b%20%20"},
+		{"http://example.org/?q=%7%41", "http://example.org/?q=%257A"},
 	}
 	for _, tt := range tests {
 		got, err := Normalize(tt.in)
@@ -24,7 +28,8 @@ func TestNormalize(t *testing.T) {
 			t.Errorf("Normalize(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
-	for _, bad := range []string{"ftp://example.org/", "mailto:a@b", "javascript:alert(1)", "http:///path", "%zz"} {
+	for _, bad := range []string{"ftp://example.org/", "mailto:a@b", "javascript:alert(1)", "http:///path", "%zz",
+		"HTTP://.", "http://]:0", "http://[fe80::1%25eth0]/", "http://a b/"} {
 		if got, err := Normalize(bad); err == nil {
 			t.Errorf("Normalize(%q) = %q, want an error", bad, got)
 		}

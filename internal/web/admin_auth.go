@@ -28,7 +28,7 @@ func (s *Server) isAdminToken(given string) bool {
 // sign-ins do, so the API is no faster a way to guess the token.
 func (s *Server) requireAdmin(c *fiber.Ctx) error {
 	given, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
-	client := clientKey(c.IP())
+	client := s.client(c)
 	if wait := s.admin.throttle.wait(client); ok && wait > 0 {
 		return tooManyFailures(c, wait)
 	}

@@ -136,7 +136,7 @@ func (s *Server) renderSignIn(c *fiber.Ctx, status int, v SignInView) error {
 }
 
 func (s *Server) handleSignIn(c *fiber.Ctx) error {
-	client := clientKey(c.IP())
+	client := s.client(c)
 	v := SignInView{Next: safeNext(c.FormValue("next")), Error: true}
 	if !s.sameSite(c) {
 		return fiber.NewError(http.StatusForbidden, "Sign in from this site's own sign-in page.")
@@ -174,6 +174,6 @@ func (s *Server) handleSignIn(c *fiber.Ctx) error {
 func (s *Server) handleSignOut(c *fiber.Ctx) error {
 	s.admin.sessions.end(sessionOf(c).id)
 	setCookie(c, sessionCookieName(c), "", "/", -1)
-	s.log.Info("admin signed out", "client", clientKey(c.IP()))
+	s.log.Info("admin signed out", "client", s.client(c))
 	return seeOther(c, "/admin?signed_out=1")
 }

@@ -142,24 +142,10 @@ func TestThrottleBounded(t *testing.T) {
 	th := newThrottle(c.now)
 	for i := 0; i < maxClients+50; i++ {
 		c.advance(time.Millisecond)
-		th.fail(clientKey(fmt.Sprintf("10.%d.%d.%d", i>>16, (i>>8)&255, i&255)))
+		th.fail(fmt.Sprintf("10.%d.%d.%d", i>>16, (i>>8)&255, i&255))
 	}
 	if len(th.clients) > maxClients {
 		t.Errorf("%d clients remembered, at most %d", len(th.clients), maxClients)
-	}
-}
-
-// An IPv6 client is counted by its /64.
-func TestClientKey(t *testing.T) {
-	for ip, want := range map[string]string{
-		"192.0.2.7":            "192.0.2.7",
-		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
-		"2001:db8:1:2::ffff":   "2001:db8:1:2::/64",
-		"not an ip":            "not an ip",
-	} {
-		if got := clientKey(ip); got != want {
-			t.Errorf("clientKey(%q) = %q, want %q", ip, got, want)
-		}
 	}
 }
 

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net"
 	"sync"
 	"time"
 )
@@ -35,15 +34,6 @@ const (
 
 func newThrottle(now func() time.Time) *throttle {
 	return &throttle{clients: map[string]*failures{}, now: now}
-}
-
-// clientKey groups addresses that one client is likely to hold.
-func clientKey(ip string) string {
-	parsed := net.ParseIP(ip)
-	if parsed == nil || parsed.To4() != nil {
-		return ip
-	}
-	return parsed.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
 // wait is how long client must still wait before its next attempt.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -26,6 +27,8 @@ func statusOf(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, notice.ErrBusy):
 		return http.StatusConflict
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable // the request timeout: overloaded
 	}
 	return http.StatusInternalServerError
 }
@@ -33,12 +36,14 @@ func statusOf(err error) int {
 // publicMessage is what a visitor may read about an error: the domain's
 // own wording for client mistakes, never internals for server faults.
 func publicMessage(err error, status int) string {
-	if status >= 500 {
-		return "Something went wrong on our side. Please try again."
-	}
+	// A fiber.Error's message is written for visitors (ours, or a status
+	// text of Fiber's), even for a 503 "busy".
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		return fe.Message
+	}
+	if status >= 500 {
+		return "Something went wrong on our side. Please try again."
 	}
 	msg := err.Error()
 	// Domain errors are wrapped with a package prefix ("index: ...").

@@ -4,14 +4,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-func (s *Server) handleHealth(c *fiber.Ctx) error {
-	resp := fiber.Map{"status": "ok"}
-	if s.opts.Counts != nil {
-		resp["notices"] = s.opts.Counts()
-	}
-	return c.JSON(resp)
-}
-
 func (s *Server) handleSearchAPI(c *fiber.Ctx) error {
 	q, err := queryFromRequest(c)
 	if err != nil {

@@ -12,10 +12,15 @@ import (
 // routes lists every route of the site and the API.
 func (s *Server) routes() {
 	app := s.app
+	app.Use(s.observe)
 	app.Use(s.securityHeaders)
+	app.Use(s.rateLimit)
+	app.Use(s.admit)
+	app.Use(refuseEncodedBodies)
 	app.Use(compress.New(compress.Config{Next: skipCompression}))
 
 	app.Get("/healthz", s.handleHealth)
+	app.Get("/metrics", s.handleMetrics)
 	app.Get("/static/:name", s.handleAsset)
 	app.Get("/favicon.ico", s.handleFavicon)
 

@@ -10,10 +10,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"runtime"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"noticekb/internal/metrics"
 	"noticekb/internal/notice"
 )
 
@@ -56,17 +59,41 @@ type Options struct {
 	Curator Curator
 
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// TrustedProxies are reverse proxies whose X-Forwarded-For names the
+	// client; requests from anywhere else are keyed by their own address.
+	TrustedProxies []netip.Prefix
+	// RateLimit is requests per minute per client; 0 turns it off.
+	RateLimit int
+	// MaxConnsPerIP caps one address's open connections; 0 means none. It
+	// is not applied when TrustedProxies are set (every request would come
+	// from the proxy).
+	MaxConnsPerIP int
+	// MaxInFlight is how many requests are answered at once (static
+	// files, health, metrics and admin calls aside); more wait up to
+	// QueueWait, then get 503. 0 means four per CPU.
+	MaxInFlight int
+	QueueWait   time.Duration
+	// Metrics receives the HTTP metrics and is served at /metrics with
+	// whatever else was registered in it; nil makes a registry of its own.
+	Metrics *metrics.Registry
+	// Health reports the store and index for /healthz; nil reports only
+	// Counts.
+	Health func() Health
 }
 
 // Server is the web application.
 type Server struct {
-	app     *fiber.App
-	opts    Options
-	pages   map[string]*template.Template
-	assets  *assets
-	related Related
-	log     *slog.Logger
-	admin   *adminArea // nil when the admin area is off
+	app       *fiber.App
+	opts      Options
+	pages     map[string]*template.Template
+	assets    *assets
+	related   Related
+	log       *slog.Logger
+	limiter   *limiter
+	admission *admission
+	metrics   *httpMetrics
+	health    *healthCache
+	admin     *adminArea // nil when the admin area is off
 }
 
 // New builds the server and its routes.
@@ -77,6 +104,22 @@ func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, log: opts.Log, related: opts.Related}
 	if s.related == nil {
 		s.related = sharedFacets{search: opts.Searcher}
+	}
+	if opts.RateLimit > 0 {
+		s.limiter = newLimiter(opts.RateLimit, time.Now)
+	}
+	inFlight := opts.MaxInFlight
+	if inFlight <= 0 {
+		inFlight = 4 * runtime.GOMAXPROCS(0)
+	}
+	// A handler has as long as a response may take to be written.
+	s.admission = newAdmission(inFlight, orDefault(opts.QueueWait, 5*time.Second), orDefault(opts.WriteTimeout, 30*time.Second))
+	if s.opts.Metrics == nil {
+		s.opts.Metrics = metrics.NewRegistry()
+	}
+	s.registerMetrics(s.opts.Metrics)
+	if opts.Health != nil {
+		s.health = newHealthCache(opts.Health, time.Now)
 	}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
@@ -97,6 +140,11 @@ func New(opts Options) (*Server, error) {
 		ReadTimeout:           orDefault(opts.ReadTimeout, 10*time.Second),
 		WriteTimeout:          orDefault(opts.WriteTimeout, 30*time.Second),
 		IdleTimeout:           orDefault(opts.IdleTimeout, 60*time.Second),
+		// Simultaneous connections at most: fasthttp's default (262,144)
+		// is more than the process may open files. There is no
+		// ProxyHeader on purpose: c.IP() stays the socket's peer, and
+		// clientIP reads X-Forwarded-For from trusted proxies only.
+		Concurrency: 16 << 10,
 	})
 	s.routes()
 	return s, nil
@@ -114,6 +162,9 @@ func (s *Server) App() *fiber.App { return s.app }
 
 // Serve serves HTTP on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
+	if len(s.opts.TrustedProxies) == 0 {
+		ln = limitConns(ln, s.opts.MaxConnsPerIP)
+	}
 	err := s.app.Listener(ln)
 	if errors.Is(err, net.ErrClosed) {
 		return nil

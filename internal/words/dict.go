@@ -13,6 +13,10 @@ type Dict struct {
 	// stems holds one-word phrases whose word may continue (전자정부의),
 	// looked up by the prefixes of each word of a text.
 	stems map[string][]entry
+	// maxStem is the longest stem in bytes: no longer prefix of a word
+	// can be one, so a word of a million letters costs no more than a
+	// short one (it once cost a million map lookups of growing keys).
+	maxStem int
 }
 
 type entry struct {
@@ -57,6 +61,7 @@ func (d *Dict) Add(phrase string, value int, exact bool) bool {
 	d.byFirst[first] = list
 	if e.prefix && len(e.words) == 1 {
 		d.stems[first] = append(d.stems[first], e)
+		d.maxStem = max(d.maxStem, len(first))
 	}
 	return true
 }
@@ -92,7 +97,7 @@ func (d *Dict) candidates(key string) []entry {
 	if len(d.stems) == 0 {
 		return out
 	}
-	for i := len(key) - 1; i > 0; i-- {
+	for i := min(len(key)-1, d.maxStem); i > 0; i-- {
 		if stems, ok := d.stems[key[:i]]; ok {
 			out = append(out[:len(out):len(out)], stems...)
 		}

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"os"
+	"runtime"
+	rtmetrics "runtime/metrics"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"noticekb/internal/crawl"
+	"noticekb/internal/metrics"
+	"noticekb/internal/notice"
+	"noticekb/internal/store"
+	"noticekb/internal/web"
+)
+
+// crawlCounters adds up the crawls of admin jobs: the totals of finished
+// jobs plus the running one's counts, for /metrics.
+type crawlCounters struct {
+	mu      sync.Mutex
+	done    crawl.Stats
+	current *crawl.Crawler
+}
+
+func (cc *crawlCounters) start(c *crawl.Crawler) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	cc.current = c
+}
+
+func (cc *crawlCounters) finish(c *crawl.Crawler) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	cc.done = addStats(cc.done, c.Stats())
+	if cc.current == c {
+		cc.current = nil
+	}
+}
+
+func (cc *crawlCounters) totals() crawl.Stats {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.current == nil {
+		return cc.done
+	}
+	return addStats(cc.done, cc.current.Stats())
+}
+
+func addStats(a, b crawl.Stats) crawl.Stats {
+	a.Fetched += b.Fetched
+	a.NotModified += b.NotModified
+	a.Errors += b.Errors
+	a.Retries += b.Retries
+	a.Disallowed += b.Disallowed
+	a.Trapped += b.Trapped
+	return a
+}
+
+// newMetrics registers what a serving process reports besides HTTP:
+// the index, the store, admin jobs and their crawls, and the process.
+func newMetrics(a *app, jobs web.Admin, crawls *crawlCounters) *metrics.Registry {
+	r := metrics.NewRegistry()
+	r.GaugeFunc("noticekb_index_documents", "Notices in the search index.", func() float64 { return float64(a.index.Count()) })
+	r.GaugeFunc("noticekb_index_size_bytes", "Bytes of the search index on disk.", func() float64 { return float64(a.index.SizeOnDisk()) })
+	r.GaugeFunc("noticekb_index_applied_seq", "The last store change the index holds.", func() float64 { return float64(a.index.AppliedSeq()) })
+	stats := &cachedStats{read: a.store.Stats}
+	storeStat := func(pick func(s store.Stats) float64) func() float64 {
+		return func() float64 { return pick(stats.get()) }
+	}
+	r.GaugeFunc("noticekb_store_seq", "The store's last change.", storeStat(func(s store.Stats) float64 { return float64(s.Seq) }))
+	r.GaugeFunc("noticekb_store_notices", "Notices in the store, withdrawn ones included.", storeStat(func(s store.Stats) float64 { return float64(s.Notices) }))
+	r.GaugeFunc("noticekb_store_pages", "Pages in the store.", storeStat(func(s store.Stats) float64 { return float64(s.Pages) }))
+	r.GaugeFunc("noticekb_store_size_bytes", "Bytes of the store file.", storeStat(func(s store.Stats) float64 { return float64(s.Size) }))
+	r.GaugesFunc("noticekb_jobs", "Admin jobs in the history, by state.", []string{"state"}, func() []metrics.Sample {
+		counts := map[notice.JobState]int{}
+		if jobs != nil {
+			for _, j := range jobs.Jobs() {
+				counts[j.State]++
+			}
+		}
+		var out []metrics.Sample
+		for _, s := range []notice.JobState{notice.JobRunning, notice.JobSucceeded, notice.JobFailed, notice.JobCancelled} {
+			out = append(out, metrics.Sample{Labels: []string{string(s)}, Value: float64(counts[s])})
+		}
+		return out
+	})
+	r.CountersFunc("noticekb_crawl_pages_total", "Pages requested by admin re-imports since start, by outcome.", []string{"outcome"}, func() []metrics.Sample {
+		t := crawls.totals()
+		return []metrics.Sample{
+			{Labels: []string{"fetched"}, Value: float64(t.Fetched)},
+			{Labels: []string{"not_modified"}, Value: float64(t.NotModified)},
+			{Labels: []string{"error"}, Value: float64(t.Errors)},
+			{Labels: []string{"retry"}, Value: float64(t.Retries)},
+			{Labels: []string{"disallowed"}, Value: float64(t.Disallowed)},
+			{Labels: []string{"trapped"}, Value: float64(t.Trapped)},
+		}
+	})
+	registerProcessMetrics(r)
+	return r
+}
+
+// cachedStats reads the store's counts once for the four gauges of one
+// scrape (counting walks the store's key trees).
+type cachedStats struct {
+	mu   sync.Mutex
+	read func() (store.Stats, error)
+	at   time.Time
+	last store.Stats
+}
+
+func (c *cachedStats) get() store.Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if time.Since(c.at) > 2*time.Second {
+		if st, err := c.read(); err == nil {
+			c.last = st
+		}
+		c.at = time.Now()
+	}
+	return c.last
+}
+
+// registerProcessMetrics reports memory and goroutines, read without
+// stopping the world.
+func registerProcessMetrics(r *metrics.Registry) {
+	read := func(name string) float64 {
+		s := []rtmetrics.Sample{{Name: name}}
+		rtmetrics.Read(s)
+		if s[0].Value.Kind() != rtmetrics.KindUint64 {
+			return 0
+		}
+		return float64(s[0].Value.Uint64())
+	}
+	r.GaugeFunc("process_resident_memory_bytes", "Resident memory of the process.", residentBytes)
+	r.GaugeFunc("go_memstats_heap_alloc_bytes", "Bytes of live and not yet collected heap objects.", func() float64 { return read("/memory/classes/heap/objects:bytes") })
+	r.GaugeFunc("go_goroutines", "Goroutines that exist.", func() float64 { return float64(runtime.NumGoroutine()) })
+}
+
+// residentBytes reads the resident set size from /proc (Linux); 0 elsewhere.
+func residentBytes() float64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, err := strconv.ParseFloat(f[1], 64)
+	if err != nil {
+		return 0
+	}
+	return pages * float64(os.Getpagesize())
+}
+
+// appHealth reads the store's and the index's state for /healthz. Errors
+// are logged in full and reported in a word: the endpoint is public.
+func appHealth(a *app) func() web.Health {
+	return func() web.Health {
+		var h web.Health
+		st, err := a.store.Stats()
+		if err != nil {
+			a.log.Error("health: store unreadable", "err", err)
+			h.Store.Error = "unreadable"
+		}
+		h.Store = web.StoreHealth{Notices: st.Notices, Pages: st.Pages, Seq: st.Seq, SizeBytes: st.Size, Error: h.Store.Error}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := a.index.Search(ctx, notice.Query{Size: 1}); err != nil {
+			a.log.Error("health: index search failed", "err", err)
+			h.Index.Error = "search failed"
+		}
+		h.Index.Documents, h.Index.AppliedSeq, h.Index.SizeBytes = a.index.Count(), a.index.AppliedSeq(), a.index.SizeOnDisk()
+		return h
+	}
+}

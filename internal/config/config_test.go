@@ -1,0 +1,71 @@
+package config
+
+import (
+	"flag"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTrustedProxiesFromEnvAndFlags(t *testing.T) {
+	c := Load(func(k string) string {
+		if k == EnvTrustedProxies {
+			return " 10.0.0.0/8 , 192.168.1.7"
+		}
+		return ""
+	})
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.ServeFlags(fs)
+	if err := fs.Parse([]string{"--trusted-proxy", "::1", "--trusted-proxy", "10.1.2.3/8", "--rate-limit", "0"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	want := []netip.Prefix{
+		netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"),
+		netip.MustParsePrefix("::1/128"), netip.MustParsePrefix("10.0.0.0/8"),
+	}
+	if got := c.TrustedPrefixes(); !slices.Equal(got, want) {
+		t.Errorf("trusted %v, want %v", got, want)
+	}
+	if c.RateLimit != 0 {
+		t.Errorf("rate limit %d", c.RateLimit)
+	}
+}
+
+func TestValidateRefusesBadLimits(t *testing.T) {
+	tests := []struct {
+		set  func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.TrustedProxies = []string{"proxy.example"} }, "trusted proxy"},
+		{func(c *Config) { c.RateLimit = -1 }, "rate limit"},
+		{func(c *Config) { c.MaxConnsPerIP = -1 }, "max connections"},
+		{func(c *Config) { c.ReadTimeout = 0 }, "read timeout"},
+		{func(c *Config) { c.IdleTimeout = -time.Second }, "idle timeout"},
+		{func(c *Config) { c.LogFormat = "xml" }, "log format"},
+		{func(c *Config) { c.AdminToken = "short" }, "too short"},
+	}
+	for _, tt := range tests {
+		c := Default()
+		tt.set(&c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("error %v, want one saying %q", err, tt.want)
+		}
+	}
+	c := Default()
+	if err := c.Validate(); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
+}
+
+func TestStringMasksToken(t *testing.T) {
+	c := Default()
+	c.AdminToken = "a-very-secret-admin-token"
+	if strings.Contains(c.String(), "secret") {
+		t.Errorf("String shows the token: %s", c.String())
+	}
+}
