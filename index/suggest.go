@@ -117,31 +117,42 @@ func (r *reader) closestTerm(ctx context.Context, term string, df uint64) (strin
 	return best, best != ""
 }
 
+// surfaceFormDocs is how many notices surfaceForm reads: one could hold
+// only a rarer form of the stem ("governance" for "govern"), and which
+// notice comes first depends on the order of the import.
+const surfaceFormDocs = 16
+
 // surfaceForm is how notices write an analysed term (the index holds
 // stems: "govern" is written "government", "governance"…): of the forms in
-// one notice with the term, the one closest to what was typed.
+// the first few notices with the term, the one closest to what was typed,
+// then the most frequent, then the first in alphabetical order.
 func (r *reader) surfaceForm(ctx context.Context, term, typed string) string {
 	tfr, err := r.snap.TermFieldReader(ctx, []byte(term), fieldText, false, false, false)
 	if err != nil {
 		return ""
 	}
 	defer tfr.Close()
-	tfd, err := tfr.Next(nil)
-	if err != nil || tfd == nil {
-		return ""
-	}
-	d, err := r.loadDoc(uint32(tfd.ID.Value()), true)
-	if err != nil {
-		return ""
-	}
-	best, bestDist := "", 1<<30
-	text := d.title + "\n\n" + d.body
-	for _, t := range r.analyzer.Analyze([]byte(text)) {
-		if string(t.Term) != term {
+	counts := map[string]int{}
+	for range surfaceFormDocs {
+		tfd, err := tfr.Next(nil)
+		if err != nil || tfd == nil {
+			break
+		}
+		d, err := r.loadDoc(uint32(tfd.ID.Value()), true)
+		if err != nil {
 			continue
 		}
-		form := strings.ToLower(text[t.Start:t.End])
-		if dist := editDistance(typed, form); dist < bestDist {
+		text := d.title + "\n\n" + d.body
+		for _, t := range r.analyzer.Analyze([]byte(text)) {
+			if string(t.Term) == term {
+				counts[strings.ToLower(text[t.Start:t.End])]++
+			}
+		}
+	}
+	best, bestDist := "", 1<<30
+	for form, n := range counts {
+		dist := editDistance(typed, form)
+		if dist < bestDist || dist == bestDist && (n > counts[best] || n == counts[best] && form < best) {
 			best, bestDist = form, dist
 		}
 	}

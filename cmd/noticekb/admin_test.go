@@ -1,18 +1,14 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"noticekb/internal/demo"
 	"noticekb/internal/notice"
-	"noticekb/internal/testbed"
 )
 
 const adminToken = "an-admin-token-for-the-tests"
@@ -20,37 +16,13 @@ const adminToken = "an-admin-token-for-the-tests"
 // startAdminServe runs `noticekb serve` with the admin token set.
 func startAdminServe(t *testing.T, dataDir string, extraArgs ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var logs syncBuffer
-	done := make(chan error, 1)
 	getenv := func(k string) string {
 		if k == "NOTICEKB_ADMIN_TOKEN" {
 			return adminToken
 		}
 		return ""
 	}
-	args := append([]string{"serve", "--data", dataDir, "--addr", "127.0.0.1:0"}, extraArgs...)
-	go func() { done <- run(ctx, args, getenv, io.Discard, &logs) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := servingURL.FindStringSubmatch(logs.String()); m != nil {
-			return m[1]
-		}
-		select {
-		case err := <-done:
-			done <- nil // for the cleanup, which waits for serve to end
-			t.Fatalf("serve exited: %v\n%s", err, logs.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	t.Fatalf("serve did not start:\n%s", logs.String())
-	return ""
+	return startServeEnv(t, getenv, dataDir, extraArgs...)
 }
 
 func admin(t *testing.T, method, url, body string, out any) int {
@@ -100,14 +72,7 @@ func hostOfURL(u string) string {
 // knowledge base as it was (search serving the old data meanwhile) and a
 // failed one that does too.
 func TestAdminReimportEndToEnd(t *testing.T) {
-	bed, err := testbed.Find()
-	if err != nil {
-		t.Skip(err)
-	}
-	site := filepath.Join(t.TempDir(), "site")
-	if err := bed.Generate(t.Context(), site, 40, 3); err != nil {
-		t.Fatal(err)
-	}
+	bed, site := generatedSite(t, 40, 3)
 	fast, err := bed.Serve(site, "--no-faults")
 	if err != nil {
 		t.Fatal(err)

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"noticekb/internal/bench"
-	"noticekb/internal/config"
-	"noticekb/internal/notice"
 	"noticekb/internal/web"
 )
 
@@ -37,22 +35,11 @@ func benchHTTP(ctx context.Context, e env, args []string) error {
 	if *data == "" {
 		return usageError{errors.New("bench http: --data is required")}
 	}
-	cfg := config.Load(e.getenv)
-	cfg.DataDir = *data
-	a, err := openApp(ctx, cfg, newLogger(e.stderr, quiet(cfg)))
+	a, mixer, err := openBenchData(ctx, e, *data, *seed)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	mixer := bench.NewMixer(*seed)
-	if err := a.store.EachNotice(func(nt notice.Notice) error {
-		if !nt.Withdrawn() {
-			mixer.Observe(&nt)
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
 	var paths []string
 	for _, q := range mixer.Queries(*n, *filtered) {
 		paths = append(paths, bench.SearchPath(q))

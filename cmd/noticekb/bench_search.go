@@ -42,23 +42,11 @@ func benchSearch(ctx context.Context, e env, args []string) error {
 	if *data == "" {
 		return usageError{errors.New("bench search: --data is required")}
 	}
-	cfg := config.Load(e.getenv)
-	cfg.DataDir = *data
-	a, err := openApp(ctx, cfg, newLogger(e.stderr, quiet(cfg)))
+	a, mixer, err := openBenchData(ctx, e, *data, *seed)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-
-	mixer := bench.NewMixer(*seed)
-	if err := a.store.EachNotice(func(nt notice.Notice) error {
-		if !nt.Withdrawn() {
-			mixer.Observe(&nt)
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
 	all := mixer.Queries(*n+searchBenchWarmup, *filtered)
 	warmup, queries := all[*n:], all[:*n]
 	fmt.Fprintf(e.stdout, "notices: %d, queries: %d (%.0f%% filtered, seed %d), index on disk: %.0f MB\n",
@@ -147,4 +135,27 @@ func reopenIndex(a *app, opts index.Options) error {
 	a.index = ix
 	a.refreshLabels()
 	return nil
+}
+
+// openBenchData opens an imported data folder, logging only warnings, and
+// draws a query mix's words, partners and topics from its notices.
+func openBenchData(ctx context.Context, e env, data string, seed uint64) (*app, *bench.Mixer, error) {
+	cfg := config.Load(e.getenv)
+	cfg.DataDir = data
+	a, err := openApp(ctx, cfg, newLogger(e.stderr, quiet(cfg)))
+	if err != nil {
+		return nil, nil, err
+	}
+	mixer := bench.NewMixer(seed)
+	err = a.store.EachNotice(func(nt notice.Notice) error {
+		if !nt.Withdrawn() {
+			mixer.Observe(&nt)
+		}
+		return nil
+	})
+	if err != nil {
+		a.Close()
+		return nil, nil, err
+	}
+	return a, mixer, nil
 }

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+
+	"noticekb/internal/testbed"
 )
 
 var (
@@ -44,4 +46,19 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(binaryDir)
 	}
 	os.Exit(code)
+}
+
+// generatedSite writes a generated notice site of the given size and seed
+// into a temporary folder; the test is skipped without the test bed.
+func generatedSite(t *testing.T, notices, seed int) (testbed.Bed, string) {
+	t.Helper()
+	bed, err := testbed.Find()
+	if err != nil {
+		t.Skip(err)
+	}
+	site := filepath.Join(t.TempDir(), "site")
+	if err := bed.Generate(t.Context(), site, notices, seed); err != nil {
+		t.Fatal(err)
+	}
+	return bed, site
 }

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"noticekb/internal/testbed"
 )
 
 // These tests kill the real binary with SIGKILL (no chance to flush or
@@ -85,14 +83,7 @@ func indexFolders(t *testing.T, data string) []string {
 // importSite generates a site and lays its notices out as files.
 func importSite(t *testing.T, notices int) string {
 	t.Helper()
-	bed, err := testbed.Find()
-	if err != nil {
-		t.Skip(err)
-	}
-	site := filepath.Join(t.TempDir(), "site")
-	if err := bed.Generate(t.Context(), site, notices, 11); err != nil {
-		t.Fatal(err)
-	}
+	bed, site := generatedSite(t, notices, 11)
 	flat := filepath.Join(t.TempDir(), "flat")
 	if err := bed.Flat(t.Context(), site, flat); err != nil {
 		t.Fatal(err)
@@ -247,14 +238,7 @@ func TestRecrawlKilledMidway(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	rng := killSeed(t)
-	bed, err := testbed.Find()
-	if err != nil {
-		t.Skip(err)
-	}
-	site := filepath.Join(t.TempDir(), "site")
-	if err := bed.Generate(t.Context(), site, 150, 5); err != nil {
-		t.Fatal(err)
-	}
+	bed, site := generatedSite(t, 150, 5)
 	srv, err := bed.Serve(site, "--no-faults", "--latency-ms", "5")
 	if err != nil {
 		t.Fatal(err)
@@ -381,14 +365,7 @@ func TestServeKilledDuringAdminReimport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bed, err := testbed.Find()
-	if err != nil {
-		t.Skip(err)
-	}
-	site := filepath.Join(t.TempDir(), "site")
-	if err := bed.Generate(t.Context(), site, 60, 4); err != nil {
-		t.Fatal(err)
-	}
+	bed, site := generatedSite(t, 60, 4)
 	srv, err := bed.Serve(site, "--no-faults", "--latency-ms", "20")
 	if err != nil {
 		t.Fatal(err)

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"runtime"
-	"sync"
 
 	"noticekb/internal/extract"
 	"noticekb/internal/ingest"
+	"noticekb/internal/parallel"
 )
 
 // extractLine is one line of `noticekb extract`: the contract fields, plus
@@ -41,26 +41,9 @@ func cmdExtract(ctx context.Context, e env, args []string) error {
 	files := fs.Args()
 	lines := make([]extractLine, len(files))
 	// Files are extracted in parallel; lines are printed in the order given.
-	var next int
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= len(files) || ctx.Err() != nil {
-					return
-				}
-				lines[i] = extractFile(x, files[i], *pageURL)
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.For(ctx, len(files), runtime.GOMAXPROCS(0), func(i int) {
+		lines[i] = extractFile(x, files[i], *pageURL)
+	})
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
 	for _, l := range lines {

@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"noticekb/internal/testbed"
 )
 
 // exportedURLs runs `noticekb export` and returns the notice URLs,
@@ -46,14 +44,7 @@ func TestCrawlKilledMidwayResumes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bed, err := testbed.Find()
-	if err != nil {
-		t.Skip(err)
-	}
-	site := filepath.Join(t.TempDir(), "site")
-	if err := bed.Generate(t.Context(), site, 150, 5); err != nil {
-		t.Fatal(err)
-	}
+	bed, site := generatedSite(t, 150, 5)
 	srv, err := bed.Serve(site, "--no-faults", "--latency-ms", "10")
 	if err != nil {
 		t.Fatal(err)

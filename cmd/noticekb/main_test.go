@@ -57,11 +57,17 @@ var servingURL = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+/)`)
 // ends, and returns its base URL.
 func startServe(t *testing.T, dataDir string, extraArgs ...string) string {
 	t.Helper()
+	return startServeEnv(t, noEnv, dataDir, extraArgs...)
+}
+
+// startServeEnv is startServe with an environment.
+func startServeEnv(t *testing.T, getenv func(string) string, dataDir string, extraArgs ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs syncBuffer
 	done := make(chan error, 1)
 	args := append([]string{"serve", "--data", dataDir, "--addr", "127.0.0.1:0"}, extraArgs...)
-	go func() { done <- run(ctx, args, noEnv, io.Discard, &logs) }()
+	go func() { done <- run(ctx, args, getenv, io.Discard, &logs) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -17,8 +17,9 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
+
+	"noticekb/internal/parallel"
 )
 
 // Prediction is one extracted page in the scorers' JSONL format. ID names
@@ -192,26 +193,9 @@ func SiteFile(site, rawURL string) string {
 // and writes the predictions in task order.
 func (cfg Extraction) extractAll(ctx context.Context, sys System, tasks []task, out string) error {
 	preds := make([]Prediction, len(tasks))
-	var next int
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range cfg.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= len(tasks) || ctx.Err() != nil {
-					return
-				}
-				preds[i] = cfg.extractOne(sys, tasks[i])
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.For(ctx, len(tasks), cfg.Workers, func(i int) {
+		preds[i] = cfg.extractOne(sys, tasks[i])
+	})
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"noticekb/internal/crawl"
 	"noticekb/internal/extract"
 	"noticekb/internal/ingest"
+	"noticekb/internal/kbtest"
 	"noticekb/internal/notice"
 	"noticekb/internal/store"
 	"noticekb/internal/testbed"
@@ -29,17 +30,7 @@ type kb struct {
 
 func newKB(t *testing.T) *kb {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "store.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ix, err := index.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
+	st, ix := kbtest.Open(t)
 	return &kb{store: st, index: ix, g: ingest.New(st, ix, extract.New(extract.Options{}), nil)}
 }
 

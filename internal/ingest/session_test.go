@@ -2,13 +2,13 @@ package ingest
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"noticekb/index"
 	"noticekb/internal/extract"
+	"noticekb/internal/kbtest"
 	"noticekb/internal/notice"
 	"noticekb/internal/store"
 	"noticekb/internal/topic"
@@ -16,17 +16,7 @@ import (
 
 func newIngester(t *testing.T) (*Ingester, *store.Store, *index.Index) {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "store.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ix, err := index.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
+	st, ix := kbtest.Open(t)
 	return New(st, ix, extract.New(extract.Options{}), nil), st, ix
 }
 

@@ -12,7 +12,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -21,6 +20,7 @@ import (
 
 	"noticekb/index"
 	"noticekb/internal/jobs"
+	"noticekb/internal/kbtest"
 	"noticekb/internal/notice"
 	"noticekb/internal/store"
 )
@@ -87,28 +87,7 @@ type adminSite struct {
 
 func newAdminSite(t *testing.T, token string, tlsCert *tls.Certificate) adminSite {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "store.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ix, err := index.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	st.Write(func(w *store.Writer) error {
-		for _, n := range notices {
-			if _, _, err := w.PutNotice(n); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err := ix.Rebuild(t.Context(), st); err != nil {
-		t.Fatal(err)
-	}
+	st, ix := kbtest.Open(t, notices...)
 	work := &gatedWork{release: make(chan struct{})}
 	m, err := jobs.New(context.Background(), work, st, nil)
 	if err != nil {

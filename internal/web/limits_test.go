@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,9 +19,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"noticekb/index"
+	"noticekb/internal/kbtest"
 	"noticekb/internal/notice"
-	"noticekb/internal/store"
 )
 
 // serveOpts serves the test notices with options changed by set, on a
@@ -36,31 +34,7 @@ func serveOpts(t *testing.T, set func(*Options)) (*Server, string) {
 // (Fiber builds its routing tree when it starts listening).
 func serveOptsRoutes(t *testing.T, set func(*Options), extra func(*Server)) (*Server, string) {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "store.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ix, err := index.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	err = st.Write(func(w *store.Writer) error {
-		for _, n := range notices {
-			if _, _, err := w.PutNotice(n); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ix.Rebuild(t.Context(), st); err != nil {
-		t.Fatal(err)
-	}
+	st, ix := kbtest.Open(t, notices...)
 	opts := Options{Searcher: ix, Notices: st, Counts: ix.Count}
 	if set != nil {
 		set(&opts)

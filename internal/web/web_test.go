@@ -6,15 +6,13 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 
-	"noticekb/index"
+	"noticekb/internal/kbtest"
 	"noticekb/internal/notice"
-	"noticekb/internal/store"
 )
 
 func date(s string) notice.Date {
@@ -44,31 +42,7 @@ func newTestServer(t *testing.T) (*Server, string) {
 // newTestServerWith serves the given notices.
 func newTestServerWith(t *testing.T, notices []notice.Notice) (*Server, string) {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "store.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ix, err := index.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	err = st.Write(func(w *store.Writer) error {
-		for _, n := range notices {
-			if _, _, err := w.PutNotice(n); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ix.Rebuild(t.Context(), st); err != nil {
-		t.Fatal(err)
-	}
+	st, ix := kbtest.Open(t, notices...)
 	s, err := New(Options{Searcher: ix, Notices: st, Counts: ix.Count,
 		Partners: func() []notice.Partner {
 			return []notice.Partner{{Name: "KLID", FullName: "Korea Local Information Research & Development Institute"}}

@@ -1,0 +1,47 @@
+// Package kbtest opens a real store and index in a test's temporary
+// folder, for the tests of the packages built on them.
+package kbtest
+
+import (
+	"path/filepath"
+	"testing"
+
+	"noticekb/index"
+	"noticekb/internal/notice"
+	"noticekb/internal/store"
+)
+
+// Open opens a store and an index in a temporary folder, closed when the
+// test ends. The given notices are stored and indexed.
+func Open(t testing.TB, notices ...notice.Notice) (*store.Store, *index.Index) {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ix, err := index.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	if len(notices) == 0 {
+		return st, ix
+	}
+	err = st.Write(func(w *store.Writer) error {
+		for _, n := range notices {
+			if _, _, err := w.PutNotice(n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Rebuild(t.Context(), st); err != nil {
+		t.Fatal(err)
+	}
+	return st, ix
+}
