@@ -130,7 +130,17 @@ func (r apiResult) counts(facet string) map[string]int {
 
 // A fresh data folder serves the bundled demo at once.
 func TestServeImportsDemo(t *testing.T) {
-	base := startServe(t, t.TempDir())
+	base := startServe(t, t.TempDir(), "--public-url", "https://kb.example.org/")
+	// Links that leave the page (feeds, OpenSearch) use the public URL.
+	resp, err := http.Get(base + "opensearch.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(desc), `template="https://kb.example.org/?q={searchTerms}"`) {
+		t.Errorf("OpenSearch description without the public URL:\n%s", desc)
+	}
 	if code := getJSON(t, base+"healthz", nil); code != http.StatusOK {
 		t.Fatalf("/healthz = %d", code)
 	}

@@ -86,6 +86,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		Admin:      admin,
 		AdminToken: cfg.AdminToken,
 		Curator:    curator,
+		BaseURL:    cfg.PublicURL,
 
 		ReadTimeout:    cfg.ReadTimeout,
 		WriteTimeout:   cfg.WriteTimeout,

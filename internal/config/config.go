@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +44,10 @@ type Config struct {
 	QueueWait   time.Duration
 	// LogFormat is text or json.
 	LogFormat string
+	// PublicURL is the site's address as visitors reach it (behind a
+	// reverse proxy), for the absolute links of feeds and OpenSearch and
+	// for the admin forms' origin check; empty uses the request's host.
+	PublicURL string
 }
 
 // Environment variable names.
@@ -52,6 +57,7 @@ const (
 	EnvAdminToken = "NOTICEKB_ADMIN_TOKEN"
 	EnvLogLevel   = "NOTICEKB_LOG_LEVEL"
 	EnvLogFormat  = "NOTICEKB_LOG_FORMAT"
+	EnvPublicURL  = "NOTICEKB_PUBLIC_URL"
 	// EnvTrustedProxies is a comma-separated list of addresses or CIDRs.
 	EnvTrustedProxies = "NOTICEKB_TRUSTED_PROXIES"
 )
@@ -94,6 +100,9 @@ func Load(getenv func(string) string) Config {
 	if v := getenv(EnvLogFormat); v != "" {
 		c.LogFormat = v
 	}
+	if v := getenv(EnvPublicURL); v != "" {
+		c.PublicURL = v
+	}
 	for _, p := range strings.Split(getenv(EnvTrustedProxies), ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			c.TrustedProxies = append(c.TrustedProxies, p)
@@ -121,6 +130,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	})
 	fs.BoolVar(&c.AllowPrivate, "allow-private", c.AllowPrivate, "let admin re-imports reach loopback and private addresses (local test sites)")
 	fs.DurationVar(&c.CrawlDelay, "crawl-delay", c.CrawlDelay, "pause of `DURATION` between an admin re-import's requests to one host")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the site's public `URL` behind a reverse proxy, for feed and OpenSearch links (env "+EnvPublicURL+")")
 	c.LimitFlags(fs)
 }
 
@@ -184,6 +194,12 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("log level %q: use debug, info, warn or error", c.LogLevel))
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			errs = append(errs, fmt.Errorf("public URL %q: want http(s)://HOST[/PATH]", c.PublicURL))
+		}
 	}
 	if c.CrawlDelay < 0 {
 		errs = append(errs, errors.New("crawl delay must not be negative"))

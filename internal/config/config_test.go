@@ -48,6 +48,9 @@ func TestValidateRefusesBadLimits(t *testing.T) {
 		{func(c *Config) { c.IdleTimeout = -time.Second }, "idle timeout"},
 		{func(c *Config) { c.LogFormat = "xml" }, "log format"},
 		{func(c *Config) { c.AdminToken = "short" }, "too short"},
+		{func(c *Config) { c.PublicURL = "kb.example.org" }, "public URL"},
+		{func(c *Config) { c.PublicURL = "ftp://kb.example.org/" }, "public URL"},
+		{func(c *Config) { c.PublicURL = "https://kb.example.org/?x=1" }, "public URL"},
 	}
 	for _, tt := range tests {
 		c := Default()
@@ -59,6 +62,10 @@ func TestValidateRefusesBadLimits(t *testing.T) {
 	c := Default()
 	if err := c.Validate(); err != nil {
 		t.Errorf("defaults: %v", err)
+	}
+	c.PublicURL = "https://kb.example.org/notices"
+	if err := c.Validate(); err != nil {
+		t.Errorf("a public URL with a path: %v", err)
 	}
 }
 
