@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -37,6 +38,10 @@ type Session struct {
 	// batches are written in the order they were taken; never the reverse.
 	writeMu sync.Mutex
 	written notice.RunSummary // what the written batches did
+	// learned are the acronyms of organisations first defined in this
+	// run; skipBackfill is set on the session that backfills them.
+	learned      map[string]bool
+	skipBackfill bool
 }
 
 // flushEvery bounds how long queued writes wait, so a slow, polite crawl
@@ -149,6 +154,7 @@ func (s *Session) queue(o op, counts bool) error {
 	if counts {
 		s.summary.Pages++
 	}
+	s.noteLearned(o.Result)
 	s.pending = append(s.pending, o)
 	if len(s.pending) < s.flushAt && s.g.now().Sub(s.flushed) < flushEvery {
 		s.mu.Unlock()
@@ -186,7 +192,25 @@ func (s *Session) summaryLocked() notice.RunSummary {
 
 // Close writes what is queued and returns the run's summary. A staged
 // session commits here: all its writes are applied, then the index follows.
+//
+// Then pages read before an organisation they name by acronym was defined
+// later in the run are extracted again (see backfill); their updates are
+// not counted in the summary, which is the run's own.
 func (s *Session) Close() (notice.RunSummary, error) {
+	sum, err := s.close()
+	if err != nil || len(s.learned) == 0 || s.ctx.Err() != nil {
+		return sum, err
+	}
+	acronyms := make([]string, 0, len(s.learned))
+	for a := range s.learned {
+		acronyms = append(acronyms, a)
+	}
+	slices.Sort(acronyms)
+	_, err = s.g.backfill(s.ctx, acronyms)
+	return sum, err
+}
+
+func (s *Session) close() (notice.RunSummary, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.writeMu.Lock()
