@@ -8,6 +8,7 @@ package extract
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -159,13 +160,15 @@ func (x *Extractor) Partners() *partner.Resolver { return x.partners.Load() }
 
 // page is one extraction in progress: the parsed page and what is known.
 type page struct {
-	x     *Extractor
-	url   *url.URL
-	doc   *goquery.Document
-	root  *html.Node
-	meta  metadata
-	rule  *Rule
-	title string
+	x    *Extractor
+	url  *url.URL
+	doc  *goquery.Document
+	root *html.Node
+	meta metadata
+	rule *Rule
+	// noticeURL is the site's notice URL pattern from the rules, if any.
+	noticeURL *regexp.Regexp
+	title     string
 	// titleNode is the element the title was read from, if any;
 	// headingNode is the page's main heading.
 	titleNode, headingNode *html.Node
@@ -271,7 +274,9 @@ func (x *Extractor) Extract(p Page) (res *Result, err error) {
 	}
 	pg := &page{x: x, root: root, doc: goquery.NewDocumentFromNode(root), meta: readMetadata(root)}
 	pg.url = pageURL(p.URL, pg.meta.base)
-	pg.rule = x.rules.Load().match(pg.host(), root)
+	rules := x.rules.Load()
+	pg.rule = rules.match(pg.host(), root)
+	pg.noticeURL = rules.noticeURL(pg.host())
 	return pg.extract(), nil
 }
 

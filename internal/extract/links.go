@@ -66,6 +66,19 @@ func (pg *page) kind(res *Result, dateSource string) (Kind, []string) {
 	}
 	ruleBody := pg.rule != nil && pg.rule.body != nil && pg.doc.FindMatcher(pg.rule.body).Length() > 0
 	n := res.Notice
+	if pg.noticeURL != nil {
+		// The site's rules say which addresses are notices.
+		if !pg.noticeURL.MatchString(res.Notice.URL) {
+			if len(items) > 0 {
+				return KindList, nil
+			}
+			return KindOther, nil
+		}
+		if n.Title == "" || !enoughText(n.Body) {
+			return KindOther, nil
+		}
+		return KindNotice, []string{EvidenceRule, EvidenceText}
+	}
 	// A page that declares itself an article and has an article's text is
 	// one, even with a "more news" block of five notice links below it.
 	article := (pg.meta.ld.isArticle || pg.meta.ogType == "article") && n.Title != "" && enoughText(n.Body)
@@ -191,6 +204,12 @@ func (pg *page) links() []Link {
 		minGroup = 2
 	}
 	ruleDecides := len(ruleItems) > 0
+	if !ruleDecides && pg.noticeURL != nil {
+		for i := range raws {
+			raws[i].ruleItem = !raws[i].chrome && pg.noticeURL.MatchString(raws[i].url)
+			ruleDecides = ruleDecides || raws[i].ruleItem
+		}
+	}
 	itemShapes := pg.itemShapes(raws, out, minGroup, ruleDecides)
 	for i, r := range raws {
 		switch {

@@ -35,7 +35,9 @@ type Rule struct {
 	ListLinks string   `json:"list_links,omitempty"`
 	NextPage  string   `json:"next_page,omitempty"`
 	Publisher string   `json:"publisher,omitempty"`
-	// NoticeURL, a regular expression, marks which URLs of the site are notices.
+	// NoticeURL, a regular expression, marks which URLs of the site are
+	// notices: links matching it are a list's notice links (unless
+	// ListLinks says), and only pages at matching URLs are notices.
 	NoticeURL string `json:"notice_url,omitempty"`
 
 	detect, title, date, body, exclude, listLinks, nextPage goquery.Matcher
@@ -193,6 +195,19 @@ func (r *Rules) match(host string, doc *html.Node) *Rule {
 			continue
 		}
 		return rule
+	}
+	return nil
+}
+
+// noticeURL returns the notice URL pattern of the first site rule for
+// host that has one, whatever its detect selector says: the pattern is
+// about the site's addresses, list pages included.
+func (r *Rules) noticeURL(host string) *regexp.Regexp {
+	host = strings.TrimPrefix(strings.ToLower(host), "www.")
+	for _, rule := range r.rules {
+		if rule.noticeURL != nil && len(rule.Hosts) > 0 && rule.forHost(host) {
+			return rule.noticeURL
+		}
 	}
 	return nil
 }

@@ -75,3 +75,53 @@ func TestSiteRulesApplyOnlyOnTheirSite(t *testing.T) {
 		})
 	}
 }
+
+// A site's notice_url says which of its addresses are notices: links to
+// them are a list's notice links, and a page elsewhere on the site is not
+// a notice however much it looks like one.
+func TestNoticeURLDecidesNoticesAndListLinks(t *testing.T) {
+	site, err := ParseRules(strings.NewReader(`{"rules":[{"name":"acme","hosts":["acme.org"],
+		"notice_url":"^https://acme\\.org/news/view\\?id=[0-9]+$"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := New(Options{Rules: site.With(BuiltinRules()), Now: fixedNow})
+	article := []byte(`<html><head><title>Acme signs an agreement with KOICA</title><meta property="og:type" content="article"></head><body>
+		<h1>Acme signs an agreement with KOICA</h1><time datetime="2021-04-05">5 April 2021</time>
+		<p>` + strings.Repeat("Acme and the Korea International Cooperation Agency agreed to work together. ", 6) + `</p></body></html>`)
+	// Two notice links only, and three other links of one shape: without
+	// the pattern, the shape would make these three the notices.
+	list := []byte(`<html><head><title>News</title></head><body><h1>News</h1><ul>
+		<li><a href="/news/view?id=1">Acme signs an agreement with KOICA</a></li>
+		<li><a href="/news/view?id=2">Acme opens a regional office in Seoul</a></li>
+		<li><a href="/tags/a">Tagged: agreements and partnerships</a></li>
+		<li><a href="/tags/b">Tagged: offices and regional presence</a></li>
+		<li><a href="/tags/c">Tagged: cooperation with agencies</a></li></ul></body></html>`)
+	tests := []struct {
+		url   string
+		body  []byte
+		kind  Kind
+		items []string
+	}{
+		{"https://acme.org/news/view?id=1", article, KindNotice, nil},
+		{"https://acme.org/about", article, KindOther, nil},
+		{"https://acme.org/news/", list, KindList, []string{"https://acme.org/news/view?id=1", "https://acme.org/news/view?id=2"}},
+		// Another site: the pattern does not apply; the article is one.
+		{"https://other.org/about", article, KindNotice, nil},
+	}
+	for _, tt := range tests {
+		res, err := x.Extract(Page{URL: tt.url, Body: tt.body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var items []string
+		for _, l := range res.Links {
+			if l.Item {
+				items = append(items, l.URL)
+			}
+		}
+		if res.Kind != tt.kind || strings.Join(items, " ") != strings.Join(tt.items, " ") {
+			t.Errorf("%s: kind %v, items %v; want %v, %v", tt.url, res.Kind, items, tt.kind, tt.items)
+		}
+	}
+}
