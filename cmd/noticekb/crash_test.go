@@ -263,30 +263,7 @@ func TestRecrawlKilledMidway(t *testing.T) {
 	}
 
 	killAfter := 40 + rng.IntN(120)
-	cmd := crawl()
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pages, finished := 0, false
-	for sc := bufio.NewScanner(stderr); sc.Scan(); {
-		line := sc.Text()
-		if strings.Contains(line, "msg=page") {
-			pages++
-		}
-		finished = finished || strings.HasPrefix(line, "crawl:")
-		if pages == killAfter {
-			cmd.Process.Kill()
-			break
-		}
-	}
-	cmd.Wait()
-	if finished || pages < killAfter {
-		t.Fatalf("the re-crawl was not killed half-way (%d page requests, finished %v)", pages, finished)
-	}
+	killCrawlAfter(t, crawl(), killAfter)
 
 	total, _ := searchTotal(t, bin, data)
 	mid := exported(t, bin, data)
@@ -327,7 +304,7 @@ func TestRecrawlKilledMidway(t *testing.T) {
 		t.Errorf("search finds %d notices, the store holds %d live", total, len(urls))
 	}
 	t.Logf("killed after %d page requests of the re-crawl (%d live notices then); finished with %d live notices, edited %d, added %d, deleted %d",
-		pages, len(mid), len(urls), len(changes.Edited), len(changes.Added), len(changes.Deleted))
+		killAfter, len(mid), len(urls), len(changes.Edited), len(changes.Added), len(changes.Deleted))
 }
 
 // startServeBinary runs the real binary's serve with the admin token and

@@ -54,31 +54,7 @@ func TestCrawlKilledMidwayResumes(t *testing.T) {
 	data := t.TempDir()
 
 	crawl := exec.Command(bin, "crawl", "--data", data, "--delay", "0", "--concurrency", "2", srv.URL)
-	stderr, err := crawl.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := crawl.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pages, finished := 0, false
-	for sc := bufio.NewScanner(stderr); sc.Scan(); {
-		line := sc.Text()
-		if strings.Contains(line, "msg=page") {
-			pages++
-		}
-		if strings.HasPrefix(line, "crawl:") {
-			finished = true
-		}
-		if pages == 320 {
-			crawl.Process.Kill() // SIGKILL: no chance to flush or close anything
-			break
-		}
-	}
-	crawl.Wait()
-	if finished || pages < 320 {
-		t.Fatalf("the crawl was not killed half-way (%d pages, finished %v)", pages, finished)
-	}
+	killCrawlAfter(t, crawl, 320)
 	before, _ := exportedURLs(t, bin, data)
 	if len(before) == 0 || len(before) >= 150 {
 		t.Logf("notices stored at the kill: %d of 150", len(before))
@@ -113,5 +89,35 @@ func TestCrawlKilledMidwayResumes(t *testing.T) {
 	if err := json.Unmarshal(res, &r); err != nil || r.Total != len(after) {
 		t.Errorf("search total %d (err %v), want %d notices", r.Total, err, len(after))
 	}
-	t.Logf("killed after %d page requests with %d notices stored; second run: %s", pages, len(before), strings.TrimSpace(strings.SplitN(summary, "\n", 2)[0]))
+	t.Logf("killed after 320 page requests with %d notices stored; second run: %s", len(before), strings.TrimSpace(strings.SplitN(summary, "\n", 2)[0]))
+}
+
+// killCrawlAfter starts a crawl and kills it with SIGKILL (no chance to
+// flush or close anything) once it has logged pages page requests; the
+// test fails if the crawl ended before that.
+func killCrawlAfter(t *testing.T, cmd *exec.Cmd, pages int) {
+	t.Helper()
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	seen, finished := 0, false
+	for sc := bufio.NewScanner(stderr); sc.Scan(); {
+		line := sc.Text()
+		if strings.Contains(line, "msg=page") {
+			seen++
+		}
+		finished = finished || strings.HasPrefix(line, "crawl:")
+		if seen == pages {
+			cmd.Process.Kill()
+			break
+		}
+	}
+	cmd.Wait()
+	if finished || seen < pages {
+		t.Fatalf("the crawl was not killed half-way (%d page requests, finished %v)", seen, finished)
+	}
 }
