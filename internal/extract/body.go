@@ -18,7 +18,7 @@ func (pg *page) rawBody() (string, *html.Node) {
 			skip := func(e *html.Node) bool {
 				return isBoilerplateElement(e) || (pg.rule.exclude != nil && pg.rule.exclude.Match(e))
 			}
-			if text := nodeText(n.Get(0), skip); cleanBody(text, "", nil) != "" {
+			if text := nodeText(n.Get(0), skip); cleanBody(text, "", nil, nil) != "" {
 				return text, n.Get(0)
 			}
 		}
@@ -67,6 +67,77 @@ func (pg *page) linkTexts() map[string]bool {
 	}
 	visit(pg.root)
 	return texts
+}
+
+// isFooter reports whether n is a page footer: a <footer>, or an element
+// whose class or id names one ("footer", "site-footer", "footer-wrap",
+// "ft", "copyright"). The page's outer elements and anything holding the
+// main heading or article are never taken for one, whatever their classes
+// say ("active-footer-widgets" on <body>).
+func isFooter(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Html, atom.Body, atom.Main, atom.Article:
+		return false
+	}
+	named := n.DataAtom == atom.Footer
+	for _, name := range strings.Fields(strings.ToLower(attr(n, "class") + " " + attr(n, "id"))) {
+		switch {
+		case name == "ft", name == "foot", name == "copyright", name == "copy",
+			strings.HasPrefix(name, "footer"), strings.HasSuffix(name, "-footer"), strings.HasSuffix(name, "_footer"):
+			named = true
+		}
+	}
+	return named && !holdsMain(n)
+}
+
+// holdsMain reports whether n contains a page's main heading or article.
+func holdsMain(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (c.DataAtom == atom.H1 || c.DataAtom == atom.Article || c.DataAtom == atom.Main || holdsMain(c)) {
+			return true
+		}
+	}
+	return false
+}
+
+// footerTexts are the texts of the leaf blocks (address, copyright and
+// contact lines) of the page's footers, as cleanBody compares lines.
+func (pg *page) footerTexts() map[string]bool {
+	texts := map[string]bool{}
+	var collect func(n *html.Node) bool // reports whether n holds a block
+	collect = func(n *html.Node) bool {
+		hasBlock := false
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && collect(c) {
+				hasBlock = true
+			}
+		}
+		block := n.Type == html.ElementNode && textBlock[n.DataAtom]
+		if block && !hasBlock {
+			if t := inlineText(n); t != "" {
+				texts[t] = true
+			}
+		}
+		return block || hasBlock
+	}
+	var visit func(n *html.Node)
+	visit = func(n *html.Node) {
+		if n.Type == html.ElementNode && isFooter(n) {
+			collect(n)
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			visit(c)
+		}
+	}
+	visit(pg.root)
+	return texts
+}
+
+// textBlock are the elements a footer writes its lines in.
+var textBlock = map[atom.Atom]bool{
+	atom.P: true, atom.Div: true, atom.Address: true, atom.Li: true, atom.Dd: true, atom.Dt: true,
+	atom.Td: true, atom.Section: true, atom.Ul: true, atom.Footer: true,
 }
 
 // genericBody runs go-trafilatura, which scores the page's blocks and keeps

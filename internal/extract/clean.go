@@ -44,7 +44,7 @@ var (
 // texts of the page's links: lines that are a link and nothing else are
 // dropped at either end, and inside the text when they shout in capitals
 // (inline promotions of other articles).
-func cleanBody(text, title string, links map[string]bool) string {
+func cleanBody(text, title string, links, footer map[string]bool) string {
 	lines := strings.Split(text, "\n")
 	for i, line := range lines {
 		lines[i] = strings.TrimSpace(line)
@@ -62,6 +62,8 @@ func cleanBody(text, title string, links map[string]bool) string {
 		switch {
 		case isBoilerplateLine(line), relatedLine.MatchString(line), len(line) <= 240 && promoLine.MatchString(line):
 			continue
+		case footer[norm]:
+			continue // the site's footer, taken in by the generic extractor
 		case isLink && isShouting(line):
 			continue
 		case len(out) == 0 && (sameTitle(line, title) || isDateLine(line) || isBylineLine(line) || isLink || copyrightLine.MatchString(line)):

@@ -289,7 +289,7 @@ func (pg *page) extract() *Result {
 	// above it; cleaning it then drops a repeated title.
 	pg.body, pg.bodyNode = pg.rawBody()
 	pg.title, pg.titleNode = pg.findTitle()
-	pg.body = cleanBody(pg.body, pg.title, pg.linkTexts())
+	pg.body = cleanBody(pg.body, pg.title, pg.linkTexts(), pg.footerTexts())
 	date, dateSource := pg.findDate()
 	publisher := pg.findPublisher()
 
