@@ -6,10 +6,10 @@ import (
 	"net/url"
 	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"noticekb/internal/extract"
 	"noticekb/internal/notice"
+	"noticekb/internal/parallel"
 	"noticekb/internal/store"
 )
 
@@ -26,7 +26,7 @@ func (g *Ingester) Reextract(ctx context.Context) (notice.RunSummary, error) {
 // ReextractStaged is Reextract run as an admin job: its writes are staged
 // under name and applied in one commit at the end, so a run that fails or
 // is cancelled leaves the knowledge base as it was. progress hears how
-// many pages have been read of how many.
+// many pages have been read of how many, one call at a time.
 func (g *Ingester) ReextractStaged(ctx context.Context, name string, progress func(read, total int)) (notice.RunSummary, error) {
 	session, err := g.BeginStaged(ctx, name)
 	if err != nil {
@@ -52,34 +52,24 @@ func (g *Ingester) reread(ctx context.Context, session *Session, progress func(r
 	if err != nil {
 		return err
 	}
-	jobs := make(chan store.PageRecord)
-	var wg sync.WaitGroup
-	var addErr error
-	var once sync.Once
-	var read atomic.Int64
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for rec := range jobs {
-				if err := g.rereadPage(session, rec); err != nil {
-					once.Do(func() { addErr = err })
-				}
-				if n := read.Add(1); progress != nil {
-					progress(int(n), len(records))
-				}
-			}
-		}()
-	}
-	for _, rec := range records {
-		if ctx.Err() != nil {
-			break
+	// progress is called under mu, so its callers see one count at a time,
+	// rising.
+	var mu sync.Mutex
+	var firstErr error
+	read := 0
+	parallel.For(ctx, len(records), runtime.GOMAXPROCS(0), func(i int) {
+		err := g.rereadPage(session, records[i])
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil && firstErr == nil {
+			firstErr = err
 		}
-		jobs <- rec
-	}
-	close(jobs)
-	wg.Wait()
-	return addErr
+		read++
+		if progress != nil {
+			progress(read, len(records))
+		}
+	})
+	return firstErr
 }
 
 func (g *Ingester) rereadPage(session *Session, rec store.PageRecord) error {
