@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -122,6 +124,47 @@ func (cu *curator) ReloadKnowledge(ctx context.Context, name string) (string, er
 	delete(cu.failed, name)
 	cu.noteLoaded(kf, mod)
 	cu.a.log.Info("knowledge reloaded", "file", name, "in_use", kf.inUse(cu.a))
+	return kf.inUse(cu.a), nil
+}
+
+// SaveKnowledge writes an admin's text as one knowledge file and uses it.
+// The text is tried first, from a temporary file beside the real one,
+// through the same reload as a file edited on disk: when it is refused,
+// nothing changes (file and knowledge in use stay), and the error names
+// the real file; when it is taken, it replaces the file in one rename.
+func (cu *curator) SaveKnowledge(ctx context.Context, name, text string) (string, error) {
+	i := slices.IndexFunc(knowledgeFiles, func(kf knowledgeFile) bool { return kf.name == name })
+	if i < 0 {
+		return "", fmt.Errorf("save: no knowledge file %q: %w", name, notice.ErrNotFound)
+	}
+	kf := knowledgeFiles[i]
+	cu.mu.Lock()
+	defer cu.mu.Unlock()
+	path := kf.path(cu.a.cfg)
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".draft-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name()) // gone once renamed
+	_, err = tmp.WriteString(text)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if closeErr := tmp.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := kf.reload(ctx, cu.a, tmp.Name(), true); err != nil {
+		return "", errors.New(strings.ReplaceAll(err.Error(), tmp.Name(), path))
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", fmt.Errorf("save: the text is in use, but %s could not be written: %w", path, err)
+	}
+	delete(cu.failed, name)
+	cu.noteLoaded(kf, modTime(path))
+	cu.a.log.Info("knowledge saved from the admin area", "file", name, "in_use", kf.inUse(cu.a))
 	return kf.inUse(cu.a), nil
 }
 

@@ -175,3 +175,36 @@ func TestCuratorWithdraws(t *testing.T) {
 		t.Errorf("restore: %v %v, index %d", changed, err, a.index.Count())
 	}
 }
+
+// Text saved from the admin area goes through the reload's checks: a
+// refused text leaves no file and the knowledge in use as it was, with an
+// error naming the real file; a good one is the file and in use.
+func TestCuratorSaveKnowledge(t *testing.T) {
+	a := openDemoApp(t)
+	cu := newCurator(a)
+	path := a.cfg.TaxonomyPath()
+	bad := `{"topics": [{"id": "a", "label": "A", "keywords": ["data"]}, {"id": "b", "label": "B", "keywords": ["data"]}]}`
+	_, err := cu.SaveKnowledge(t.Context(), "taxonomy", bad)
+	if err == nil || !strings.Contains(err.Error(), `keyword "data" is also listed for a`) || strings.Contains(err.Error(), ".draft-") {
+		t.Fatalf("a refused text: %v", err)
+	}
+	if _, statErr := os.Stat(path); !os.IsNotExist(statErr) || len(a.extract.Classifier().Topics()) != 12 {
+		t.Fatalf("after a refused save: file %v, %d topics in use", statErr, len(a.extract.Classifier().Topics()))
+	}
+	good := `{"topics": [{"id": "gov", "label": "Governance everywhere", "keywords": ["government"]}]}`
+	if inUse, err := cu.SaveKnowledge(t.Context(), "taxonomy", good); err != nil || inUse != "1 topics and 0 SDGs" {
+		t.Fatalf("save: %q %v", inUse, err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != good {
+		t.Errorf("the file holds %q", b)
+	}
+	if f := fileOf(cu, "taxonomy"); !f.Exists || f.Changed || f.Error != "" {
+		t.Errorf("after the save: %+v", f)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*draft*")); len(left) != 0 {
+		t.Errorf("drafts left behind: %v", left)
+	}
+	if _, err := cu.SaveKnowledge(t.Context(), "everything", good); err == nil {
+		t.Error("an unknown file saved")
+	}
+}

@@ -2,9 +2,12 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
@@ -22,6 +25,10 @@ type Curator interface {
 	// uses it, returning what is now in use. An invalid file is refused
 	// with an error that says what is wrong; the knowledge in use stays.
 	ReloadKnowledge(ctx context.Context, name string) (string, error)
+	// SaveKnowledge writes text as one file and uses it, returning what
+	// is now in use; text that would be refused on reload is refused
+	// here, with the same error, and nothing changes.
+	SaveKnowledge(ctx context.Context, name, text string) (string, error)
 	// SetWithdrawn withdraws a notice from search on an admin's word, or
 	// restores it, and brings the index up to date; it reports whether
 	// anything changed.
@@ -59,12 +66,53 @@ type KnowledgeFile struct {
 type KnowledgeView struct {
 	AdminPage
 	Files []KnowledgeFile
+	// Draft is an admin's refused text for the file named DraftOf, shown
+	// again in its editor with DraftError, so no typing is lost.
+	DraftOf, Draft, DraftError string
 }
 
 func (s *Server) handleKnowledge(c *fiber.Ctx) error {
-	v := KnowledgeView{AdminPage: s.adminPage(sessionOf(c), "Rules and taxonomy", "knowledge")}
+	return s.renderKnowledge(c, http.StatusOK, KnowledgeView{})
+}
+
+func (s *Server) renderKnowledge(c *fiber.Ctx, status int, v KnowledgeView) error {
+	v.AdminPage = s.adminPage(sessionOf(c), "Rules and taxonomy", "knowledge")
 	v.Files = s.opts.Curator.KnowledgeFiles()
-	return s.renderAdmin(c, http.StatusOK, "admin-knowledge", v)
+	return s.renderAdmin(c, status, "admin-knowledge", v)
+}
+
+// maxKnowledgeText bounds a file saved from the admin area (the shipped
+// files are under 10 KB; the request body limit is 1 MiB).
+const maxKnowledgeText = 256 << 10
+
+// handleSave checks an admin's text for one file and, if it is good,
+// saves and uses it; a refused text comes back in its editor with the
+// reason.
+func (s *Server) handleSave(c *fiber.Ctx) error {
+	name := utils.CopyString(c.Params("name"))
+	known := slices.ContainsFunc(s.opts.Curator.KnowledgeFiles(), func(f KnowledgeFile) bool { return f.Name == name })
+	if !known {
+		return fiber.ErrNotFound
+	}
+	// Browsers send a textarea's line ends as CRLF.
+	text := strings.ReplaceAll(utils.CopyString(c.FormValue("text")), "\r\n", "\n")
+	refuse := func(reason string) error {
+		s.log.Warn("admin save refused", "file", name, "reason", reason)
+		return s.renderKnowledge(c, http.StatusUnprocessableEntity, KnowledgeView{DraftOf: name, Draft: text, DraftError: reason})
+	}
+	if len(text) > maxKnowledgeText {
+		return refuse(fmt.Sprintf("the text is %d KB; the admin area saves files up to %d KB (edit larger ones on disk, then reload)", len(text)>>10, maxKnowledgeText>>10))
+	}
+	if !utf8.ValidString(text) {
+		return refuse("the text is not valid UTF-8")
+	}
+	inUse, err := s.opts.Curator.SaveKnowledge(c.UserContext(), name, text)
+	if err != nil {
+		return refuse(err.Error())
+	}
+	s.log.Info("admin saved knowledge", "file", name, "in_use", inUse)
+	s.admin.sessions.flash(sessionOf(c), Flash{Text: "Saved and in use: " + inUse + ". Stored notices keep what they were extracted with until their pages are read again.", Reextract: true})
+	return seeOther(c, "/admin/knowledge#"+name)
 }
 
 // handleReload reloads one file. Either way the admin comes back to the

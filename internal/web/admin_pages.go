@@ -56,6 +56,7 @@ func (s *Server) adminPageRoutes(app *fiber.App) {
 	if s.opts.Curator != nil {
 		get("/admin/knowledge", s.handleKnowledge)
 		post("/admin/knowledge/:name/reload", s.handleReload)
+		post("/admin/knowledge/:name/save", s.handleSave)
 		get("/admin/notices", s.handleAdminNotices)
 		post("/admin/notices/:id/withdraw", s.handleWithdraw)
 		post("/admin/notices/:id/restore", s.handleRestore)

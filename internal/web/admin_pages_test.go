@@ -28,9 +28,10 @@ import (
 // testCurator is the Curator over a real store and index, as cmd wires
 // it, with the knowledge files held in memory: the taxonomy is broken.
 type testCurator struct {
-	st *store.Store
-	ix *index.Index
-	mu sync.Mutex
+	st    *store.Store
+	ix    *index.Index
+	mu    sync.Mutex
+	saved []string // what SaveKnowledge took, "name: text"
 }
 
 func (c *testCurator) KnowledgeFiles() []KnowledgeFile {
@@ -46,6 +47,16 @@ func (c *testCurator) ReloadKnowledge(_ context.Context, name string) (string, e
 		return "", errors.New("/data/taxonomy.json: topic: taxonomy: topics[0] (x): no keywords")
 	}
 	return "8 rules", nil
+}
+
+func (c *testCurator) SaveKnowledge(_ context.Context, name, text string) (string, error) {
+	if !strings.HasPrefix(text, "{") {
+		return "", errors.New("/data/" + name + ".json: not JSON")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.saved = append(c.saved, name+": "+text)
+	return "1 topics", nil
 }
 
 func (c *testCurator) SetWithdrawn(_ context.Context, id string, withdraw bool) (bool, error) {
@@ -80,9 +91,10 @@ func (c *testCurator) WithdrawnNotices(text string, limit int) ([]notice.Notice,
 // adminSite is a server with the admin area on: a real store and index
 // holding the test notices, a jobs manager running gated work.
 type adminSite struct {
-	base string
-	work *gatedWork
-	jobs *jobs.Manager
+	base    string
+	work    *gatedWork
+	jobs    *jobs.Manager
+	curator *testCurator
 }
 
 func newAdminSite(t *testing.T, token string, tlsCert *tls.Certificate) adminSite {
@@ -94,7 +106,8 @@ func newAdminSite(t *testing.T, token string, tlsCert *tls.Certificate) adminSit
 		t.Fatal(err)
 	}
 	t.Cleanup(m.Close)
-	s, err := New(Options{Searcher: ix, Notices: st, Admin: m, AdminToken: token, Curator: &testCurator{st: st, ix: ix}})
+	cu := &testCurator{st: st, ix: ix}
+	s, err := New(Options{Searcher: ix, Notices: st, Admin: m, AdminToken: token, Curator: cu})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +121,7 @@ func newAdminSite(t *testing.T, token string, tlsCert *tls.Certificate) adminSit
 	}
 	go s.Serve(ln)
 	t.Cleanup(func() { s.Shutdown(context.Background()) })
-	return adminSite{base: scheme + "://" + ln.Addr().String(), work: work, jobs: m}
+	return adminSite{base: scheme + "://" + ln.Addr().String(), work: work, jobs: m, curator: cu}
 }
 
 // browser is an HTTP client with cookies that does not follow redirects,

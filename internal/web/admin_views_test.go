@@ -238,3 +238,45 @@ func TestAdminPagesAreValidHTML(t *testing.T) {
 		t.Errorf("job part: %s", problem)
 	}
 }
+
+// A file saved from its editor is checked first: refused text comes back
+// in the editor with the reason, nothing saved; good text is saved, with
+// the browser's CRLF line ends made LF, and re-extraction offered.
+func TestSaveKnowledgeFromTheEditor(t *testing.T) {
+	site := newAdminSite(t, testToken, nil)
+	b := newBrowserClient(t, site.base, nil)
+	b.mustSignIn(testToken)
+	_, page := b.get("/admin/knowledge")
+	if !strings.Contains(page, `action="/admin/knowledge/taxonomy/save"`) || !strings.Contains(page, `<textarea id="taxonomy-text" name="text"`) {
+		t.Fatal("no editor for the taxonomy")
+	}
+	draft := "topics: <b>not json</b>"
+	resp, page := b.post("/admin/knowledge/taxonomy/save", url.Values{"csrf": {csrf(t, page)}, "text": {draft}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "/data/taxonomy.json: not JSON") {
+		t.Fatalf("refused save: %d\n%s", resp.StatusCode, between(page, "<main", "</main>"))
+	}
+	if !strings.Contains(page, ">topics: &lt;b&gt;not json&lt;/b&gt;</textarea>") {
+		t.Error("the refused text is not back in its editor, escaped")
+	}
+	resp, _ = b.post("/admin/knowledge/taxonomy/save", url.Values{"csrf": {csrf(t, page)}, "text": {"{\r\n  \"topics\": []\r\n}"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/knowledge#taxonomy" {
+		t.Fatalf("save: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, page = b.get("/admin/knowledge")
+	if msg := between(page, `<div class="flash" role="status">`, "</div>"); !strings.Contains(msg, "Saved and in use: 1 topics") || !strings.Contains(msg, `value="reextract"`) {
+		t.Errorf("save message: %q", msg)
+	}
+	if got := strings.Join(site.curator.saved, "|"); got != "taxonomy: {\n  \"topics\": []\n}" {
+		t.Errorf("saved %q", got)
+	}
+	big := url.Values{"csrf": {csrf(t, page)}, "text": {"{" + strings.Repeat(" ", maxKnowledgeText) + "}"}}
+	if resp, page := b.post("/admin/knowledge/rules/save", big); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "edit larger ones on disk") {
+		t.Errorf("an oversized text: %d", resp.StatusCode)
+	}
+	if resp, _ := b.post("/admin/knowledge/rules/save", url.Values{"text": {"{}"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a save without the CSRF token: %d", resp.StatusCode)
+	}
+	if len(site.curator.saved) != 1 {
+		t.Errorf("refused saves reached the curator: %q", site.curator.saved)
+	}
+}
