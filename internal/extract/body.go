@@ -71,7 +71,8 @@ func (pg *page) linkTexts() map[string]bool {
 
 // isFooter reports whether n is a page footer: a <footer>, or an element
 // whose class or id names one ("footer", "site-footer", "footer-wrap",
-// "ft", "copyright"). The page's outer elements and anything holding the
+// "ft", "copyright"; not "copy", which some sites call their article
+// text). The page's outer elements and anything holding the
 // main heading or article are never taken for one, whatever their classes
 // say ("active-footer-widgets" on <body>).
 func isFooter(n *html.Node) bool {
@@ -82,7 +83,7 @@ func isFooter(n *html.Node) bool {
 	named := n.DataAtom == atom.Footer
 	for _, name := range strings.Fields(strings.ToLower(attr(n, "class") + " " + attr(n, "id"))) {
 		switch {
-		case name == "ft", name == "foot", name == "copyright", name == "copy",
+		case name == "ft", name == "foot", name == "copyright",
 			strings.HasPrefix(name, "footer"), strings.HasSuffix(name, "-footer"), strings.HasSuffix(name, "_footer"):
 			named = true
 		}

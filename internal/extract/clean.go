@@ -38,12 +38,18 @@ var (
 	bylineLine    = regexp.MustCompile(`^(?i:by|von|par|por|door|di|av)\s+\p{Lu}`)
 )
 
+// maxFooterLine bounds the footer lines cleanBody drops: addresses and
+// copyright lines are short, and a long paragraph that a page happens to
+// wrap in a footer-like element is more likely text than boilerplate.
+const maxFooterLine = 300
+
 // cleanBody drops boilerplate, promotion and teaser lines, a repeated
 // title and the byline and date block at the top, the list of related
 // articles at the end, and extra blank lines. links, when given, are the
 // texts of the page's links: lines that are a link and nothing else are
 // dropped at either end, and inside the text when they shout in capitals
-// (inline promotions of other articles).
+// (inline promotions of other articles). footer, when given, are the
+// short lines of the page's footers, dropped wherever they are.
 func cleanBody(text, title string, links, footer map[string]bool) string {
 	lines := strings.Split(text, "\n")
 	for i, line := range lines {
@@ -62,7 +68,7 @@ func cleanBody(text, title string, links, footer map[string]bool) string {
 		switch {
 		case isBoilerplateLine(line), relatedLine.MatchString(line), len(line) <= 240 && promoLine.MatchString(line):
 			continue
-		case footer[norm]:
+		case len(line) <= maxFooterLine && footer[norm]:
 			continue // the site's footer, taken in by the generic extractor
 		case isLink && isShouting(line):
 			continue

@@ -55,6 +55,7 @@ func TestIsFooterIgnoresOuterElementsAndMainContent(t *testing.T) {
 		{`<div class="site-footer"><p>x</p></div>`, true},
 		{`<div id="ft"><p>x</p></div>`, true},
 		{`<div class="footnote"><p>x</p></div>`, false},
+		{`<div class="copy"><p>x</p></div>`, false},
 		{`<div class="left"><p>x</p></div>`, false},
 		{`<div class="footer-wrap"><h1>Title</h1><p>x</p></div>`, false},
 		{`<article class="post has-footer"><p>x</p></article>`, false},
