@@ -67,16 +67,7 @@ func localSite(t *testing.T, n int, latency time.Duration) *httptest.Server {
 }
 
 func TestAdminBrowser(t *testing.T) {
-	chromium := findChromium(t)
-	if testing.Short() && os.Getenv(requireBrowserEnv) != "1" {
-		t.Skip("browser tests skipped in -short mode")
-	}
-	shots := os.Getenv(screenshotsEnv)
-	if shots == "" {
-		shots = t.TempDir()
-	} else if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	chromium, shots := browserTestSetup(t)
 	site := localSite(t, 20, 150*time.Millisecond)
 	bin := buildBinary(t)
 	data := t.TempDir()

@@ -38,21 +38,31 @@ func controlSocket(cfg config.Config) string {
 	return filepath.Join(cfg.DataDir, control.SocketName)
 }
 
-func cmdBackup(ctx context.Context, e env, args []string) error {
+// backupArgs reads the flags and the one FILE argument that backup and
+// restore share.
+func backupArgs(name string, e env, args []string) (config.Config, string, error) {
 	cfg := config.Load(e.getenv)
-	fs := newFlagSet(commandNamed("backup"), e)
+	fs := newFlagSet(commandNamed(name), e)
 	cfg.DataFlags(fs)
 	files, err := parseWithArgs(fs, args)
 	if err != nil {
-		return err
+		return cfg, "", err
 	}
 	if err := cfg.Validate(); err != nil {
-		return usageError{err}
+		return cfg, "", usageError{err}
 	}
 	if len(files) != 1 {
-		return usageError{errors.New("backup: name one backup FILE")}
+		return cfg, "", usageError{fmt.Errorf("%s: name one backup FILE", name)}
 	}
-	out, err := filepath.Abs(files[0])
+	return cfg, files[0], nil
+}
+
+func cmdBackup(ctx context.Context, e env, args []string) error {
+	cfg, file, err := backupArgs("backup", e, args)
+	if err != nil {
+		return err
+	}
+	out, err := filepath.Abs(file)
 	if err != nil {
 		return err
 	}
@@ -84,31 +94,22 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 }
 
 func cmdRestore(ctx context.Context, e env, args []string) error {
-	cfg := config.Load(e.getenv)
-	fs := newFlagSet(commandNamed("restore"), e)
-	cfg.DataFlags(fs)
-	files, err := parseWithArgs(fs, args)
+	cfg, file, err := backupArgs("restore", e, args)
 	if err != nil {
 		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		return usageError{err}
-	}
-	if len(files) != 1 {
-		return usageError{errors.New("restore: name one backup FILE")}
 	}
 	if config.FileExists(cfg.StorePath()) {
 		return fmt.Errorf("restore: %s already holds a store; restore into a new data folder", cfg.DataDir)
 	}
 	start := time.Now()
-	st, err := store.Verify(files[0])
+	st, err := store.Verify(file)
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
 	if err := checkWritable(cfg.DataDir); err != nil {
 		return err
 	}
-	if err := copyFile(files[0], cfg.StorePath()); err != nil {
+	if err := copyFile(file, cfg.StorePath()); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
 	if err := rebuildIndex(ctx, cfg); err != nil {

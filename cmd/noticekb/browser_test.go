@@ -50,6 +50,23 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
+// browserTestSetup finds chromium (or skips) and the folder for the
+// screenshots: NOTICEKB_SCREENSHOTS, or a temporary one.
+func browserTestSetup(t *testing.T) (chromium, shots string) {
+	t.Helper()
+	chromium = findChromium(t)
+	if testing.Short() && os.Getenv(requireBrowserEnv) != "1" {
+		t.Skip("browser tests skipped in -short mode")
+	}
+	shots = os.Getenv(screenshotsEnv)
+	if shots == "" {
+		shots = t.TempDir()
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return chromium, shots
+}
+
 // serveProcess is `noticekb serve` running as its own process.
 type serveProcess struct {
 	cmd  *exec.Cmd
@@ -304,16 +321,7 @@ func (tb *tab) clean() {
 const partnerCounts = `Object.fromEntries([...document.querySelectorAll('#facet-partner li')].map(li => [li.querySelector('input').value, li.querySelector('.count').textContent]))`
 
 func TestBrowser(t *testing.T) {
-	chromium := findChromium(t)
-	if testing.Short() && os.Getenv(requireBrowserEnv) != "1" {
-		t.Skip("browser tests skipped in -short mode")
-	}
-	shots := os.Getenv(screenshotsEnv)
-	if shots == "" {
-		shots = t.TempDir()
-	} else if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	chromium, shots := browserTestSetup(t)
 	base := startCorpus(t)
 	browser := newBrowser(t, chromium)
 	t.Logf("screenshots in %s", shots)

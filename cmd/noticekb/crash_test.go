@@ -307,34 +307,6 @@ func TestRecrawlKilledMidway(t *testing.T) {
 		killAfter, len(mid), len(urls), len(changes.Edited), len(changes.Added), len(changes.Deleted))
 }
 
-// startServeBinary runs the real binary's serve with the admin token and
-// returns its base URL and process.
-func startServeBinary(t *testing.T, bin, data string, args ...string) (string, *exec.Cmd) {
-	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "NOTICEKB_ADMIN_TOKEN="+adminToken)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		if m := servingURL.FindStringSubmatch(sc.Text()); m != nil {
-			go func() {
-				for sc.Scan() {
-				}
-			}()
-			return m[1], cmd
-		}
-	}
-	t.Fatal("serve did not start")
-	return "", nil
-}
-
 // A server killed while an admin re-import runs keeps the knowledge base
 // as it was before the job: the job's writes were staged, and the stage
 // is dropped at the next start, where the job shows as failed.
@@ -351,7 +323,9 @@ func TestServeKilledDuringAdminReimport(t *testing.T) {
 	bin := buildBinary(t)
 	data := t.TempDir()
 	allow := []string{"--allow", hostOfURL(srv.URL), "--allow-private", "--crawl-delay", "0"}
-	base, cmd := startServeBinary(t, bin, data, allow...)
+	killed := startServeProcessWith(t, bin, data, adminToken, allow...)
+	defer killed.cmd.Process.Kill() // should the test stop before the kill
+	base := killed.url + "/"
 	before := total(t, base)
 	var job struct {
 		ID       string `json:"id"`
@@ -368,10 +342,12 @@ func TestServeKilledDuringAdminReimport(t *testing.T) {
 		}
 		admin(t, "GET", base+"api/v1/admin/jobs/"+job.ID, "", &job)
 	}
-	cmd.Process.Kill()
-	cmd.Wait()
+	killed.cmd.Process.Kill()
+	<-killed.done
 
-	base, _ = startServeBinary(t, bin, data, allow...)
+	restarted := startServeProcessWith(t, bin, data, adminToken, allow...)
+	defer restarted.stop(t)
+	base = restarted.url + "/"
 	if after := total(t, base); after != before {
 		t.Errorf("after the kill search finds %d notices, before the job %d", after, before)
 	}

@@ -34,7 +34,7 @@ func (cc *crawlCounters) start(c *crawl.Crawler) {
 func (cc *crawlCounters) finish(c *crawl.Crawler) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	cc.done = addStats(cc.done, c.Stats())
+	cc.done = cc.done.Add(c.Stats())
 	if cc.current == c {
 		cc.current = nil
 	}
@@ -46,17 +46,7 @@ func (cc *crawlCounters) totals() crawl.Stats {
 	if cc.current == nil {
 		return cc.done
 	}
-	return addStats(cc.done, cc.current.Stats())
-}
-
-func addStats(a, b crawl.Stats) crawl.Stats {
-	a.Fetched += b.Fetched
-	a.NotModified += b.NotModified
-	a.Errors += b.Errors
-	a.Retries += b.Retries
-	a.Disallowed += b.Disallowed
-	a.Trapped += b.Trapped
-	return a
+	return cc.done.Add(cc.current.Stats())
 }
 
 // newMetrics registers what a serving process reports besides HTTP:

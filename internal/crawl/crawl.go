@@ -130,6 +130,18 @@ type Stats struct {
 	Started     time.Time
 }
 
+// Add returns the counts of s and o together (Queued and Started are
+// those of s), for totals over several crawls.
+func (s Stats) Add(o Stats) Stats {
+	s.Fetched += o.Fetched
+	s.NotModified += o.NotModified
+	s.Errors += o.Errors
+	s.Retries += o.Retries
+	s.Disallowed += o.Disallowed
+	s.Trapped += o.Trapped
+	return s
+}
+
 // Crawler crawls sites into an ingest session. One crawler runs one crawl
 // at a time.
 type Crawler struct {
