@@ -24,8 +24,12 @@ import (
 // set, is called first with the snapshot's exact size, so a stream can
 // announce its length and a cut-off copy can be told from a whole one.
 func (s *Store) WriteSnapshot(w io.Writer, begin func(size int64)) (int64, error) {
+	return writeSnapshot(s.db, w, begin)
+}
+
+func writeSnapshot(db *bolt.DB, w io.Writer, begin func(size int64)) (int64, error) {
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := db.View(func(tx *bolt.Tx) error {
 		if begin != nil {
 			begin(tx.Size())
 		}
@@ -54,16 +58,7 @@ func SnapshotFile(path string, w io.Writer) (int64, error) {
 		return 0, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	defer db.Close()
-	var n int64
-	err = db.View(func(tx *bolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(w)
-		return err
-	})
-	if err != nil {
-		return n, fmt.Errorf("store: snapshot: %w", err)
-	}
-	return n, nil
+	return writeSnapshot(db, w, nil)
 }
 
 // Verify checks that the file at path is a whole noticekb store: bbolt's
@@ -106,12 +101,7 @@ func Verify(path string) (Stats, error) {
 		if schema := binary.BigEndian.Uint64(v); schema > schemaVersion {
 			return fmt.Errorf("store: %s was written by a newer noticekb (schema %d)", path, schema)
 		}
-		st.Notices = tx.Bucket(bucketNotices).Stats().KeyN
-		st.Pages = tx.Bucket(bucketPages).Stats().KeyN
-		if v := tx.Bucket(bucketMeta).Get(keySeq); v != nil {
-			st.Seq = binary.BigEndian.Uint64(v)
-		}
-		st.Size = tx.Size()
+		st = statsOf(tx)
 		return nil
 	})
 	return st, err

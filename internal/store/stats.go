@@ -21,13 +21,21 @@ type Stats struct {
 func (s *Store) Stats() (Stats, error) {
 	var st Stats
 	err := s.db.View(func(tx *bolt.Tx) error {
-		st.Notices = tx.Bucket(bucketNotices).Stats().KeyN
-		st.Pages = tx.Bucket(bucketPages).Stats().KeyN
-		if v := tx.Bucket(bucketMeta).Get(keySeq); v != nil {
-			st.Seq = binary.BigEndian.Uint64(v)
-		}
-		st.Size = tx.Size()
+		st = statsOf(tx)
 		return nil
 	})
 	return st, err
+}
+
+// statsOf counts the records a transaction sees.
+func statsOf(tx *bolt.Tx) Stats {
+	st := Stats{
+		Notices: tx.Bucket(bucketNotices).Stats().KeyN,
+		Pages:   tx.Bucket(bucketPages).Stats().KeyN,
+		Size:    tx.Size(),
+	}
+	if v := tx.Bucket(bucketMeta).Get(keySeq); v != nil {
+		st.Seq = binary.BigEndian.Uint64(v)
+	}
+	return st
 }
