@@ -37,6 +37,8 @@ func TestDates(t *testing.T) {
 		{"machine date behind relative text", page("", "<div class='published'><time datetime='2020-06-22T09:30:00+02:00'>28 minutes ago</time></div>"), "", "2020-06-22"},
 		{"the page's own itemprop, not a listed article's", page("", "<p><time itemprop='datePublished' datetime='2022-01-21'>21.01.2022</time></p><aside><time itemprop='datePublished' datetime='2022-01-20'>20.01.2022</time></aside>"), "", "2022-01-21"},
 		{"a short script that writes the date", page("", `<p class="info"><script>showDate("2020/04/17 01:43:09")</script> views 7</p>`), "", "2020-04-17"},
+		{"a date set in separate elements", page("", "<div class='date'><span class='month'>Apr</span> <span class='day'>04</span><span class='year'>2013</span></div>"), "", "2013-04-04"},
+		{"a camel-case navigation's dates are other pages'", strings.Replace(page("", ""), "<article>", "<article><ul id='sideNav'><li><a href='/weekly/52'>Weekly report 31 December 2021</a></li></ul>", 1), "", ""},
 		{"comment dates are not the article's", page("", "<div class='comments'><p>Reply by Mina on 3 May 2020</p><p>Reply by Jo on 4 May 2020</p><p>Reply by Al on 5 May 2020</p></div>"), "", ""},
 	}
 	x := newTestExtractor()

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -55,7 +56,7 @@ func renderPage(root *html.Node) *pageText {
 			}
 			first := true
 			for _, f := range strings.FieldsFunc(n.Data, isSpace) {
-				if b.Len() > 0 && (space || !first) {
+				if b.Len() > 0 && (space || !first || (first && numberAfterElement(b.String(), f))) {
 					if newline {
 						b.WriteByte('\n')
 					} else {
@@ -112,6 +113,18 @@ func renderPage(root *html.Node) *pageText {
 	walk(root)
 	pt.text = b.String()
 	return pt
+}
+
+// numberAfterElement reports whether word, the first of a text node that
+// follows the written text with no space between, is a number right after
+// a letter or digit. Only an element boundary separates them then, and the
+// parts of a date set in separate elements (<span>Apr</span>
+// <span>04</span><span>2013</span>) are separate words to a reader: run
+// together, they are no date.
+func numberAfterElement(written, word string) bool {
+	next, _ := utf8.DecodeRuneInString(word)
+	last, _ := utf8.DecodeLastRuneInString(written)
+	return unicode.IsDigit(next) && (unicode.IsDigit(last) || unicode.IsLetter(last))
 }
 
 func isSpace(r rune) bool {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -291,18 +292,35 @@ func getAttr(n *html.Node, key string) (string, bool) {
 // elementLabel is what an element's class, id and itemprop say about it,
 // without the taxonomy classes CMSs add to whole posts ("category-popular",
 // "tag-news", "status-publish"), which describe the post, not the element.
+// Camel-case names are split into words ("currentNav" is "current-Nav"),
+// so that they read like the hyphenated ones.
 func elementLabel(e *html.Node) string {
 	var b strings.Builder
 	for _, tok := range strings.Fields(attr(e, "class")) {
 		if postClass.MatchString(tok) {
 			continue
 		}
-		b.WriteString(tok)
+		b.WriteString(splitCamelCase(tok))
 		b.WriteByte(' ')
 	}
-	b.WriteString(attr(e, "id"))
+	b.WriteString(splitCamelCase(attr(e, "id")))
 	if p := attr(e, "itemprop"); p != "" {
 		b.WriteString(" itemprop:" + p)
+	}
+	return b.String()
+}
+
+// splitCamelCase puts a hyphen where a lower-case letter meets an upper-case
+// one: "sideNavList" becomes "side-Nav-List".
+func splitCamelCase(name string) string {
+	var b strings.Builder
+	prevLower := false
+	for _, r := range name {
+		if prevLower && unicode.IsUpper(r) {
+			b.WriteByte('-')
+		}
+		b.WriteRune(r)
+		prevLower = unicode.IsLower(r)
 	}
 	return b.String()
 }
