@@ -119,7 +119,8 @@ func findIn(text string, from, to int, order Order, out []Match) []Match {
 		}
 		for _, loc := range f.re.FindAllStringSubmatchIndex(window, -1) {
 			start, end := from+loc[0], from+loc[1]
-			if overlaps(out, start, end) || !atWordBoundary(text, start, end) {
+			if overlaps(out, start, end) || !atWordBoundary(text, start, end) ||
+				(f.period && start > 0 && strings.IndexByte(".,:/", text[start-1]) >= 0) {
 				continue
 			}
 			group := func(name string) string {
@@ -255,6 +256,8 @@ type form struct {
 	// which spares the regular expression most texts.
 	needs string
 	read  func(group func(string) string, order Order) (Match, bool)
+	// period forms must not start inside a number ("5.2 - 3 May 2022").
+	period bool
 }
 
 const (
@@ -263,7 +266,16 @@ const (
 	yearNum   = `(?P<year>(?:19|20)\d\d)`
 )
 
+// rangeTo joins the two days of a period: 14–20 January, 14. bis 20. Januar.
+const rangeTo = `\s*(?:[-–—]|bis|to|au|al)\s*`
+
 var forms = []form{
+	// Periods come first, so that their end day is not read as a date of
+	// its own: a period's date is its first day.
+	// 14–20 January 2022; 14. - 20. Januar 2022
+	{re: regexp.MustCompile(`(?i)(?P<day>[0-3]?\d)\.?` + rangeTo + `(?P<day2>[0-3]?\d)(?:st|nd|rd|th|er|\.)?\s*(?:de\s+)?` + monthWord + `,?\s+(?:de\s+)?` + yearNum), read: readNamedPeriod, period: true},
+	// January 14–20, 2022
+	{re: regexp.MustCompile(`(?i)` + monthWord + `\s+(?P<day>[0-3]?\d)` + rangeTo + `(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?,?\s+` + yearNum), read: readNamedPeriod, period: true},
 	// 2017-08-09, 2017/08/09, 2017.08.09, 2017. 8. 9., 2017-08-09T14:32
 	{re: regexp.MustCompile(yearNum + `\s?(?P<sep>[-/.])\s?(?P<month>[01]?\d)\s?(?P<sep2>[-/.])\s?(?P<day>[0-3]?\d)`), read: readYMD},
 	// 2017년 8월 9일
@@ -294,6 +306,16 @@ func readNamed(group func(string) string, _ Order) (Match, bool) {
 	}
 	date, ok := notice.NewDate(atoi(group("year")), m, atoi(group("day")))
 	return Match{Date: date}, ok
+}
+
+// readNamedPeriod reads a period within one month as its first day. A
+// "period" whose days do not run forward is no period ("Release 5.12 - 3
+// May 2022"): it is left to the other forms.
+func readNamedPeriod(group func(string) string, order Order) (Match, bool) {
+	if atoi(group("day")) >= atoi(group("day2")) {
+		return Match{}, false
+	}
+	return readNamed(group, order)
 }
 
 func readNumericYearLast(group func(string) string, order Order) (Match, bool) {

@@ -32,6 +32,11 @@ func TestParse(t *testing.T) {
 		{"2017-08/09", Auto, ""}, // mixed separators
 		{"31/31/2017", Auto, ""}, // no such month
 		{"Version 1.2.2017", Auto, "2017-02-01"},
+		{"Wochenbericht 14. - 20. Januar 2022", Auto, "2022-01-14"},
+		{"Workshop, 3–5 May 2022", Auto, "2022-05-03"},
+		{"January 14-20, 2022", Auto, "2022-01-14"},
+		{"Release 5.12 - 3 May 2022", Auto, "2022-05-03"},
+		{"Release 5.2 - 3 May 2022", Auto, "2022-05-03"},
 		{"nothing here", Auto, ""},
 	}
 	for _, tt := range tests {
