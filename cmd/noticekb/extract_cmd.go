@@ -12,7 +12,7 @@ import (
 )
 
 // extractLine is one line of `noticekb extract`: the contract fields, plus
-// language and SDGs, or an error.
+// language, SDGs, the page's kind and where its date was read, or an error.
 type extractLine struct {
 	ID        string   `json:"id"`
 	URL       string   `json:"url"`
@@ -25,7 +25,9 @@ type extractLine struct {
 	SDGs      []string `json:"sdgs"`
 	Language  string   `json:"language"`
 	Kind      string   `json:"kind,omitempty"`
-	Error     string   `json:"error,omitempty"`
+	// DateSource says where the date was read (rule, metadata, page, url …).
+	DateSource string `json:"date_source,omitempty"`
+	Error      string `json:"error,omitempty"`
 }
 
 func cmdExtract(ctx context.Context, e env, args []string) error {
@@ -80,6 +82,7 @@ func extractBytes(x *extract.Extractor, path string, body []byte, pageURL string
 	n := res.Notice
 	line.Title, line.Date, line.Body, line.Publisher = n.Title, n.Date.String(), n.Body, n.Publisher
 	line.Partners, line.Topics, line.Language, line.Kind = n.Partners, n.Topics, n.Language, res.Kind.String()
+	line.DateSource = res.DateSource
 	if n.SDGs != nil {
 		line.SDGs = n.SDGs
 	}

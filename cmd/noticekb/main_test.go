@@ -263,7 +263,7 @@ func TestExtractFoundingNotice(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &l); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if l.ID != "unpog-board" || l.Date != "2017-08-09" || l.Publisher != "UNPOG" || !slices.Contains(l.Partners, "KLID") || len(l.Topics) < 3 {
+	if l.ID != "unpog-board" || l.Date != "2017-08-09" || l.DateSource == "" || l.Publisher != "UNPOG" || !slices.Contains(l.Partners, "KLID") || len(l.Topics) < 3 {
 		t.Errorf("extract = %+v", l)
 	}
 	if strings.Contains(l.Body, "LIST") || strings.Contains(l.Body, "Prev") {

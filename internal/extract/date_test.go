@@ -51,6 +51,30 @@ func TestDates(t *testing.T) {
 			if got := res.Notice.Date.String(); got != tt.want {
 				t.Errorf("date = %q, want %q", got, tt.want)
 			}
+			if (res.DateSource == "") != (tt.want == "") {
+				t.Errorf("date source = %q for date %q", res.DateSource, res.Notice.Date)
+			}
 		})
+	}
+}
+
+// The date's source is reported with it: admins writing a site's rules
+// need to know whether a date came from the page, its metadata or its URL.
+func TestDateSourceIsReported(t *testing.T) {
+	body := "<p>" + strings.Repeat("The officials discussed the programme of cooperation. ", 6) + "</p>"
+	tests := []struct{ name, html, url, want string }{
+		{"metadata", `<html><head><meta property="article:published_time" content="2021-03-04T08:00:00Z"></head><body><h1>Workshop on digital government</h1>` + body + `</body></html>`, "", "metadata"},
+		{"page", `<html><body><h1>Workshop on digital government</h1><p class="date">Posted: 4 March 2021</p>` + body + `</body></html>`, "", "page"},
+		{"url", `<html><body><h1>Workshop on digital government</h1>` + body + `</body></html>`, "https://example.org/2021/03/04/workshop/", "url"},
+	}
+	x := newTestExtractor()
+	for _, tt := range tests {
+		res, err := x.Extract(Page{URL: tt.url, Body: []byte(tt.html)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Notice.Date.String() != "2021-03-04" || res.DateSource != tt.want {
+			t.Errorf("%s: date %s from %q, want 2021-03-04 from %q", tt.name, res.Notice.Date, res.DateSource, tt.want)
+		}
 	}
 }

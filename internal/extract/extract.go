@@ -63,6 +63,9 @@ type Result struct {
 	// Evidence lists why the page is taken for a notice (date, article
 	// markup, rule), for diagnosis and for the crawler's judgement.
 	Evidence []string
+	// DateSource says where the date was read, for diagnosis: "rule",
+	// "metadata", "page", "weak-metadata", "url", "title", or "" for none.
+	DateSource string
 }
 
 // Extractor extracts notices. Its knowledge can be replaced while it runs
@@ -301,6 +304,7 @@ func (pg *page) extract() *Result {
 	res.Canonical = pg.resolve(pg.meta.canonical)
 	res.Links = pg.links()
 	res.Kind, res.Evidence = pg.kind(res, dateSource)
+	res.DateSource = dateSource
 	return res
 }
 
