@@ -25,9 +25,12 @@ func newTestExtractor() *Extractor { return New(Options{Now: fixedNow}) }
 
 // golden is what a fixture must extract to, written to <name>.golden.json.
 type golden struct {
-	Kind     string         `json:"kind,omitempty"`
-	Rule     string         `json:"rule,omitempty"`
-	Evidence []string       `json:"evidence,omitempty"`
+	Kind     string   `json:"kind,omitempty"`
+	Rule     string   `json:"rule,omitempty"`
+	Evidence []string `json:"evidence,omitempty"`
+	// DateFrom is where the date was read: a date from the wrong place is
+	// a fault even while it happens to be right.
+	DateFrom string         `json:"date_from,omitempty"`
 	Notice   *notice.Notice `json:"notice,omitempty"`
 	Items    int            `json:"item_links,omitempty"`
 	Next     int            `json:"next_links,omitempty"`
@@ -61,7 +64,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				got.Error = err.Error()
 			} else {
-				got.Kind, got.Rule, got.Evidence, got.Notice = res.Kind.String(), res.Rule, res.Evidence, &res.Notice
+				got.Kind, got.Rule, got.Evidence, got.DateFrom, got.Notice = res.Kind.String(), res.Rule, res.Evidence, res.DateSource, &res.Notice
 				for _, l := range res.Links {
 					if l.Item {
 						got.Items++
