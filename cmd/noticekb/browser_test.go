@@ -16,6 +16,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"noticekb/internal/kbtest"
 )
 
 // The browser tests drive Debian's chromium (headless) against the real
@@ -72,7 +74,7 @@ type serveProcess struct {
 	cmd  *exec.Cmd
 	url  string
 	done chan error
-	log  *syncBuffer
+	log  *kbtest.SyncBuffer
 }
 
 // startServeProcess starts the binary on a free loopback port, with the
@@ -95,7 +97,7 @@ func startServeProcessWith(t *testing.T, bin, dataDir, adminToken string, args .
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &serveProcess{cmd: cmd, done: make(chan error, 1), log: &syncBuffer{}}
+	p := &serveProcess{cmd: cmd, done: make(chan error, 1), log: &kbtest.SyncBuffer{}}
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)

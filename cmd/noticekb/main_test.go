@@ -15,11 +15,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"noticekb/internal/demo"
+	"noticekb/internal/kbtest"
 )
 
 func noEnv(string) string { return "" }
@@ -30,25 +30,6 @@ func runCmd(t *testing.T, args ...string) (string, string, error) {
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), args, noEnv, &out, &errOut)
 	return out.String(), errOut.String(), err
-}
-
-// syncBuffer is a buffer a server goroutine writes its log to while the
-// test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 var servingURL = regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+/)`)
@@ -64,7 +45,7 @@ func startServe(t *testing.T, dataDir string, extraArgs ...string) string {
 func startServeEnv(t *testing.T, getenv func(string) string, dataDir string, extraArgs ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var logs syncBuffer
+	var logs kbtest.SyncBuffer
 	done := make(chan error, 1)
 	args := append([]string{"serve", "--data", dataDir, "--addr", "127.0.0.1:0"}, extraArgs...)
 	go func() { done <- run(ctx, args, getenv, io.Discard, &logs) }()

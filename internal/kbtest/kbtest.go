@@ -1,9 +1,12 @@
-// Package kbtest opens a real store and index in a test's temporary
-// folder, for the tests of the packages built on them.
+// Package kbtest is test set-up shared by the packages built on the store
+// and index: a real store and index in a test's temporary folder, and a
+// buffer a server writes its log to while the test reads it.
 package kbtest
 
 import (
+	"bytes"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"noticekb/index"
@@ -44,4 +47,23 @@ func Open(t testing.TB, notices ...notice.Notice) (*store.Store, *index.Index) {
 		t.Fatal(err)
 	}
 	return st, ix
+}
+
+// SyncBuffer is a buffer a server goroutine or process writes its log to
+// while the test reads it.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"noticekb/internal/kbtest"
 	"noticekb/internal/metrics"
 	"noticekb/internal/notice"
 )
@@ -28,30 +28,13 @@ func (f failingSearcher) Search(context.Context, notice.Query) (*notice.Result, 
 	return nil, fmt.Errorf("index: open /srv/noticekb/data/index-x/store: %w", errors.New("input/output error"))
 }
 
-type lockedLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // An internal error, or a panic, reaches the log in full and the visitor
 // as a plain sentence: no path, no Go error text, no stack. The server
 // goes on serving.
 func TestInternalErrorsNeverLeak(t *testing.T) {
 	for _, panics := range []bool{false, true} {
 		t.Run(fmt.Sprintf("panic=%v", panics), func(t *testing.T) {
-			var logs lockedLog
+			var logs kbtest.SyncBuffer
 			_, base := serveOpts(t, func(o *Options) {
 				o.Searcher = failingSearcher{panics: panics}
 				o.Log = slog.New(slog.NewTextHandler(&logs, nil))
@@ -120,7 +103,7 @@ func TestMetricsEndpoint(t *testing.T) {
 
 // Every request is one debug log line, with the route and status.
 func TestAccessLog(t *testing.T) {
-	var logs lockedLog
+	var logs kbtest.SyncBuffer
 	_, base := serveOpts(t, func(o *Options) {
 		o.Log = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
