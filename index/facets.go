@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"unicode"
@@ -77,18 +78,7 @@ func (s *searcher) termFacet(facet string, counts []uint64) ([]notice.FacetValue
 		values = append(values, v)
 	}
 	slices.SortStableFunc(values, func(a, b notice.FacetValue) int {
-		switch {
-		case a.Count != b.Count:
-			if a.Count > b.Count {
-				return -1
-			}
-			return 1
-		case a.Value < b.Value:
-			return -1
-		case a.Value > b.Value:
-			return 1
-		}
-		return 0
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value))
 	})
 	size := len(values)
 	top := s.q.FacetTop

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -125,17 +126,7 @@ func (r *reader) distinctiveTerms(ctx context.Context, text string) []string {
 		ws = append(ws, weighted{term, float64(n) * math.Log(total/df)})
 	}
 	slices.SortFunc(ws, func(a, b weighted) int {
-		switch {
-		case a.weight > b.weight:
-			return -1
-		case a.weight < b.weight:
-			return 1
-		case a.term < b.term:
-			return -1
-		case a.term > b.term:
-			return 1
-		}
-		return 0
+		return cmp.Or(cmp.Compare(b.weight, a.weight), cmp.Compare(a.term, b.term))
 	})
 	var out []string
 	for _, w := range ws[:min(len(ws), relatedTerms)] {

@@ -107,12 +107,20 @@ func readHead(path string, n int64) []byte {
 	return b
 }
 
-func (cu *curator) ReloadKnowledge(ctx context.Context, name string) (string, error) {
+// knowledgeFileNamed is the knowledge file called name.
+func knowledgeFileNamed(name string) (knowledgeFile, error) {
 	i := slices.IndexFunc(knowledgeFiles, func(kf knowledgeFile) bool { return kf.name == name })
 	if i < 0 {
-		return "", fmt.Errorf("reload: no knowledge file %q: %w", name, notice.ErrNotFound)
+		return knowledgeFile{}, fmt.Errorf("no knowledge file %q: %w", name, notice.ErrNotFound)
 	}
-	kf := knowledgeFiles[i]
+	return knowledgeFiles[i], nil
+}
+
+func (cu *curator) ReloadKnowledge(ctx context.Context, name string) (string, error) {
+	kf, err := knowledgeFileNamed(name)
+	if err != nil {
+		return "", fmt.Errorf("reload: %w", err)
+	}
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
 	path := kf.path(cu.a.cfg)
@@ -133,11 +141,10 @@ func (cu *curator) ReloadKnowledge(ctx context.Context, name string) (string, er
 // nothing changes (file and knowledge in use stay), and the error names
 // the real file; when it is taken, it replaces the file in one rename.
 func (cu *curator) SaveKnowledge(ctx context.Context, name, text string) (string, error) {
-	i := slices.IndexFunc(knowledgeFiles, func(kf knowledgeFile) bool { return kf.name == name })
-	if i < 0 {
-		return "", fmt.Errorf("save: no knowledge file %q: %w", name, notice.ErrNotFound)
+	kf, err := knowledgeFileNamed(name)
+	if err != nil {
+		return "", fmt.Errorf("save: %w", err)
 	}
-	kf := knowledgeFiles[i]
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
 	path := kf.path(cu.a.cfg)
