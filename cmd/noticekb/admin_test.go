@@ -25,19 +25,15 @@ func startAdminServe(t *testing.T, dataDir string, extraArgs ...string) string {
 	return startServeEnv(t, getenv, dataDir, extraArgs...)
 }
 
+// admin sends an API request with the admin token and decodes the JSON
+// answer into out, when given.
 func admin(t *testing.T, method, url, body string, out any) int {
 	t.Helper()
-	req, _ := http.NewRequest(method, url, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	code, answer := request(t, method, url, map[string]string{"Authorization": "Bearer " + adminToken}, body)
 	if out != nil {
-		json.NewDecoder(resp.Body).Decode(out)
+		json.Unmarshal([]byte(answer), out)
 	}
-	return resp.StatusCode
+	return code
 }
 
 func waitJob(t *testing.T, base, id string) notice.Job {
