@@ -42,7 +42,7 @@ func benchHTTP(ctx context.Context, e env, args []string) error {
 	defer a.Close()
 	var paths []string
 	for _, q := range mixer.Queries(*n, *filtered) {
-		paths = append(paths, bench.SearchPath(q))
+		paths = append(paths, web.SearchURL("/api/v1/search", q))
 	}
 	srv, err := web.New(web.Options{Searcher: a.index, Notices: a.store, Partners: a.extract.Partners().Partners, Counts: a.index.Count, Log: a.log})
 	if err != nil {

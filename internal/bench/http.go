@@ -4,37 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
-
-	"noticekb/internal/notice"
 )
-
-// SearchPath is the API request for a query of the mix.
-func SearchPath(q notice.Query) string {
-	v := url.Values{}
-	v.Set("q", q.Text)
-	for _, f := range notice.FilterFacets {
-		for _, s := range q.Filters[f] {
-			v.Add(f, s)
-		}
-	}
-	if !q.From.IsZero() {
-		v.Set("from", q.From.String())
-	}
-	if !q.To.IsZero() {
-		v.Set("to", q.To.String())
-	}
-	if q.Size > 0 {
-		v.Set("size", strconv.Itoa(q.Size))
-	}
-	return "/api/v1/search?" + v.Encode()
-}
 
 // wrkScript sends the paths of a file in turn, each wrk thread starting at
 // its own place in the list (so threads do not send the same query at the

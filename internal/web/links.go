@@ -86,6 +86,12 @@ func (st state) values(page bool) params {
 	return v
 }
 
+// SearchURL writes a query as the URL of path, the way the search page
+// and the API read it back.
+func SearchURL(path string, q notice.Query) string {
+	return searchURL(path, state{Query: q})
+}
+
 // searchURL writes a state as the URL of path.
 func searchURL(path string, st state) string {
 	return withParams(path, st.values(true))
