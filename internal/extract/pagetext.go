@@ -56,7 +56,7 @@ func renderPage(root *html.Node) *pageText {
 			}
 			first := true
 			for _, f := range strings.FieldsFunc(n.Data, isSpace) {
-				if b.Len() > 0 && (space || !first || (first && numberAfterElement(b.String(), f))) {
+				if b.Len() > 0 && (space || !first || numberAfterElement(b.String(), f)) {
 					if newline {
 						b.WriteByte('\n')
 					} else {
