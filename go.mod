@@ -1,4 +1,4 @@
-module noticekb
+module github.com/noticekb/noticekb
 
 go 1.26.8
 

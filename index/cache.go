@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // resultCache keeps recent results, valid only for the index generation

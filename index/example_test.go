@@ -7,8 +7,8 @@ import (
 	"os"
 	"strings"
 
-	"noticekb/index"
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/index"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 func date(s string) notice.Date {

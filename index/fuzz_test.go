@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 var querySeeds = []string{

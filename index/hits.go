@@ -5,7 +5,7 @@ import (
 	"html"
 	"strings"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // storedDoc is what the index stores of a notice.

@@ -29,7 +29,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bsearcher "github.com/blevesearch/bleve/v2/search/searcher"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 const (

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 func mustDate(s string) notice.Date {

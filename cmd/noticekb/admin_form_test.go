@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"noticekb/internal/demo"
+	"github.com/noticekb/noticekb/internal/demo"
 )
 
 var formToken = regexp.MustCompile(`name="csrf" value="([^"]+)"`)

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"noticekb/internal/demo"
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/demo"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 const adminToken = "an-admin-token-for-the-tests"

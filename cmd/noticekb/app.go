@@ -9,13 +9,13 @@ import (
 	"path/filepath"
 	"strings"
 
-	"noticekb/index"
-	"noticekb/internal/config"
-	"noticekb/internal/extract"
-	"noticekb/internal/ingest"
-	"noticekb/internal/partner"
-	"noticekb/internal/store"
-	"noticekb/internal/topic"
+	"github.com/noticekb/noticekb/index"
+	"github.com/noticekb/noticekb/internal/config"
+	"github.com/noticekb/noticekb/internal/extract"
+	"github.com/noticekb/noticekb/internal/ingest"
+	"github.com/noticekb/noticekb/internal/partner"
+	"github.com/noticekb/noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/topic"
 )
 
 // app is an open data folder: store, index, extractor and ingester, wired.

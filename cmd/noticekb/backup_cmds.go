@@ -10,11 +10,11 @@ import (
 	"path/filepath"
 	"time"
 
-	"noticekb/index"
-	"noticekb/internal/config"
-	"noticekb/internal/control"
-	"noticekb/internal/notice"
-	"noticekb/internal/store"
+	"github.com/noticekb/noticekb/index"
+	"github.com/noticekb/noticekb/internal/config"
+	"github.com/noticekb/noticekb/internal/control"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/store"
 )
 
 // parseWithArgs parses flags that may come before or after the positional

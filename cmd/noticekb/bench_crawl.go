@@ -8,10 +8,10 @@ import (
 	"os"
 	"time"
 
-	"noticekb/internal/bench"
-	"noticekb/internal/config"
-	"noticekb/internal/crawl"
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/bench"
+	"github.com/noticekb/noticekb/internal/config"
+	"github.com/noticekb/noticekb/internal/crawl"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 func init() {

@@ -10,9 +10,9 @@ import (
 	"slices"
 	"strings"
 
-	"noticekb/internal/bench"
-	"noticekb/internal/extract"
-	"noticekb/internal/ingest"
+	"github.com/noticekb/noticekb/internal/bench"
+	"github.com/noticekb/noticekb/internal/extract"
+	"github.com/noticekb/noticekb/internal/ingest"
 )
 
 func init() {

@@ -7,8 +7,8 @@ import (
 	"net"
 	"time"
 
-	"noticekb/internal/bench"
-	"noticekb/internal/web"
+	"github.com/noticekb/noticekb/internal/bench"
+	"github.com/noticekb/noticekb/internal/web"
 )
 
 func init() {

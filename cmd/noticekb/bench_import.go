@@ -9,9 +9,9 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"noticekb/internal/bench"
-	"noticekb/internal/config"
-	"noticekb/internal/ingest"
+	"github.com/noticekb/noticekb/internal/bench"
+	"github.com/noticekb/noticekb/internal/config"
+	"github.com/noticekb/noticekb/internal/ingest"
 )
 
 func init() {

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"noticekb/internal/bench"
+	"github.com/noticekb/noticekb/internal/bench"
 )
 
 func init() {

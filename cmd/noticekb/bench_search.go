@@ -9,10 +9,10 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"noticekb/index"
-	"noticekb/internal/bench"
-	"noticekb/internal/config"
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/index"
+	"github.com/noticekb/noticekb/internal/bench"
+	"github.com/noticekb/noticekb/internal/config"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 func init() {

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"noticekb/internal/testbed"
+	"github.com/noticekb/noticekb/internal/testbed"
 )
 
 var (

@@ -17,7 +17,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"noticekb/internal/kbtest"
+	"github.com/noticekb/noticekb/internal/kbtest"
 )
 
 // The browser tests drive Debian's chromium (headless) against the real

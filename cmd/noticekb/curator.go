@@ -12,13 +12,13 @@ import (
 	"sync"
 	"time"
 
-	"noticekb/internal/config"
-	"noticekb/internal/extract"
-	"noticekb/internal/notice"
-	"noticekb/internal/partner"
-	"noticekb/internal/store"
-	"noticekb/internal/topic"
-	"noticekb/internal/web"
+	"github.com/noticekb/noticekb/internal/config"
+	"github.com/noticekb/noticekb/internal/extract"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/partner"
+	"github.com/noticekb/noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/topic"
+	"github.com/noticekb/noticekb/internal/web"
 )
 
 // curator gives the admin area the knowledge files (rules, taxonomy,

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"noticekb/internal/config"
-	"noticekb/internal/demo"
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/config"
+	"github.com/noticekb/noticekb/internal/demo"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // openDemoApp opens a data folder holding the bundled demo.

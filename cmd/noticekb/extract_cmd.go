@@ -6,9 +6,9 @@ import (
 	"errors"
 	"runtime"
 
-	"noticekb/internal/extract"
-	"noticekb/internal/ingest"
-	"noticekb/internal/parallel"
+	"github.com/noticekb/noticekb/internal/extract"
+	"github.com/noticekb/noticekb/internal/ingest"
+	"github.com/noticekb/noticekb/internal/parallel"
 )
 
 // extractLine is one line of `noticekb extract`: the contract fields, plus

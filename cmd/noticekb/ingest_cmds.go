@@ -9,11 +9,11 @@ import (
 	"regexp"
 	"time"
 
-	"noticekb/internal/config"
-	"noticekb/internal/crawl"
-	"noticekb/internal/ingest"
-	"noticekb/internal/notice"
-	"noticekb/internal/urlnorm"
+	"github.com/noticekb/noticekb/internal/config"
+	"github.com/noticekb/noticekb/internal/crawl"
+	"github.com/noticekb/noticekb/internal/ingest"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
 // openFromFlags parses a command's flags around the data folder and opens it.

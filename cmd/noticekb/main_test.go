@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"noticekb/internal/demo"
-	"noticekb/internal/kbtest"
+	"github.com/noticekb/noticekb/internal/demo"
+	"github.com/noticekb/noticekb/internal/kbtest"
 )
 
 func noEnv(string) string { return "" }

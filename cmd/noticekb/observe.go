@@ -10,11 +10,11 @@ import (
 	"sync"
 	"time"
 
-	"noticekb/internal/crawl"
-	"noticekb/internal/metrics"
-	"noticekb/internal/notice"
-	"noticekb/internal/store"
-	"noticekb/internal/web"
+	"github.com/noticekb/noticekb/internal/crawl"
+	"github.com/noticekb/noticekb/internal/metrics"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/web"
 )
 
 // crawlCounters adds up the crawls of admin jobs: the totals of finished

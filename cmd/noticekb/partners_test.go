@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"noticekb/internal/partner"
+	"github.com/noticekb/noticekb/internal/partner"
 )
 
 // An organisation first learned from a notice ("Pacific Digital Governance

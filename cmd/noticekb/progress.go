@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"noticekb/internal/crawl"
+	"github.com/noticekb/noticekb/internal/crawl"
 )
 
 // isTerminal reports whether w is a terminal (a character device), where a

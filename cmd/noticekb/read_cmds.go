@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // exportLine is one line of `noticekb export`.

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"noticekb/internal/config"
-	"noticekb/internal/crawl"
-	"noticekb/internal/demo"
-	"noticekb/internal/notice"
-	"noticekb/internal/urlnorm"
+	"github.com/noticekb/noticekb/internal/config"
+	"github.com/noticekb/noticekb/internal/crawl"
+	"github.com/noticekb/noticekb/internal/demo"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
 // reimporter runs admin re-import jobs against the app: a staged ingest

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // importExampleSite imports the shared test bed's 300-notice example site,

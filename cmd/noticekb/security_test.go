@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"noticekb/internal/config"
+	"github.com/noticekb/noticekb/internal/config"
 )
 
 func request(t *testing.T, method, url string, headers map[string]string, body string) (int, string) {

@@ -8,13 +8,13 @@ import (
 	"syscall"
 	"time"
 
-	"noticekb/internal/config"
-	"noticekb/internal/control"
-	"noticekb/internal/crawl"
-	"noticekb/internal/demo"
-	"noticekb/internal/jobs"
-	"noticekb/internal/notice"
-	"noticekb/internal/web"
+	"github.com/noticekb/noticekb/internal/config"
+	"github.com/noticekb/noticekb/internal/control"
+	"github.com/noticekb/noticekb/internal/crawl"
+	"github.com/noticekb/noticekb/internal/demo"
+	"github.com/noticekb/noticekb/internal/jobs"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/web"
 )
 
 func cmdServe(ctx context.Context, e env, args []string) error {

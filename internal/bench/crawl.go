@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"noticekb/internal/notice"
-	"noticekb/internal/testbed"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/testbed"
 )
 
 // CrawlTarget is a knowledge base the crawl benchmark fills: cmd/noticekb

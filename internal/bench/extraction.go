@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"noticekb/internal/parallel"
+	"github.com/noticekb/noticekb/internal/parallel"
 )
 
 // Prediction is one extracted page in the scorers' JSONL format. ID names

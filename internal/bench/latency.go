@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // SearchFunc runs one query and reports its total hits.

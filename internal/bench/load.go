@@ -24,7 +24,7 @@ import (
 	"syscall"
 	"time"
 
-	"noticekb/internal/testbed"
+	"github.com/noticekb/noticekb/internal/testbed"
 )
 
 //go:embed load.lua

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // Mixer builds a reproducible query mix from the notices it observes: two

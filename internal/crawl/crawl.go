@@ -20,13 +20,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	"noticekb/internal/extract"
-	"noticekb/internal/urlnorm"
+	"github.com/noticekb/noticekb/internal/extract"
+	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
 // UserAgent names noticekb honestly to the sites it reads, with where to
 // learn about it.
-const UserAgent = "noticekb/1.0 (+https://github.com/noticekb/noticekb; notice knowledge base crawler)"
+const UserAgent = "github.com/noticekb/noticekb/1.0 (+https://github.com/noticekb/noticekb; notice knowledge base crawler)"
 
 // Config bounds a crawl. Zero fields take the defaults named.
 type Config struct {

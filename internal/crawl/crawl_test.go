@@ -15,8 +15,8 @@ import (
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/encoding/korean"
 
-	"noticekb/internal/crawl"
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/crawl"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // noticeHTML is a notice page any extractor recognises: article markup,

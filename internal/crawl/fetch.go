@@ -15,10 +15,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"noticekb/internal/extract"
-	"noticekb/internal/ingest"
-	"noticekb/internal/store"
-	"noticekb/internal/urlnorm"
+	"github.com/noticekb/noticekb/internal/extract"
+	"github.com/noticekb/noticekb/internal/ingest"
+	"github.com/noticekb/noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
 // visit is what one page request came to, for the scheduler.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"noticekb/internal/ingest"
+	"github.com/noticekb/noticekb/internal/ingest"
 )
 
 // priority orders a host's queue: a list's notices and its next pages

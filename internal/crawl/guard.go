@@ -7,7 +7,7 @@ import (
 	"net/netip"
 	"syscall"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // Guard keeps requests made on someone else's behalf (admin re-imports)

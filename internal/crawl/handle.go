@@ -3,8 +3,8 @@ package crawl
 import (
 	"time"
 
-	"noticekb/internal/ingest"
-	"noticekb/internal/urlnorm"
+	"github.com/noticekb/noticekb/internal/ingest"
+	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
 // handle takes a job's outcome into the scheduler's state.

@@ -6,9 +6,9 @@ import (
 	"sort"
 	"time"
 
-	"noticekb/internal/ingest"
-	"noticekb/internal/store"
-	"noticekb/internal/urlnorm"
+	"github.com/noticekb/noticekb/internal/ingest"
+	"github.com/noticekb/noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
 type jobKind int

@@ -10,14 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"noticekb/index"
-	"noticekb/internal/crawl"
-	"noticekb/internal/extract"
-	"noticekb/internal/ingest"
-	"noticekb/internal/kbtest"
-	"noticekb/internal/notice"
-	"noticekb/internal/store"
-	"noticekb/internal/testbed"
+	"github.com/noticekb/noticekb/index"
+	"github.com/noticekb/noticekb/internal/crawl"
+	"github.com/noticekb/noticekb/internal/extract"
+	"github.com/noticekb/noticekb/internal/ingest"
+	"github.com/noticekb/noticekb/internal/kbtest"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/testbed"
 )
 
 // kb is a real knowledge base in a temporary folder: store, index,

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"noticekb/internal/crawl"
+	"github.com/noticekb/noticekb/internal/crawl"
 )
 
 // A name that resolves to a private address is refused like the address

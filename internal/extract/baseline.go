@@ -8,7 +8,7 @@ import (
 
 	trafilatura "github.com/markusmobius/go-trafilatura"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // Baseline extracts a page with go-trafilatura alone, configured as its

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode"
 
-	"noticekb/internal/pubdate"
+	"github.com/noticekb/noticekb/internal/pubdate"
 )
 
 // Cleaning works on the body's lines (one block per line): what content

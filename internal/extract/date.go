@@ -8,8 +8,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"noticekb/internal/notice"
-	"noticekb/internal/pubdate"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/pubdate"
 )
 
 // Date sources, strongest first; the name is kept as evidence.

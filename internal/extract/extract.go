@@ -17,10 +17,10 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 
-	"noticekb/internal/notice"
-	"noticekb/internal/partner"
-	"noticekb/internal/pubdate"
-	"noticekb/internal/topic"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/partner"
+	"github.com/noticekb/noticekb/internal/pubdate"
+	"github.com/noticekb/noticekb/internal/topic"
 )
 
 // Page is one fetched or imported web page.

@@ -13,7 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")

@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"noticekb/internal/pubdate"
+	"github.com/noticekb/noticekb/internal/pubdate"
 )
 
 // FuzzExtract feeds the whole extractor any bytes: it must never hit an

@@ -10,7 +10,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
-	"noticekb/internal/pubdate"
+	"github.com/noticekb/noticekb/internal/pubdate"
 )
 
 // pageText is the visible text of a whole page on one string, one block

@@ -13,7 +13,7 @@ import (
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 
-	"noticekb/internal/pubdate"
+	"github.com/noticekb/noticekb/internal/pubdate"
 )
 
 //go:embed rules.json

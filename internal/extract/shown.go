@@ -9,8 +9,8 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
-	"noticekb/internal/notice"
-	"noticekb/internal/pubdate"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/pubdate"
 )
 
 // Dates shown on a page are scored by what surrounds them: a publication

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"time"
 
-	"noticekb/internal/extract"
-	"noticekb/internal/notice"
-	"noticekb/internal/store"
-	"noticekb/internal/urlnorm"
+	"github.com/noticekb/noticekb/internal/extract"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
 // opKind names what one operation of a session does.

@@ -8,8 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"noticekb/internal/notice"
-	"noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/store"
 )
 
 // An organisation is often defined ("Full Name (ACR)") in one notice and

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 func pageWithText(url, title, text string) Page {

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"sync"
 
-	"noticekb/internal/extract"
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/extract"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // MaxFileBytes bounds what is read of one file, and of one gzip stream once

@@ -15,11 +15,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"noticekb/internal/extract"
-	"noticekb/internal/notice"
-	"noticekb/internal/partner"
-	"noticekb/internal/store"
-	"noticekb/internal/urlnorm"
+	"github.com/noticekb/noticekb/internal/extract"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/partner"
+	"github.com/noticekb/noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
 // Indexer is the search index as ingestion needs it.

@@ -7,10 +7,10 @@ import (
 	"runtime"
 	"sync"
 
-	"noticekb/internal/extract"
-	"noticekb/internal/notice"
-	"noticekb/internal/parallel"
-	"noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/extract"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/parallel"
+	"github.com/noticekb/noticekb/internal/store"
 )
 
 // Reextract reads every stored page again with the current rules,

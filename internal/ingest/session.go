@@ -9,9 +9,9 @@ import (
 	"sync"
 	"time"
 
-	"noticekb/internal/extract"
-	"noticekb/internal/notice"
-	"noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/extract"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/store"
 )
 
 // Session batches the writes of one run. Its methods are safe for

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"noticekb/index"
-	"noticekb/internal/extract"
-	"noticekb/internal/kbtest"
-	"noticekb/internal/notice"
-	"noticekb/internal/store"
-	"noticekb/internal/topic"
+	"github.com/noticekb/noticekb/index"
+	"github.com/noticekb/noticekb/internal/extract"
+	"github.com/noticekb/noticekb/internal/kbtest"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/topic"
 )
 
 func newIngester(t *testing.T) (*Ingester, *store.Store, *index.Index) {

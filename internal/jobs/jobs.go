@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // Reimporter does the work of a job.

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"noticekb/internal/notice"
-	"noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/store"
 )
 
 type quickWork struct{ err error }

@@ -9,9 +9,9 @@ import (
 	"sync"
 	"testing"
 
-	"noticekb/index"
-	"noticekb/internal/notice"
-	"noticekb/internal/store"
+	"github.com/noticekb/noticekb/index"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/store"
 )
 
 // Open opens a store and an index in a temporary folder, closed when the

@@ -16,8 +16,8 @@ import (
 	"os"
 	"strings"
 
-	"noticekb/internal/notice"
-	"noticekb/internal/words"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/words"
 )
 
 //go:embed organisations.json

@@ -8,8 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"noticekb/internal/notice"
-	"noticekb/internal/words"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/words"
 )
 
 // Resolver recognises organisations in text. It is safe for concurrent use:

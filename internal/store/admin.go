@@ -8,7 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // SetWithdrawnByAdmin withdraws a notice from search on an admin's word

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 func setByAdmin(tb testing.TB, s *Store, id string, withdraw bool) (bool, error) {

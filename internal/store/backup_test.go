@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // A snapshot taken while a writer adds notices is one committed state:

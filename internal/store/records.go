@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // PageRecord is what the store knows about one fetched or imported page,

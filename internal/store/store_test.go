@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 func MustOpen(tb testing.TB) *Store {

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"unicode"
 
-	"noticekb/internal/notice"
-	"noticekb/internal/words"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/words"
 )
 
 // Limits on how many tags one notice gets. A notice is about a few things;

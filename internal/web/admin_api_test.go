@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"noticekb/internal/jobs"
-	"noticekb/internal/notice"
-	"noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/jobs"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/store"
 )
 
 const testToken = "s3cret-admin-token-for-tests"

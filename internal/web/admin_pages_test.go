@@ -18,11 +18,11 @@ import (
 	"testing"
 	"time"
 
-	"noticekb/index"
-	"noticekb/internal/jobs"
-	"noticekb/internal/kbtest"
-	"noticekb/internal/notice"
-	"noticekb/internal/store"
+	"github.com/noticekb/noticekb/index"
+	"github.com/noticekb/noticekb/internal/jobs"
+	"github.com/noticekb/noticekb/internal/kbtest"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/store"
 )
 
 // testCurator is the Curator over a real store and index, as cmd wires

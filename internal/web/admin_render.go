@@ -8,7 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"noticekb/ui"
+	"github.com/noticekb/noticekb/ui"
 )
 
 // adminPageNames are the admin area's pages; each is parsed with the

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // waitRunning waits until the gated job has reported progress.

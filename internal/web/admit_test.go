@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // slowSearcher answers when released, or when the request's context ends.

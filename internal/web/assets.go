@@ -11,7 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"noticekb/ui"
+	"github.com/noticekb/noticekb/ui"
 )
 
 // assets serves the embedded static files under content-hashed names

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // Charts are drawn on the server as inline SVG: no script, no external

@@ -19,8 +19,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"noticekb/internal/kbtest"
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/kbtest"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // serveOpts serves the test notices with options changed by set, on a

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // state is what a search page shows: the query, and which facet lists are

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"noticekb/internal/metrics"
+	"github.com/noticekb/noticekb/internal/metrics"
 )
 
 // httpMetrics are the server's own request metrics.

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"noticekb/internal/kbtest"
-	"noticekb/internal/metrics"
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/kbtest"
+	"github.com/noticekb/noticekb/internal/metrics"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // failingSearcher fails every search the way a broken disk or a bug would.

@@ -16,7 +16,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/brotli"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 type goqueryS = goquery.Selection

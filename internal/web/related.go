@@ -5,7 +5,7 @@ import (
 	"context"
 	"slices"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // Related finds notices like a given one, for the notice page. The

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"noticekb/ui"
+	"github.com/noticekb/noticekb/ui"
 )
 
 // pageNames are the templates that fill the layout's content block.

@@ -16,8 +16,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"noticekb/internal/metrics"
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/metrics"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // Searcher answers search queries (the index).

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"sync"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // The partners, topics and map pages count across facets. The index

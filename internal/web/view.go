@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // SearchView is everything the search page shows.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"noticekb/internal/kbtest"
-	"noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/kbtest"
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 func date(s string) notice.Date {
