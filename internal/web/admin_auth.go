@@ -41,8 +41,13 @@ func (s *Server) requireAdmin(c *fiber.Ctx) error {
 		return fmt.Errorf("web: admin API: a valid Bearer token is required: %w", notice.ErrUnauthorized)
 	}
 	s.admin.throttle.succeed(client)
+	c.Locals(adminAPILocal, true)
 	return c.Next()
 }
+
+// adminAPILocal marks a request that gave the admin token, whose errors
+// may then say in full which check refused it.
+const adminAPILocal = "admin-api"
 
 // tooManyFailures refuses a client that must wait, saying for how long.
 func tooManyFailures(c *fiber.Ctx, wait time.Duration) error {

@@ -27,6 +27,8 @@ func statusOf(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, notice.ErrBusy):
 		return http.StatusConflict
+	case errors.Is(err, notice.ErrUnknownHost):
+		return http.StatusUnprocessableEntity
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable // the request timeout: overloaded
 	}
@@ -47,7 +49,7 @@ func publicMessage(err error, status int) string {
 	}
 	msg := err.Error()
 	// Domain errors are wrapped with a package prefix ("index: ...").
-	for _, known := range []error{notice.ErrInvalidQuery, notice.ErrInvalidDate, notice.ErrNotFound, notice.ErrUnauthorized, notice.ErrForbidden, notice.ErrBusy} {
+	for _, known := range []error{notice.ErrInvalidQuery, notice.ErrInvalidDate, notice.ErrNotFound, notice.ErrUnauthorized, notice.ErrForbidden, notice.ErrBusy, notice.ErrUnknownHost} {
 		if i := strings.Index(msg, known.Error()); i >= 0 {
 			return msg[i:]
 		}
@@ -63,6 +65,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	msg := publicMessage(err, status)
+	if isAdmin, _ := c.Locals(adminAPILocal).(bool); isAdmin {
+		_, msg = adminMessage(err) // the admin may read which check refused them
+	}
 	if isAPI(c.Path()) {
 		return c.Status(status).JSON(fiber.Map{"error": msg})
 	}
