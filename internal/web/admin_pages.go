@@ -147,14 +147,13 @@ func (s *Server) handleSignIn(c *fiber.Ctx) error {
 		v.Message = "The sign-in form had expired (or your browser refused its cookie). Enter the token again."
 		return s.renderSignIn(c, http.StatusForbidden, v)
 	}
-	if wait := s.admin.throttle.wait(client); wait > 0 {
-		err := tooManyFailures(c, wait)
-		v.Message = err.(*fiber.Error).Message
-		return s.renderSignIn(c, http.StatusTooManyRequests, v)
-	}
 	if !s.isAdminToken(c.FormValue("token")) {
-		wait := s.admin.throttle.fail(client)
+		waiting, wait := s.admin.throttle.failWhileWaiting(client)
 		s.log.Warn("admin sign-in: wrong token", "client", client)
+		if waiting {
+			v.Message = tooManyFailures(c, wait).(*fiber.Error).Message
+			return s.renderSignIn(c, http.StatusTooManyRequests, v)
+		}
 		v.Message = "That is not the admin token."
 		if wait > 0 {
 			v.Message += " " + tooManyFailures(c, wait).(*fiber.Error).Message
