@@ -129,7 +129,7 @@ func (s *Server) renderSignIn(c *fiber.Ctx, status int, v SignInView) error {
 	nonce := utils.CopyString(c.Cookies(signinCookie))
 	if len(nonce) != 43 {
 		nonce = randomToken(32)
-		setCookie(c, signinCookie, nonce, "/admin", 3600)
+		s.setCookie(c, signinCookie, nonce, "/admin", 3600)
 	}
 	v.Page = Page{Title: "Sign in · admin", Section: "admin"}
 	v.CSRF = s.admin.csrf.token(purposeSignin, nonce)
@@ -165,15 +165,15 @@ func (s *Server) handleSignIn(c *fiber.Ctx) error {
 		s.admin.sessions.end(old.id) // one browser, one session
 	}
 	sess := s.admin.sessions.create()
-	setCookie(c, sessionCookieName(c), sess.id, "/", 0)
-	setCookie(c, signinCookie, "", "/admin", -1)
+	s.setCookie(c, s.sessionCookieName(c), sess.id, "/", 0)
+	s.setCookie(c, signinCookie, "", "/admin", -1)
 	s.log.Info("admin signed in", "client", client)
 	return seeOther(c, v.Next)
 }
 
 func (s *Server) handleSignOut(c *fiber.Ctx) error {
 	s.admin.sessions.end(sessionOf(c).id)
-	setCookie(c, sessionCookieName(c), "", "/", -1)
+	s.setCookie(c, s.sessionCookieName(c), "", "/", -1)
 	s.log.Info("admin signed out", "client", s.client(c))
 	return seeOther(c, "/admin?signed_out=1")
 }

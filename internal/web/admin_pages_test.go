@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -99,6 +100,12 @@ type adminSite struct {
 
 func newAdminSite(t *testing.T, token string, tlsCert *tls.Certificate) adminSite {
 	t.Helper()
+	return newAdminSiteWith(t, token, tlsCert, nil)
+}
+
+// newAdminSiteWith is newAdminSite with options changed by set.
+func newAdminSiteWith(t *testing.T, token string, tlsCert *tls.Certificate, set func(*Options)) adminSite {
+	t.Helper()
 	st, ix := kbtest.Open(t, notices...)
 	work := &gatedWork{release: make(chan struct{})}
 	m, err := jobs.New(context.Background(), work, st, nil)
@@ -107,7 +114,11 @@ func newAdminSite(t *testing.T, token string, tlsCert *tls.Certificate) adminSit
 	}
 	t.Cleanup(m.Close)
 	cu := &testCurator{st: st, ix: ix}
-	s, err := New(Options{Searcher: ix, Notices: st, Admin: m, AdminToken: token, Curator: cu})
+	opts := Options{Searcher: ix, Notices: st, Admin: m, AdminToken: token, Curator: cu}
+	if set != nil {
+		set(&opts)
+	}
+	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,6 +334,50 @@ func TestSignInCookieOverHTTPS(t *testing.T) {
 	resp = forged.signIn(testToken)
 	if c := cookieNamed(resp, sessionCookie); c == nil || c.Secure || cookieNamed(resp, secureSessionCookie) != nil {
 		t.Errorf("a forged X-Forwarded-Proto changed the cookie: %v", resp.Cookies())
+	}
+}
+
+// Behind a trusted proxy that terminates TLS (X-Forwarded-Proto: https),
+// or with an https public URL, the session cookie is Secure and __Host-
+// prefixed too; the header from anyone else changes nothing.
+func TestSignInCookieBehindTLSProxy(t *testing.T) {
+	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	tests := []struct {
+		name   string
+		set    func(*Options)
+		proto  string
+		secure bool
+	}{
+		{"trusted proxy, https", func(o *Options) { o.TrustedProxies = loopback }, "https", true},
+		{"trusted proxy, http", func(o *Options) { o.TrustedProxies = loopback }, "http", false},
+		{"untrusted proxy, https", func(o *Options) { o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("192.0.2.1/32")} }, "https", false},
+		{"https public URL", func(o *Options) { o.BaseURL = "https://kb.example.org" }, "", true},
+		{"http public URL", func(o *Options) { o.BaseURL = "http://kb.example.org" }, "", false},
+	}
+	for _, tt := range tests {
+		site := newAdminSiteWith(t, testToken, nil, tt.set)
+		b := newBrowserClient(t, site.base, nil)
+		if tt.proto != "" {
+			b.header.Set("X-Forwarded-Proto", tt.proto)
+		}
+		// A cookie jar keeps Secure cookies for https addresses only: read
+		// the cookie from the answer, and send it by hand.
+		resp := b.signIn(testToken)
+		name := sessionCookie
+		if tt.secure {
+			name = secureSessionCookie
+		}
+		c := cookieNamed(resp, name)
+		if resp.StatusCode != http.StatusSeeOther || c == nil || c.Secure != tt.secure || !c.HttpOnly || c.Path != "/" || c.Domain != "" {
+			t.Errorf("%s: sign-in %d, cookies %v, want %s with Secure %v", tt.name, resp.StatusCode, resp.Cookies(), name, tt.secure)
+			continue
+		}
+		replay := newBrowserClient(t, site.base, nil)
+		replay.header = b.header.Clone()
+		replay.header.Set("Cookie", name+"="+c.Value)
+		if _, page := replay.get("/admin"); !strings.Contains(page, `action="/admin/signout"`) {
+			t.Errorf("%s: the session cookie does not sign the admin in", tt.name)
+		}
 	}
 }
 

@@ -190,7 +190,11 @@ func (s *Server) baseURL(c *fiber.Ctx) string {
 	if !hostPattern.MatchString(host) {
 		host = "localhost"
 	}
-	return c.Protocol() + "://" + host
+	scheme := "http"
+	if s.isHTTPS(c) { // not c.Protocol(), which believes anyone's X-Forwarded-Proto
+		scheme = "https"
+	}
+	return scheme + "://" + host
 }
 
 type openSearch struct {
