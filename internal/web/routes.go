@@ -14,6 +14,7 @@ func (s *Server) routes() {
 	app := s.app
 	app.Use(s.observe)
 	app.Use(s.securityHeaders)
+	app.Use(s.cors)
 	app.Use(s.rateLimit)
 	app.Use(s.admit)
 	app.Use(refuseEncodedBodies)
