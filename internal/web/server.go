@@ -94,6 +94,8 @@ type Server struct {
 	metrics   *httpMetrics
 	health    *healthCache
 	admin     *adminArea // nil when the admin area is off
+	// validators are the ETag and Last-Modified of search-backed answers.
+	validators *validators
 }
 
 // New builds the server and its routes.
@@ -101,7 +103,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{opts: opts, log: opts.Log, related: opts.Related}
+	s := &Server{opts: opts, log: opts.Log, related: opts.Related, validators: newValidators(time.Now)}
 	if s.related == nil {
 		s.related = sharedFacets{search: opts.Searcher}
 	}
