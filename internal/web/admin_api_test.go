@@ -26,6 +26,9 @@ func (g *gatedWork) Check(_ context.Context, _, url string) error {
 	if strings.Contains(url, "forbidden.example") {
 		return fmt.Errorf("test: %w", notice.ErrForbidden)
 	}
+	if strings.Contains(url, "nowhere.invalid") {
+		return fmt.Errorf("test: nowhere.invalid does not resolve to an address: %w", notice.ErrUnknownHost)
+	}
 	return nil
 }
 

@@ -38,7 +38,7 @@ func (s *Server) routes() {
 	api.Get("/notices/:id", s.handleNoticeAPI)
 	api.Get("/notices/:id/related", s.conditional, s.handleRelatedAPI)
 	api.Get("/openapi.json", s.handleOpenAPI)
-	if s.opts.AdminToken != "" && s.opts.Admin != nil {
+	if s.adminOn() {
 		s.adminRoutes(api)
 		s.adminPageRoutes(app)
 	}

@@ -96,6 +96,7 @@ type Server struct {
 	admin     *adminArea // nil when the admin area is off
 	// validators are the ETag and Last-Modified of search-backed answers.
 	validators *validators
+	openAPI    []byte // the OpenAPI document served
 }
 
 // New builds the server and its routes.
@@ -133,6 +134,9 @@ func New(opts Options) (*Server, error) {
 	if err := s.parseAdminPages(); err != nil {
 		return nil, err
 	}
+	if s.openAPI, err = openAPIDocument(s.adminOn()); err != nil {
+		return nil, err
+	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "noticekb",
 		DisableStartupMessage: true,
@@ -151,6 +155,9 @@ func New(opts Options) (*Server, error) {
 	s.routes()
 	return s, nil
 }
+
+// adminOn tells whether the admin API and pages are served.
+func (s *Server) adminOn() bool { return s.opts.AdminToken != "" && s.opts.Admin != nil }
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d <= 0 {
