@@ -155,3 +155,32 @@ func TestHealthAndMetricsOfAServer(t *testing.T) {
 		}
 	}
 }
+
+// A re-import of a site that is neither in the store nor allowed says so,
+// and names the flag that would allow it.
+func TestReimportOfUnknownSiteSaysWhy(t *testing.T) {
+	base := startAdminServe(t, t.TempDir())
+	var e map[string]string
+	code := admin(t, "POST", base+"api/v1/admin/reimport", `{"site":"https://unknown.example/"}`, &e)
+	if code != http.StatusForbidden || !strings.Contains(e["error"], "unknown.example") || !strings.Contains(e["error"], "--allow") {
+		t.Errorf("re-import of an unknown site: %d %v, want 403 naming the host and --allow", code, e)
+	}
+}
+
+// A re-import target whose host has no address is the request's mistake
+// (4xx, saying so), not a server fault.
+func TestReimportOfUnresolvableHostSaysWhy(t *testing.T) {
+	hosts := []string{"127.1", "2130706433", "no-such-host.invalid"}
+	var args []string
+	for _, h := range hosts {
+		args = append(args, "--allow", h)
+	}
+	base := startAdminServe(t, t.TempDir(), args...)
+	for _, h := range hosts {
+		var e map[string]string
+		code := admin(t, "POST", base+"api/v1/admin/reimport", `{"url":"http://`+h+`/notice"}`, &e)
+		if code < 400 || code >= 500 || !strings.Contains(e["error"], h) || !strings.Contains(e["error"], "resolve") {
+			t.Errorf("re-import of http://%s/: %d %v, want a 4xx saying the host does not resolve", h, code, e)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Config is every setting of a noticekb process.
@@ -174,7 +175,11 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
-// Validate checks the settings and makes paths absolute.
+// minTokenChars is the shortest admin token accepted, in characters.
+const minTokenChars = 16
+
+// Validate checks the settings, makes paths absolute and trims the admin
+// token.
 func (c *Config) Validate() error {
 	var errs []error
 	if c.DataDir == "" {
@@ -187,8 +192,13 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("address %q: want HOST:PORT", c.Addr))
 		}
 	}
-	if c.AdminToken != "" && len(c.AdminToken) < 16 {
-		errs = append(errs, fmt.Errorf("%s is too short: use at least 16 characters", EnvAdminToken))
+	if c.AdminToken != "" {
+		// A token pasted with a newline or padded with spaces means the
+		// same token; one of spaces alone is a mistake, not "admin off".
+		c.AdminToken = strings.TrimSpace(c.AdminToken)
+		if n := utf8.RuneCountInString(c.AdminToken); n < minTokenChars {
+			errs = append(errs, fmt.Errorf("%s is too short (%d characters without the spaces around it): use at least %d characters", EnvAdminToken, n, minTokenChars))
+		}
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":

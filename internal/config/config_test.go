@@ -76,3 +76,35 @@ func TestStringMasksToken(t *testing.T) {
 		t.Errorf("String shows the token: %s", c.String())
 	}
 }
+
+// The admin token is trimmed, then needs 16 characters (not bytes): a
+// token of spaces is refused rather than taken or silently dropped.
+func TestAdminTokenTrimmedAndCountedInCharacters(t *testing.T) {
+	tests := []struct {
+		env, want string // want "" means accepted, as the token given
+	}{
+		{strings.Repeat(" ", 16), "too short"},
+		{"\t" + strings.Repeat(" ", 20) + "\n", "too short"},
+		{"  short-token-1  ", "too short"},
+		{"비밀번호비밀번호비밀", "too short"}, // 10 characters, 30 bytes
+		{"비밀번호비밀번호비밀번호비밀번호", ""},
+		{"  a-long-enough-admin-token \n", ""},
+	}
+	for _, tt := range tests {
+		c := Load(func(k string) string {
+			if k == EnvAdminToken {
+				return tt.env
+			}
+			return ""
+		})
+		err := c.Validate()
+		switch {
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("token %q: error %v, want one saying %q", tt.env, err, tt.want)
+		case tt.want == "" && err != nil:
+			t.Errorf("token %q: %v", tt.env, err)
+		case tt.want == "" && c.AdminToken != strings.TrimSpace(tt.env):
+			t.Errorf("token %q is used as %q, want it trimmed", tt.env, c.AdminToken)
+		}
+	}
+}

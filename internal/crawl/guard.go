@@ -2,6 +2,7 @@ package crawl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -56,8 +57,19 @@ func (g *Guard) control(_, address string, _ syscall.RawConn) error {
 	return g.CheckAddr(ap.Addr())
 }
 
+// lookupReason is what a failed lookup says, without the resolver's own
+// address that net.DNSError adds.
+func lookupReason(err error) string {
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		return de.Err
+	}
+	return err.Error()
+}
+
 // CheckHost resolves host and checks every address it names, so a request
-// can be refused before it is queued.
+// can be refused before it is queued. A host that resolves to nothing gives
+// an error wrapping notice.ErrUnknownHost.
 func (g *Guard) CheckHost(ctx context.Context, host string) error {
 	if g == nil || g.AllowPrivate {
 		return nil
@@ -67,7 +79,7 @@ func (g *Guard) CheckHost(ctx context.Context, host string) error {
 	}
 	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 	if err != nil {
-		return fmt.Errorf("crawl: resolve %s: %w", host, err)
+		return fmt.Errorf("crawl: %s does not resolve to an address (%s): %w", host, lookupReason(err), notice.ErrUnknownHost)
 	}
 	for _, a := range addrs {
 		if err := g.CheckAddr(a); err != nil {

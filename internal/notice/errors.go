@@ -25,4 +25,8 @@ var (
 	// ErrForbidden is returned when a request is understood but not allowed
 	// (an address the crawler must not reach, a path outside the import roots).
 	ErrForbidden = errors.New("forbidden")
+	// ErrUnknownHost is returned when a URL's host name resolves to no
+	// address (an unknown name, or a spelling of an address such as
+	// "127.1" that is not an IP address).
+	ErrUnknownHost = errors.New("unknown host")
 )

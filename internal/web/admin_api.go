@@ -63,7 +63,7 @@ func (s *Server) handleReimport(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleJobs(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"jobs": s.opts.Admin.Jobs()})
+	return c.JSON(fiber.Map{"jobs": orEmpty(s.opts.Admin.Jobs())})
 }
 
 func (s *Server) handleJob(c *fiber.Ctx) error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -25,6 +24,9 @@ type gatedWork struct{ release chan struct{} }
 func (g *gatedWork) Check(_ context.Context, _, url string) error {
 	if strings.Contains(url, "forbidden.example") {
 		return fmt.Errorf("test: %w", notice.ErrForbidden)
+	}
+	if strings.Contains(url, "nowhere.invalid") {
+		return fmt.Errorf("test: nowhere.invalid does not resolve to an address: %w", notice.ErrUnknownHost)
 	}
 	return nil
 }
@@ -56,13 +58,7 @@ func newAdminServer(t *testing.T, token string) (string, *gatedWork, *jobs.Manag
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Serve(ln)
-	t.Cleanup(func() { s.Shutdown(context.Background()) })
-	return "http://" + ln.Addr().String(), work, m
+	return serveLoopback(t, s), work, m
 }
 
 func call(t *testing.T, method, url, token, body string, out any) int {

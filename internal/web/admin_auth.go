@@ -29,20 +29,24 @@ func (s *Server) isAdminToken(given string) bool {
 func (s *Server) requireAdmin(c *fiber.Ctx) error {
 	given, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
 	client := s.client(c)
-	if wait := s.admin.throttle.wait(client); ok && wait > 0 {
-		return tooManyFailures(c, wait)
+	if ok && s.isAdminToken(given) {
+		s.admin.throttle.succeed(client)
+		c.Locals(adminAPILocal, true)
+		return c.Next()
 	}
-	if !ok || !s.isAdminToken(given) {
-		if ok {
-			s.admin.throttle.fail(client)
-			s.log.Warn("admin API: wrong token", "client", client)
+	if ok {
+		s.log.Warn("admin API: wrong token", "client", client)
+		if waiting, wait := s.admin.throttle.failWhileWaiting(client); waiting {
+			return tooManyFailures(c, wait)
 		}
-		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="noticekb admin"`)
-		return fmt.Errorf("web: admin API: a valid Bearer token is required: %w", notice.ErrUnauthorized)
 	}
-	s.admin.throttle.succeed(client)
-	return c.Next()
+	c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="noticekb admin"`)
+	return fmt.Errorf("web: admin API: a valid Bearer token is required: %w", notice.ErrUnauthorized)
 }
+
+// adminAPILocal marks a request that gave the admin token, whose errors
+// may then say in full which check refused it.
+const adminAPILocal = "admin-api"
 
 // tooManyFailures refuses a client that must wait, saying for how long.
 func tooManyFailures(c *fiber.Ctx, wait time.Duration) error {

@@ -129,7 +129,7 @@ func (s *Server) renderSignIn(c *fiber.Ctx, status int, v SignInView) error {
 	nonce := utils.CopyString(c.Cookies(signinCookie))
 	if len(nonce) != 43 {
 		nonce = randomToken(32)
-		setCookie(c, signinCookie, nonce, "/admin", 3600)
+		s.setCookie(c, signinCookie, nonce, "/admin", 3600)
 	}
 	v.Page = Page{Title: "Sign in · admin", Section: "admin"}
 	v.CSRF = s.admin.csrf.token(purposeSignin, nonce)
@@ -147,14 +147,13 @@ func (s *Server) handleSignIn(c *fiber.Ctx) error {
 		v.Message = "The sign-in form had expired (or your browser refused its cookie). Enter the token again."
 		return s.renderSignIn(c, http.StatusForbidden, v)
 	}
-	if wait := s.admin.throttle.wait(client); wait > 0 {
-		err := tooManyFailures(c, wait)
-		v.Message = err.(*fiber.Error).Message
-		return s.renderSignIn(c, http.StatusTooManyRequests, v)
-	}
 	if !s.isAdminToken(c.FormValue("token")) {
-		wait := s.admin.throttle.fail(client)
+		waiting, wait := s.admin.throttle.failWhileWaiting(client)
 		s.log.Warn("admin sign-in: wrong token", "client", client)
+		if waiting {
+			v.Message = tooManyFailures(c, wait).(*fiber.Error).Message
+			return s.renderSignIn(c, http.StatusTooManyRequests, v)
+		}
 		v.Message = "That is not the admin token."
 		if wait > 0 {
 			v.Message += " " + tooManyFailures(c, wait).(*fiber.Error).Message
@@ -166,15 +165,15 @@ func (s *Server) handleSignIn(c *fiber.Ctx) error {
 		s.admin.sessions.end(old.id) // one browser, one session
 	}
 	sess := s.admin.sessions.create()
-	setCookie(c, sessionCookieName(c), sess.id, "/", 0)
-	setCookie(c, signinCookie, "", "/admin", -1)
+	s.setCookie(c, s.sessionCookieName(c), sess.id, "/", 0)
+	s.setCookie(c, signinCookie, "", "/admin", -1)
 	s.log.Info("admin signed in", "client", client)
 	return seeOther(c, v.Next)
 }
 
 func (s *Server) handleSignOut(c *fiber.Ctx) error {
 	s.admin.sessions.end(sessionOf(c).id)
-	setCookie(c, sessionCookieName(c), "", "/", -1)
+	s.setCookie(c, s.sessionCookieName(c), "", "/", -1)
 	s.log.Info("admin signed out", "client", s.client(c))
 	return seeOther(c, "/admin?signed_out=1")
 }

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -141,18 +143,28 @@ const (
 	signinCookie        = "noticekb_signin"
 )
 
-// isHTTPS tells whether the request came over HTTPS: the connection's own
-// scheme, or X-Forwarded-Proto when Fiber is told which proxies to trust
-// (EnableTrustedProxyCheck); a header anyone can send is not believed.
-func isHTTPS(c *fiber.Ctx) bool {
-	if c.Context().IsTLS() {
+// isHTTPS tells whether visitors reach the site over HTTPS: the
+// connection's own TLS, a public URL that says https, or X-Forwarded-Proto
+// from a trusted proxy (one that terminates TLS). The header from anyone
+// else is not believed.
+func (s *Server) isHTTPS(c *fiber.Ctx) bool {
+	if c.Context().IsTLS() || strings.HasPrefix(s.opts.BaseURL, "https://") {
 		return true
 	}
-	return c.App().Config().EnableTrustedProxyCheck && c.IsProxyTrusted() && c.Protocol() == "https"
+	peer, _ := netip.AddrFromSlice(c.Context().RemoteIP())
+	if !s.trusted(peer.Unmap()) {
+		return false
+	}
+	// The proxy next to us wrote the last value, should there be several.
+	proto := c.Get(fiber.HeaderXForwardedProto)
+	if i := strings.LastIndexByte(proto, ','); i >= 0 {
+		proto = proto[i+1:]
+	}
+	return strings.EqualFold(strings.TrimSpace(proto), "https")
 }
 
-func sessionCookieName(c *fiber.Ctx) string {
-	if isHTTPS(c) {
+func (s *Server) sessionCookieName(c *fiber.Ctx) string {
+	if s.isHTTPS(c) {
 		return secureSessionCookie
 	}
 	return sessionCookie
@@ -161,10 +173,10 @@ func sessionCookieName(c *fiber.Ctx) string {
 // setCookie sets an admin cookie: HttpOnly, SameSite=Strict, Secure over
 // HTTPS; maxAge 0 makes a cookie that lasts until the browser closes, a
 // negative one deletes it.
-func setCookie(c *fiber.Ctx, name, value, path string, maxAge int) {
+func (s *Server) setCookie(c *fiber.Ctx, name, value, path string, maxAge int) {
 	ck := &fiber.Cookie{
 		Name: name, Value: value, Path: path, HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode,
-		Secure: isHTTPS(c), MaxAge: maxAge, SessionOnly: maxAge == 0,
+		Secure: s.isHTTPS(c), MaxAge: maxAge, SessionOnly: maxAge == 0,
 	}
 	if maxAge < 0 {
 		ck.Value, ck.Expires = "", time.Unix(0, 0)
@@ -177,5 +189,5 @@ func (s *Server) adminSession(c *fiber.Ctx) (*session, bool) {
 	if s.admin == nil {
 		return nil, false
 	}
-	return s.admin.sessions.get(c.Cookies(sessionCookieName(c)))
+	return s.admin.sessions.get(c.Cookies(s.sessionCookieName(c)))
 }

@@ -9,7 +9,10 @@ import (
 // address, or an IPv6 /64, which one machine often owns whole) may fail
 // to sign in a few times, then must wait before trying again, twice as
 // long after each further failure, up to a quarter of an hour. While it
-// waits, its attempts are refused unread. A success forgets its failures.
+// waits, its wrong tokens are refused with the wait (and lengthen it),
+// but the right token is still taken: an address is often shared (an
+// office behind one NAT), and a guesser there must not lock the admin
+// out. A success forgets its failures.
 type throttle struct {
 	mu      sync.Mutex
 	clients map[string]*failures
@@ -49,6 +52,13 @@ func (t *throttle) wait(client string) time.Duration {
 
 // fail records a failed attempt and returns how long client must now wait.
 func (t *throttle) fail(client string) time.Duration {
+	_, wait := t.failWhileWaiting(client)
+	return wait
+}
+
+// failWhileWaiting records a failed attempt and reports whether the
+// client was already waiting when it came, and how long it must wait now.
+func (t *throttle) failWhileWaiting(client string) (bool, time.Duration) {
 	now := t.now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -58,13 +68,14 @@ func (t *throttle) fail(client string) time.Duration {
 		f = &failures{}
 		t.clients[client] = f
 	}
+	waiting := f.until.After(now)
 	f.count++
 	f.last = now
 	if f.count > freeFailures {
 		wait := min(firstWait<<min(f.count-freeFailures-1, 20), longestWait)
 		f.until = now.Add(wait)
 	}
-	return max(f.until.Sub(now), 0)
+	return waiting, max(f.until.Sub(now), 0)
 }
 
 func (t *throttle) succeed(client string) {

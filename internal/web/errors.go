@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -27,6 +28,8 @@ func statusOf(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, notice.ErrBusy):
 		return http.StatusConflict
+	case errors.Is(err, notice.ErrUnknownHost):
+		return http.StatusUnprocessableEntity
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable // the request timeout: overloaded
 	}
@@ -47,7 +50,7 @@ func publicMessage(err error, status int) string {
 	}
 	msg := err.Error()
 	// Domain errors are wrapped with a package prefix ("index: ...").
-	for _, known := range []error{notice.ErrInvalidQuery, notice.ErrInvalidDate, notice.ErrNotFound, notice.ErrUnauthorized, notice.ErrForbidden, notice.ErrBusy} {
+	for _, known := range []error{notice.ErrInvalidQuery, notice.ErrInvalidDate, notice.ErrNotFound, notice.ErrUnauthorized, notice.ErrForbidden, notice.ErrBusy, notice.ErrUnknownHost} {
 		if i := strings.Index(msg, known.Error()); i >= 0 {
 			return msg[i:]
 		}
@@ -56,15 +59,22 @@ func publicMessage(err error, status int) string {
 }
 
 // handleError is the one place errors become responses: JSON for the API,
-// a page for the site.
+// problem details for feeds and other machine-read routes, a page for the
+// site.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status := statusOf(err)
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	msg := publicMessage(err, status)
-	if isAPI(c.Path()) {
+	if isAdmin, _ := c.Locals(adminAPILocal).(bool); isAdmin {
+		_, msg = adminMessage(err) // the admin may read which check refused them
+	}
+	switch {
+	case isAPI(c.Path()) || requestUnread(c):
 		return c.Status(status).JSON(fiber.Map{"error": msg})
+	case machineRoutes[c.Path()]:
+		return sendProblem(c, status, msg)
 	}
 	heading := http.StatusText(status)
 	if status == http.StatusNotFound {
@@ -78,4 +88,34 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		return c.Status(status).SendString(msg)
 	}
 	return nil
+}
+
+// machineRoutes are read by programs (feed readers, browsers adding a
+// search engine, monitors), which get problem details for an error, never
+// an HTML page.
+var machineRoutes = map[string]bool{"/feed.atom": true, "/opensearch.xml": true, "/healthz": true, "/metrics": true}
+
+// requestUnread tells a request the server refused before reading it
+// whole (headers too large, a chunked body over the limit): fasthttp has
+// dropped it, path included, so nobody knows whether a page or the API
+// was asked for, and JSON reads well enough for both.
+func requestUnread(c *fiber.Ctx) bool {
+	return len(c.Request().Header.RawHeaders()) == 0
+}
+
+// problem is an RFC 9457 problem details object.
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+}
+
+func sendProblem(c *fiber.Ctx, status int, detail string) error {
+	body, err := json.Marshal(problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/problem+json")
+	return c.Status(status).Send(body)
 }

@@ -95,7 +95,7 @@ func (s *Server) handleFeed(c *fiber.Ctx) error {
 	self := base + feedURL(st)
 	f := atomFeed{
 		NS:        atomNS,
-		ID:        self,
+		ID:        s.atomID(feedURL(st)),
 		Title:     feedTitle(st),
 		Author:    atomPerson{Name: "noticekb"},
 		Generator: "noticekb",
@@ -130,7 +130,7 @@ func (s *Server) handleFeed(c *fiber.Ctx) error {
 
 func (s *Server) feedEntry(base string, h notice.Hit) atomEntry {
 	e := atomEntry{
-		ID:      base + "/notices/" + h.ID,
+		ID:      s.atomID("/notices/" + h.ID),
 		Title:   atomText{Type: "text", Body: h.Title},
 		Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: base + "/notices/" + h.ID}},
 		Summary: atomText{Type: "html", Body: string(safeSnippet(h.Snippet))},
@@ -154,6 +154,21 @@ func (s *Server) feedEntry(base string, h notice.Hit) atomEntry {
 		e.Categories = append(e.Categories, atomCategory{Term: t, Scheme: base + "/topics"})
 	}
 	return e
+}
+
+// tagPrefix starts the tag: URIs (RFC 4151) that name feeds and entries
+// when the site has no public URL.
+const tagPrefix = "tag:noticekb,2026:"
+
+// atomID is the Atom id of a path of the site ("/notices/abc"): its
+// address under the public URL when there is one, else a tag: URI. Never
+// the request's Host: the site answers to several names (localhost, its
+// address, a proxy's), and a feed reader must see one entry as one entry.
+func (s *Server) atomID(path string) string {
+	if s.opts.BaseURL != "" {
+		return strings.TrimSuffix(s.opts.BaseURL, "/") + path
+	}
+	return tagPrefix + strings.TrimPrefix(path, "/")
 }
 
 func atomTime(d notice.Date) string { return d.Time().UTC().Format(time.RFC3339) }
@@ -190,7 +205,11 @@ func (s *Server) baseURL(c *fiber.Ctx) string {
 	if !hostPattern.MatchString(host) {
 		host = "localhost"
 	}
-	return c.Protocol() + "://" + host
+	scheme := "http"
+	if s.isHTTPS(c) { // not c.Protocol(), which believes anyone's X-Forwarded-Proto
+		scheme = "https"
+	}
+	return scheme + "://" + host
 }
 
 type openSearch struct {

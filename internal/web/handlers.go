@@ -21,5 +21,14 @@ func (s *Server) handleNoticeAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Lists are [] when empty, never null, as the document says.
+	n.Partners, n.Topics = orEmpty(n.Partners), orEmpty(n.Topics)
 	return c.JSON(n)
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

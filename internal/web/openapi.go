@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -12,15 +14,97 @@ import (
 	"github.com/noticekb/noticekb/internal/notice"
 )
 
-// openAPI describes every API route and parameter (OpenAPI 3).
+// openAPI describes every API route and parameter (OpenAPI 3), the admin
+// operations (tag admin) included.
 //
 //go:embed openapi.json
 var openAPI []byte
 
+// adminTag marks the operations that exist only with the admin API on.
+const adminTag = "admin"
+
+// openAPIDocument is the document this server serves: the whole of
+// openapi.json with the admin API on, else without its admin operations
+// and what only they use.
+func openAPIDocument(adminOn bool) ([]byte, error) {
+	if adminOn {
+		return openAPI, nil
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(openAPI, &doc); err != nil {
+		return nil, fmt.Errorf("web: openapi.json: %w", err)
+	}
+	paths, _ := doc["paths"].(map[string]any)
+	for path, item := range paths {
+		ops, _ := item.(map[string]any)
+		for method, op := range ops {
+			if o, ok := op.(map[string]any); ok && hasTag(o, adminTag) {
+				delete(ops, method)
+			}
+		}
+		if len(ops) == 0 {
+			delete(paths, path)
+		}
+	}
+	tags, _ := doc["tags"].([]any)
+	doc["tags"] = slices.DeleteFunc(tags, func(t any) bool { m, _ := t.(map[string]any); return m["name"] == adminTag })
+	components, _ := doc["components"].(map[string]any)
+	delete(components, "securitySchemes")
+	pruneComponents(doc, components)
+	out, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("web: openapi.json: %w", err)
+	}
+	return out, nil
+}
+
+func hasTag(op map[string]any, tag string) bool {
+	tags, _ := op["tags"].([]any)
+	return slices.Contains(tags, any(tag))
+}
+
+// pruneComponents drops the components nothing refers to any more, until
+// every one left is used.
+func pruneComponents(doc, components map[string]any) {
+	for {
+		used := map[string]bool{}
+		collectRefs(doc, used)
+		dropped := false
+		for kind, group := range components {
+			entries, _ := group.(map[string]any)
+			for name := range entries {
+				if !used["#/components/"+kind+"/"+name] {
+					delete(entries, name)
+					dropped = true
+				}
+			}
+		}
+		if !dropped {
+			return
+		}
+	}
+}
+
+func collectRefs(v any, used map[string]bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if ref, ok := e.(string); ok && k == "$ref" {
+				used[ref] = true
+			}
+			collectRefs(e, used)
+		}
+	case []any:
+		for _, e := range v {
+			collectRefs(e, used)
+		}
+	}
+}
+
 func (s *Server) handleOpenAPI(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
-	return c.Send(openAPI)
+	return c.Send(s.openAPI)
 }
 
 // Relater finds the notices related to one (the index does).
@@ -53,5 +137,5 @@ func (s *Server) handleRelatedAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"id": id, "hits": hits})
+	return c.JSON(fiber.Map{"id": id, "hits": orEmpty(hits)})
 }

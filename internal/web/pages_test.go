@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -225,7 +226,7 @@ func TestFeedIsAtom(t *testing.T) {
 		t.Fatalf("%d entries, want 2", len(f.Entries))
 	}
 	// Newest first: the hostile notice (2020) before the forum (2017).
-	if f.Entries[0].ID != base+"/notices/evil" || f.Entries[1].ID != base+"/notices/a" {
+	if f.Entries[0].ID != "tag:noticekb,2026:notices/evil" || f.Entries[1].ID != "tag:noticekb,2026:notices/a" {
 		t.Errorf("entries %q, %q", f.Entries[0].ID, f.Entries[1].ID)
 	}
 	for _, e := range f.Entries {
@@ -247,6 +248,56 @@ func TestFeedIsAtom(t *testing.T) {
 	f = atomDoc{}
 	if err := xml.Unmarshal([]byte(body), &f); err != nil || len(f.Entries) != 1 {
 		t.Errorf("filtered feed: %v, %d entries", err, len(f.Entries))
+	}
+}
+
+// Feed and entry ids are the same whatever Host the request named (a
+// reader subscribed through two names, a proxy's inner name): tag: URIs,
+// or the public URL's addresses when one is set. Links still follow the
+// request, so they work where the reader came from.
+func TestFeedIDsDoNotDependOnHost(t *testing.T) {
+	ids := func(base, host string) (string, []string, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", base+"/feed.atom?q=smart", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var f atomDoc
+		if err := xml.NewDecoder(resp.Body).Decode(&f); err != nil {
+			t.Fatal(err)
+		}
+		var entries []string
+		for _, e := range f.Entries {
+			entries = append(entries, e.ID)
+		}
+		var self string
+		for _, l := range f.Links {
+			if l.Rel == "self" {
+				self = l.Href
+			}
+		}
+		return f.ID, entries, self
+	}
+	_, base := newTestServer(t)
+	feedA, entriesA, selfA := ids(base, "a.example")
+	feedB, entriesB, selfB := ids(base, "b.example:8080")
+	if feedA != "tag:noticekb,2026:feed.atom?q=smart" || feedB != feedA || !slices.Equal(entriesA, entriesB) ||
+		!slices.Equal(entriesA, []string{"tag:noticekb,2026:notices/evil", "tag:noticekb,2026:notices/a"}) {
+		t.Errorf("ids through a.example: %s %v; through b.example: %s %v", feedA, entriesA, feedB, entriesB)
+	}
+	if selfA != "http://a.example/feed.atom?q=smart" || selfB != "http://b.example:8080/feed.atom?q=smart" {
+		t.Errorf("self links %q, %q", selfA, selfB)
+	}
+
+	_, public := serveOpts(t, func(o *Options) { o.BaseURL = "https://kb.example.org/" })
+	feedA, entriesA, _ = ids(public, "a.example")
+	feedB, entriesB, _ = ids(public, "b.example")
+	if feedA != "https://kb.example.org/feed.atom?q=smart" || feedB != feedA ||
+		!slices.Equal(entriesA, []string{"https://kb.example.org/notices/evil", "https://kb.example.org/notices/a"}) || !slices.Equal(entriesA, entriesB) {
+		t.Errorf("ids with a public URL: %s %v; %s %v", feedA, entriesA, feedB, entriesB)
 	}
 }
 

@@ -14,6 +14,7 @@ func (s *Server) routes() {
 	app := s.app
 	app.Use(s.observe)
 	app.Use(s.securityHeaders)
+	app.Use(s.cors)
 	app.Use(s.rateLimit)
 	app.Use(s.admit)
 	app.Use(refuseEncodedBodies)
@@ -24,20 +25,20 @@ func (s *Server) routes() {
 	app.Get("/static/:name", s.handleAsset)
 	app.Get("/favicon.ico", s.handleFavicon)
 
-	app.Get("/", s.handleSearchPage)
+	app.Get("/", s.conditional, s.handleSearchPage)
 	app.Get("/notices/:id", s.handleNoticePage)
 	app.Get("/partners", s.handlePartners)
 	app.Get("/topics", s.handleTopics)
 	app.Get("/map", s.handleMap)
-	app.Get("/feed.atom", s.handleFeed)
+	app.Get("/feed.atom", s.conditional, s.handleFeed)
 	app.Get("/opensearch.xml", s.handleOpenSearch)
 
 	api := app.Group("/api/v1")
-	api.Get("/search", s.handleSearchAPI)
+	api.Get("/search", s.conditional, s.handleSearchAPI)
 	api.Get("/notices/:id", s.handleNoticeAPI)
-	api.Get("/notices/:id/related", s.handleRelatedAPI)
+	api.Get("/notices/:id/related", s.conditional, s.handleRelatedAPI)
 	api.Get("/openapi.json", s.handleOpenAPI)
-	if s.opts.AdminToken != "" && s.opts.Admin != nil {
+	if s.adminOn() {
 		s.adminRoutes(api)
 		s.adminPageRoutes(app)
 	}

@@ -94,6 +94,9 @@ type Server struct {
 	metrics   *httpMetrics
 	health    *healthCache
 	admin     *adminArea // nil when the admin area is off
+	// validators are the ETag and Last-Modified of search-backed answers.
+	validators *validators
+	openAPI    []byte // the OpenAPI document served
 }
 
 // New builds the server and its routes.
@@ -101,7 +104,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{opts: opts, log: opts.Log, related: opts.Related}
+	s := &Server{opts: opts, log: opts.Log, related: opts.Related, validators: newValidators(time.Now)}
 	if s.related == nil {
 		s.related = sharedFacets{search: opts.Searcher}
 	}
@@ -131,6 +134,9 @@ func New(opts Options) (*Server, error) {
 	if err := s.parseAdminPages(); err != nil {
 		return nil, err
 	}
+	if s.openAPI, err = openAPIDocument(s.adminOn()); err != nil {
+		return nil, err
+	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "noticekb",
 		DisableStartupMessage: true,
@@ -149,6 +155,9 @@ func New(opts Options) (*Server, error) {
 	s.routes()
 	return s, nil
 }
+
+// adminOn tells whether the admin API and pages are served.
+func (s *Server) adminOn() bool { return s.opts.AdminToken != "" && s.opts.Admin != nil }
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d <= 0 {
