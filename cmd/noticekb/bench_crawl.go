@@ -11,6 +11,7 @@ import (
 	"github.com/noticekb/noticekb/internal/bench"
 	"github.com/noticekb/noticekb/internal/config"
 	"github.com/noticekb/noticekb/internal/crawl"
+	"github.com/noticekb/noticekb/internal/ingest"
 	"github.com/noticekb/noticekb/internal/notice"
 )
 
@@ -72,7 +73,7 @@ type benchTarget struct {
 func (t benchTarget) Crawl(ctx context.Context, start string) (notice.RunSummary, int64, error) {
 	c := crawl.New(crawl.Config{Delay: 0, Concurrency: t.concurrency, Log: t.a.log, MaxPages: 1 << 20, Timeout: 30 * time.Second})
 	session := t.a.ingest.Begin(ctx)
-	err := c.Run(ctx, []string{start}, session)
+	err := c.Run(ctx, []string{start}, ingest.NewCrawlSink(session))
 	sum, cerr := session.Close()
 	if err == nil {
 		err = cerr

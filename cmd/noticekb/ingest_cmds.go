@@ -85,7 +85,7 @@ func cmdCrawl(ctx context.Context, e env, args []string) error {
 	session := a.ingest.Begin(ctx)
 	crawler := crawl.New(cc)
 	p.start(crawler.Stats)
-	crawlErr := crawler.Run(ctx, fs.Args(), session)
+	crawlErr := crawler.Run(ctx, fs.Args(), ingest.NewCrawlSink(session))
 	p.finish()
 	summary, err := session.Close()
 	a.refreshLabels()

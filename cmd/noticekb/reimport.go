@@ -12,6 +12,7 @@ import (
 	"github.com/noticekb/noticekb/internal/config"
 	"github.com/noticekb/noticekb/internal/crawl"
 	"github.com/noticekb/noticekb/internal/demo"
+	"github.com/noticekb/noticekb/internal/ingest"
 	"github.com/noticekb/noticekb/internal/notice"
 	"github.com/noticekb/noticekb/internal/urlnorm"
 )
@@ -84,9 +85,9 @@ func (r *reimporter) Reimport(ctx context.Context, job notice.Job, progress func
 	stop := make(chan struct{})
 	go reportProgress(crawler, progress, stop)
 	if job.Kind == notice.JobPage {
-		err = crawler.RunPage(ctx, job.URL, session)
+		err = crawler.RunPage(ctx, job.URL, ingest.NewCrawlSink(session))
 	} else {
-		err = crawler.Run(ctx, []string{job.URL}, session)
+		err = crawler.Run(ctx, []string{job.URL}, ingest.NewCrawlSink(session))
 	}
 	close(stop)
 	sum := session.Summary()

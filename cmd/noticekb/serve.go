@@ -12,6 +12,7 @@ import (
 	"github.com/noticekb/noticekb/internal/control"
 	"github.com/noticekb/noticekb/internal/crawl"
 	"github.com/noticekb/noticekb/internal/demo"
+	"github.com/noticekb/noticekb/internal/ingest"
 	"github.com/noticekb/noticekb/internal/jobs"
 	"github.com/noticekb/noticekb/internal/notice"
 	"github.com/noticekb/noticekb/internal/web"
@@ -122,7 +123,7 @@ func importDemo(ctx context.Context, a *app, site *demo.Site) error {
 	a.log.Info("the data folder is empty: importing the bundled demo", "site", demo.StartURL)
 	start := time.Now()
 	session := a.ingest.Begin(ctx)
-	crawlErr := crawl.New(crawl.Config{Transport: site.Transport(), Concurrency: 4, Log: a.log}).Run(ctx, []string{demo.StartURL}, session)
+	crawlErr := crawl.New(crawl.Config{Transport: site.Transport(), Concurrency: 4, Log: a.log}).Run(ctx, []string{demo.StartURL}, ingest.NewCrawlSink(session))
 	summary, err := session.Close()
 	if err := errors.Join(crawlErr, err); err != nil {
 		return fmt.Errorf("demo import: %w", err)
