@@ -21,7 +21,7 @@ import (
 )
 
 // kb is a real knowledge base in a temporary folder: store, index,
-// extractor and ingester, as cmd/noticekb wires them.
+// extractor and ingester, as internal/kb wires them.
 type kb struct {
 	store *store.Store
 	index *index.Index

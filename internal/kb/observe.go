@@ -1,4 +1,4 @@
-package main
+package kb
 
 import (
 	"context"
@@ -17,46 +17,20 @@ import (
 	"github.com/noticekb/noticekb/internal/web"
 )
 
-// crawlCounters adds up the crawls of admin jobs: the totals of finished
-// jobs plus the running one's counts, for /metrics.
-type crawlCounters struct {
-	mu      sync.Mutex
-	done    crawl.Stats
-	current *crawl.Crawler
+// JobLister lists admin jobs (jobs.Manager), for their metrics.
+type JobLister interface {
+	Jobs() []notice.Job
 }
 
-func (cc *crawlCounters) start(c *crawl.Crawler) {
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	cc.current = c
-}
-
-func (cc *crawlCounters) finish(c *crawl.Crawler) {
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	cc.done = cc.done.Add(c.Stats())
-	if cc.current == c {
-		cc.current = nil
-	}
-}
-
-func (cc *crawlCounters) totals() crawl.Stats {
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	if cc.current == nil {
-		return cc.done
-	}
-	return cc.done.Add(cc.current.Stats())
-}
-
-// newMetrics registers what a serving process reports besides HTTP:
-// the index, the store, admin jobs and their crawls, and the process.
-func newMetrics(a *app, jobs web.Admin, crawls *crawlCounters) *metrics.Registry {
+// Metrics returns a registry of what a serving process reports besides
+// HTTP: the index, the store, admin jobs (nil when there are none) and
+// their crawls, and the process.
+func (k *KB) Metrics(jobs JobLister, re *Reimporter) *metrics.Registry {
 	r := metrics.NewRegistry()
-	r.GaugeFunc("noticekb_index_documents", "Notices in the search index.", func() float64 { return float64(a.index.Count()) })
-	r.GaugeFunc("noticekb_index_size_bytes", "Bytes of the search index on disk.", func() float64 { return float64(a.index.SizeOnDisk()) })
-	r.GaugeFunc("noticekb_index_applied_seq", "The last store change the index holds.", func() float64 { return float64(a.index.AppliedSeq()) })
-	stats := &cachedStats{read: a.store.Stats}
+	r.GaugeFunc("noticekb_index_documents", "Notices in the search index.", func() float64 { return float64(k.index.Count()) })
+	r.GaugeFunc("noticekb_index_size_bytes", "Bytes of the search index on disk.", func() float64 { return float64(k.index.SizeOnDisk()) })
+	r.GaugeFunc("noticekb_index_applied_seq", "The last store change the index holds.", func() float64 { return float64(k.index.AppliedSeq()) })
+	stats := &cachedStats{read: k.store.Stats}
 	storeStat := func(pick func(s store.Stats) float64) func() float64 {
 		return func() float64 { return pick(stats.get()) }
 	}
@@ -78,7 +52,10 @@ func newMetrics(a *app, jobs web.Admin, crawls *crawlCounters) *metrics.Registry
 		return out
 	})
 	r.CountersFunc("noticekb_crawl_pages_total", "Pages requested by admin re-imports since start, by outcome.", []string{"outcome"}, func() []metrics.Sample {
-		t := crawls.totals()
+		var t crawl.Stats
+		if re != nil {
+			t = re.CrawlTotals()
+		}
 		return []metrics.Sample{
 			{Labels: []string{"fetched"}, Value: float64(t.Fetched)},
 			{Labels: []string{"not_modified"}, Value: float64(t.NotModified)},
@@ -146,24 +123,22 @@ func residentBytes() float64 {
 	return pages * float64(os.Getpagesize())
 }
 
-// appHealth reads the store's and the index's state for /healthz. Errors
+// Health reads the store's and the index's state for /healthz. Errors
 // are logged in full and reported in a word: the endpoint is public.
-func appHealth(a *app) func() web.Health {
-	return func() web.Health {
-		var h web.Health
-		st, err := a.store.Stats()
-		if err != nil {
-			a.log.Error("health: store unreadable", "err", err)
-			h.Store.Error = "unreadable"
-		}
-		h.Store = web.StoreHealth{Notices: st.Notices, Pages: st.Pages, Seq: st.Seq, SizeBytes: st.Size, Error: h.Store.Error}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if _, err := a.index.Search(ctx, notice.Query{Size: 1}); err != nil {
-			a.log.Error("health: index search failed", "err", err)
-			h.Index.Error = "search failed"
-		}
-		h.Index.Documents, h.Index.AppliedSeq, h.Index.SizeBytes = a.index.Count(), a.index.AppliedSeq(), a.index.SizeOnDisk()
-		return h
+func (k *KB) Health() web.Health {
+	var h web.Health
+	st, err := k.store.Stats()
+	if err != nil {
+		k.log.Error("health: store unreadable", "err", err)
+		h.Store.Error = "unreadable"
 	}
+	h.Store = web.StoreHealth{Notices: st.Notices, Pages: st.Pages, Seq: st.Seq, SizeBytes: st.Size, Error: h.Store.Error}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := k.index.Search(ctx, notice.Query{Size: 1}); err != nil {
+		k.log.Error("health: index search failed", "err", err)
+		h.Index.Error = "search failed"
+	}
+	h.Index.Documents, h.Index.AppliedSeq, h.Index.SizeBytes = k.index.Count(), k.index.AppliedSeq(), k.index.SizeOnDisk()
+	return h
 }
