@@ -2,11 +2,6 @@ package kb
 
 import (
 	"context"
-	"os"
-	"runtime"
-	rtmetrics "runtime/metrics"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -65,7 +60,7 @@ func (k *KB) Metrics(jobs JobLister, re *Reimporter) *metrics.Registry {
 			{Labels: []string{"trapped"}, Value: float64(t.Trapped)},
 		}
 	})
-	registerProcessMetrics(r)
+	r.RegisterProcess()
 	return r
 }
 
@@ -88,39 +83,6 @@ func (c *cachedStats) get() store.Stats {
 		c.at = time.Now()
 	}
 	return c.last
-}
-
-// registerProcessMetrics reports memory and goroutines, read without
-// stopping the world.
-func registerProcessMetrics(r *metrics.Registry) {
-	read := func(name string) float64 {
-		s := []rtmetrics.Sample{{Name: name}}
-		rtmetrics.Read(s)
-		if s[0].Value.Kind() != rtmetrics.KindUint64 {
-			return 0
-		}
-		return float64(s[0].Value.Uint64())
-	}
-	r.GaugeFunc("process_resident_memory_bytes", "Resident memory of the process.", residentBytes)
-	r.GaugeFunc("go_memstats_heap_alloc_bytes", "Bytes of live and not yet collected heap objects.", func() float64 { return read("/memory/classes/heap/objects:bytes") })
-	r.GaugeFunc("go_goroutines", "Goroutines that exist.", func() float64 { return float64(runtime.NumGoroutine()) })
-}
-
-// residentBytes reads the resident set size from /proc (Linux); 0 elsewhere.
-func residentBytes() float64 {
-	b, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 2 {
-		return 0
-	}
-	pages, err := strconv.ParseFloat(f[1], 64)
-	if err != nil {
-		return 0
-	}
-	return pages * float64(os.Getpagesize())
 }
 
 // Health reads the store's and the index's state for /healthz. Errors
