@@ -83,8 +83,7 @@ func (t benchTarget) Export(w io.Writer) error {
 		if n.Withdrawn() {
 			return nil
 		}
-		return enc.Encode(exportLine{ID: n.ID, URL: n.URL, Title: n.Title, Date: n.Date.String(), Body: n.Body,
-			Publisher: n.Publisher, Partners: n.Partners, Topics: n.Topics})
+		return enc.Encode(exportLine{noticeFields: fieldsOf(n)})
 	})
 }
 

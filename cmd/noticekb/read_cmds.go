@@ -13,16 +13,27 @@ import (
 	"github.com/noticekb/noticekb/internal/notice"
 )
 
+// noticeFields are the fields every JSON line about a notice starts with
+// (export, and extract's contract).
+type noticeFields struct {
+	ID        string   `json:"id"`
+	URL       string   `json:"url"`
+	Title     string   `json:"title"`
+	Date      string   `json:"date"`
+	Body      string   `json:"body"`
+	Publisher string   `json:"publisher"`
+	Partners  []string `json:"partners"`
+	Topics    []string `json:"topics"`
+}
+
+func fieldsOf(n notice.Notice) noticeFields {
+	return noticeFields{ID: n.ID, URL: n.URL, Title: n.Title, Date: n.Date.String(), Body: n.Body,
+		Publisher: n.Publisher, Partners: n.Partners, Topics: n.Topics}
+}
+
 // exportLine is one line of `noticekb export`.
 type exportLine struct {
-	ID          string   `json:"id"`
-	URL         string   `json:"url"`
-	Title       string   `json:"title"`
-	Date        string   `json:"date"`
-	Body        string   `json:"body"`
-	Publisher   string   `json:"publisher"`
-	Partners    []string `json:"partners"`
-	Topics      []string `json:"topics"`
+	noticeFields
 	SDGs        []string `json:"sdgs,omitempty"`
 	Language    string   `json:"language,omitempty"`
 	WithdrawnAt string   `json:"withdrawn_at,omitempty"`
@@ -43,8 +54,7 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 		if n.Withdrawn() && !all {
 			return nil
 		}
-		line := exportLine{ID: n.ID, URL: n.URL, Title: n.Title, Date: n.Date.String(), Body: n.Body,
-			Publisher: n.Publisher, Partners: n.Partners, Topics: n.Topics, SDGs: n.SDGs, Language: n.Language}
+		line := exportLine{noticeFields: fieldsOf(n), SDGs: n.SDGs, Language: n.Language}
 		if n.Withdrawn() {
 			line.WithdrawnAt = n.WithdrawnAt.UTC().Format("2006-01-02T15:04:05Z")
 		}

@@ -131,10 +131,17 @@ func (cu *Curator) ReloadKnowledge(ctx context.Context, name string) (string, er
 		cu.failed[name] = err.Error()
 		return "", err
 	}
-	delete(cu.failed, name)
+	return cu.inUseNow(kf, mod, "knowledge reloaded"), nil
+}
+
+// inUseNow records that kf's file, as it was at mod, is what extraction
+// uses, and says what that is.
+func (cu *Curator) inUseNow(kf knowledgeFile, mod time.Time, msg string) string {
+	delete(cu.failed, kf.name)
 	cu.noteLoaded(kf, mod)
-	cu.k.log.Info("knowledge reloaded", "file", name, "in_use", kf.inUse(cu.k))
-	return kf.inUse(cu.k), nil
+	inUse := kf.inUse(cu.k)
+	cu.k.log.Info(msg, "file", kf.name, "in_use", inUse)
+	return inUse
 }
 
 // SaveKnowledge writes an admin's text as one knowledge file and uses it.
@@ -171,10 +178,7 @@ func (cu *Curator) SaveKnowledge(ctx context.Context, name, text string) (string
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", fmt.Errorf("save: the text is in use, but %s could not be written: %w", path, err)
 	}
-	delete(cu.failed, name)
-	cu.noteLoaded(kf, modTime(path))
-	cu.k.log.Info("knowledge saved from the admin area", "file", name, "in_use", kf.inUse(cu.k))
-	return kf.inUse(cu.k), nil
+	return cu.inUseNow(kf, modTime(path), "knowledge saved from the admin area"), nil
 }
 
 func rulesInUse(k *KB) string {

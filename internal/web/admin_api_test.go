@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -56,13 +55,7 @@ func newAdminServer(t *testing.T, token string) (string, *gatedWork, *jobs.Manag
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Serve(ln)
-	t.Cleanup(func() { s.Shutdown(context.Background()) })
-	return "http://" + ln.Addr().String(), work, m
+	return listen(t, s), work, m
 }
 
 func call(t *testing.T, method, url, token, body string, out any) int {

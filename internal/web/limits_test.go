@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -46,13 +45,7 @@ func serveOptsRoutes(t *testing.T, set func(*Options), extra func(*Server)) (*Se
 	if extra != nil {
 		extra(s)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Serve(ln)
-	t.Cleanup(func() { s.Shutdown(context.Background()) })
-	return s, "http://" + ln.Addr().String()
+	return s, listen(t, s)
 }
 
 // getWith sends a GET with extra headers and returns status, headers, body.

@@ -50,13 +50,20 @@ func newTestServerWith(t *testing.T, notices []notice.Notice) (*Server, string) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, listen(t, s)
+}
+
+// listen serves s on a loopback port until the test ends and returns its
+// address.
+func listen(t *testing.T, s *Server) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	go s.Serve(ln)
 	t.Cleanup(func() { s.Shutdown(context.Background()) })
-	return s, "http://" + ln.Addr().String()
+	return "http://" + ln.Addr().String()
 }
 
 func get(t *testing.T, url string) (*http.Response, string) {
