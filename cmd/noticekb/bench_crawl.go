@@ -11,6 +11,7 @@ import (
 	"github.com/noticekb/noticekb/internal/bench"
 	"github.com/noticekb/noticekb/internal/config"
 	"github.com/noticekb/noticekb/internal/crawl"
+	"github.com/noticekb/noticekb/internal/kb"
 	"github.com/noticekb/noticekb/internal/notice"
 )
 
@@ -56,40 +57,34 @@ func benchCrawl(ctx context.Context, e env, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg, newLogger(e.stderr, cfg))
+	k, err := kb.Open(ctx, cfg, newLogger(e.stderr, cfg))
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	return bench.Crawl(ctx, benchTarget{a: a, concurrency: concurrency}, opts, e.stdout)
+	defer k.Close()
+	return bench.Crawl(ctx, benchTarget{k: k, concurrency: concurrency}, opts, e.stdout)
 }
 
 type benchTarget struct {
-	a           *app
+	k           *kb.KB
 	concurrency int
 }
 
 func (t benchTarget) Crawl(ctx context.Context, start string) (notice.RunSummary, int64, error) {
-	c := crawl.New(crawl.Config{Delay: 0, Concurrency: t.concurrency, Log: t.a.log, MaxPages: 1 << 20, Timeout: 30 * time.Second})
-	session := t.a.ingest.Begin(ctx)
-	err := c.Run(ctx, []string{start}, session)
-	sum, cerr := session.Close()
-	if err == nil {
-		err = cerr
-	}
+	c := crawl.New(crawl.Config{Delay: 0, Concurrency: t.concurrency, Log: t.k.Log(), MaxPages: 1 << 20, Timeout: 30 * time.Second})
+	sum, err := t.k.Crawl(ctx, c, []string{start})
 	return sum, c.Stats().Fetched, err
 }
 
 func (t benchTarget) Export(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	return t.a.store.EachNotice(func(n notice.Notice) error {
+	return t.k.Store().EachNotice(func(n notice.Notice) error {
 		if n.Withdrawn() {
 			return nil
 		}
-		return enc.Encode(exportLine{ID: n.ID, URL: n.URL, Title: n.Title, Date: n.Date.String(), Body: n.Body,
-			Publisher: n.Publisher, Partners: n.Partners, Topics: n.Topics})
+		return enc.Encode(exportLine{noticeFields: fieldsOf(n)})
 	})
 }
 
-func (t benchTarget) Seq() uint64 { return t.a.store.LastSeq() }
+func (t benchTarget) Seq() uint64 { return t.k.Store().LastSeq() }

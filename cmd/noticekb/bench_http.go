@@ -35,16 +35,16 @@ func benchHTTP(ctx context.Context, e env, args []string) error {
 	if *data == "" {
 		return usageError{errors.New("bench http: --data is required")}
 	}
-	a, mixer, err := openBenchData(ctx, e, *data, *seed)
+	k, mixer, err := openBenchData(ctx, e, *data, *seed)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer k.Close()
 	var paths []string
 	for _, q := range mixer.Queries(*n, *filtered) {
 		paths = append(paths, web.SearchURL("/api/v1/search", q))
 	}
-	srv, err := web.New(web.Options{Searcher: a.index, Notices: a.store, Partners: a.extract.Partners().Partners, Counts: a.index.Count, Log: a.log})
+	srv, err := web.New(web.Options{Searcher: k.Index(), Notices: k.Store(), Partners: k.Partners, Counts: k.Index().Count, Log: k.Log()})
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func benchHTTP(ctx context.Context, e env, args []string) error {
 	go srv.Serve(ln)
 	defer srv.Shutdown(context.Background())
 	fmt.Fprintf(e.stdout, "notices: %d, distinct queries: %d (%.0f%% filtered), %d clients for %s\nmachine: %s\n",
-		a.index.Count(), len(paths), 100**filtered, *clients, *duration, bench.MachineLoad())
+		k.Index().Count(), len(paths), 100**filtered, *clients, *duration, bench.MachineLoad())
 	err = bench.RunWrk(ctx, bench.HTTPLoad{Base: "http://" + ln.Addr().String(), Paths: paths, Clients: *clients, Threads: *threads, Duration: *duration, Stdout: e.stdout})
 	fmt.Fprintf(e.stdout, "machine: %s\nmemory of this process (server, wrk excluded): %s\n", bench.MachineLoad(), bench.Memory())
 	return err

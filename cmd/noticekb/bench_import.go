@@ -12,6 +12,7 @@ import (
 	"github.com/noticekb/noticekb/internal/bench"
 	"github.com/noticekb/noticekb/internal/config"
 	"github.com/noticekb/noticekb/internal/ingest"
+	"github.com/noticekb/noticekb/internal/kb"
 )
 
 func init() {
@@ -91,12 +92,12 @@ func timeImport(ctx context.Context, e env, dir, flat string, workers int, profi
 	mem := bench.SampleMemory(250 * time.Millisecond)
 	cpu0, _ := bench.SelfUsage()
 	start := time.Now()
-	a, err := openApp(ctx, cfg, newLogger(e.stderr, quiet(cfg)))
+	k, err := kb.Open(ctx, cfg, newLogger(e.stderr, quiet(cfg)))
 	if err != nil {
 		return run, err
 	}
-	summary, err := a.ingest.ImportFiles(ctx, []string{flat}, ingest.ImportOptions{Workers: workers})
-	a.Close()
+	summary, err := k.Import(ctx, []string{flat}, ingest.ImportOptions{Workers: workers})
+	k.Close()
 	if err != nil {
 		return run, err
 	}

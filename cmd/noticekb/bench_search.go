@@ -12,6 +12,7 @@ import (
 	"github.com/noticekb/noticekb/index"
 	"github.com/noticekb/noticekb/internal/bench"
 	"github.com/noticekb/noticekb/internal/config"
+	"github.com/noticekb/noticekb/internal/kb"
 	"github.com/noticekb/noticekb/internal/notice"
 )
 
@@ -42,19 +43,19 @@ func benchSearch(ctx context.Context, e env, args []string) error {
 	if *data == "" {
 		return usageError{errors.New("bench search: --data is required")}
 	}
-	a, mixer, err := openBenchData(ctx, e, *data, *seed)
+	k, mixer, err := openBenchData(ctx, e, *data, *seed)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer k.Close()
 	all := mixer.Queries(*n+searchBenchWarmup, *filtered)
 	warmup, queries := all[*n:], all[:*n]
 	fmt.Fprintf(e.stdout, "notices: %d, queries: %d (%.0f%% filtered, seed %d), index on disk: %.0f MB\n",
-		a.index.Count(), len(queries), 100**filtered, *seed, float64(a.index.SizeOnDisk())/(1<<20))
+		k.Index().Count(), len(queries), 100**filtered, *seed, float64(k.Index().SizeOnDisk())/(1<<20))
 
 	var runs []bench.Latencies
 	if *withFloor {
-		run, err := timeFloor(ctx, e, a, mixer, warmup, queries)
+		run, err := timeFloor(ctx, e, k, mixer, warmup, queries)
 		if err != nil {
 			return err
 		}
@@ -75,11 +76,11 @@ func benchSearch(ctx context.Context, e env, args []string) error {
 		name string
 		opts index.Options
 	}{{"noticekb", index.Options{}}, {"noticekb, cache off", index.Options{CacheEntries: -1}}} {
-		if err := reopenIndex(a, variant.opts); err != nil {
+		if err := k.ReopenIndex(variant.opts); err != nil {
 			return err
 		}
 		search := func(ctx context.Context, q notice.Query) (uint64, error) {
-			res, err := a.index.Search(ctx, q)
+			res, err := k.Index().Search(ctx, q)
 			if err != nil {
 				return 0, err
 			}
@@ -101,7 +102,7 @@ func benchSearch(ctx context.Context, e env, args []string) error {
 
 // timeFloor builds plain Bleve over the store's notices in a temporary
 // folder and times the same queries on it.
-func timeFloor(ctx context.Context, e env, a *app, mixer *bench.Mixer, warmup, queries []notice.Query) (bench.Latencies, error) {
+func timeFloor(ctx context.Context, e env, k *kb.KB, mixer *bench.Mixer, warmup, queries []notice.Query) (bench.Latencies, error) {
 	tmp, err := os.MkdirTemp("", "noticekb-bench-floor-")
 	if err != nil {
 		return bench.Latencies{}, err
@@ -109,7 +110,7 @@ func timeFloor(ctx context.Context, e env, a *app, mixer *bench.Mixer, warmup, q
 	defer os.RemoveAll(tmp)
 	first, last := mixer.Years()
 	fmt.Fprintf(e.stdout, "machine: %s\n", bench.MachineLoad())
-	floor, build, err := bench.BuildFloor(filepath.Join(tmp, "floor"), a.store.EachNotice, 1000, [2]int{first, last})
+	floor, build, err := bench.BuildFloor(filepath.Join(tmp, "floor"), k.Store().EachNotice, 1000, [2]int{first, last})
 	if err != nil {
 		return bench.Latencies{}, err
 	}
@@ -123,39 +124,25 @@ func timeFloor(ctx context.Context, e env, a *app, mixer *bench.Mixer, warmup, q
 	return bench.TimeQueries(ctx, "bleve alone (floor)", queries, floor.Search)
 }
 
-// reopenIndex swaps the app's index for the same index opened with opts.
-func reopenIndex(a *app, opts index.Options) error {
-	if err := a.index.Close(); err != nil {
-		return err
-	}
-	ix, err := index.OpenWith(a.cfg.DataDir, opts)
-	if err != nil {
-		return err
-	}
-	a.index = ix
-	a.refreshLabels()
-	return nil
-}
-
 // openBenchData opens an imported data folder, logging only warnings, and
 // draws a query mix's words, partners and topics from its notices.
-func openBenchData(ctx context.Context, e env, data string, seed uint64) (*app, *bench.Mixer, error) {
+func openBenchData(ctx context.Context, e env, data string, seed uint64) (*kb.KB, *bench.Mixer, error) {
 	cfg := config.Load(e.getenv)
 	cfg.DataDir = data
-	a, err := openApp(ctx, cfg, newLogger(e.stderr, quiet(cfg)))
+	k, err := kb.Open(ctx, cfg, newLogger(e.stderr, quiet(cfg)))
 	if err != nil {
 		return nil, nil, err
 	}
 	mixer := bench.NewMixer(seed)
-	err = a.store.EachNotice(func(nt notice.Notice) error {
+	err = k.Store().EachNotice(func(nt notice.Notice) error {
 		if !nt.Withdrawn() {
 			mixer.Observe(&nt)
 		}
 		return nil
 	})
 	if err != nil {
-		a.Close()
+		k.Close()
 		return nil, nil, err
 	}
-	return a, mixer, nil
+	return k, mixer, nil
 }

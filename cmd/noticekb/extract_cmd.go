@@ -14,17 +14,10 @@ import (
 // extractLine is one line of `noticekb extract`: the contract fields, plus
 // language, SDGs, the page's kind and where its date was read, or an error.
 type extractLine struct {
-	ID        string   `json:"id"`
-	URL       string   `json:"url"`
-	Title     string   `json:"title"`
-	Date      string   `json:"date"`
-	Body      string   `json:"body"`
-	Publisher string   `json:"publisher"`
-	Partners  []string `json:"partners"`
-	Topics    []string `json:"topics"`
-	SDGs      []string `json:"sdgs"`
-	Language  string   `json:"language"`
-	Kind      string   `json:"kind,omitempty"`
+	noticeFields
+	SDGs     []string `json:"sdgs"`
+	Language string   `json:"language"`
+	Kind     string   `json:"kind,omitempty"`
 	// DateSource says where the date was read (rule, metadata, page, url …).
 	DateSource string `json:"date_source,omitempty"`
 	Error      string `json:"error,omitempty"`
@@ -67,7 +60,7 @@ func extractFile(x *extract.Extractor, path, pageURL string) extractLine {
 }
 
 func newExtractLine(path, pageURL string) extractLine {
-	return extractLine{ID: ingest.FileID(path), URL: pageURL, Partners: []string{}, Topics: []string{}, SDGs: []string{}}
+	return extractLine{noticeFields: noticeFields{ID: ingest.FileID(path), URL: pageURL, Partners: []string{}, Topics: []string{}}, SDGs: []string{}}
 }
 
 // extractBytes is one line of `noticekb extract` for a file's bytes; the

@@ -12,12 +12,13 @@ import (
 	"github.com/noticekb/noticekb/internal/config"
 	"github.com/noticekb/noticekb/internal/crawl"
 	"github.com/noticekb/noticekb/internal/ingest"
+	"github.com/noticekb/noticekb/internal/kb"
 	"github.com/noticekb/noticekb/internal/notice"
 	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
 // openFromFlags parses a command's flags around the data folder and opens it.
-func openFromFlags(ctx context.Context, e env, name string, args []string, more func(*flag.FlagSet)) (*app, *flag.FlagSet, error) {
+func openFromFlags(ctx context.Context, e env, name string, args []string, more func(*flag.FlagSet)) (*kb.KB, *flag.FlagSet, error) {
 	cfg := config.Load(e.getenv)
 	fs := newFlagSet(commandNamed(name), e)
 	cfg.DataFlags(fs)
@@ -30,26 +31,25 @@ func openFromFlags(ctx context.Context, e env, name string, args []string, more 
 	if err := cfg.Validate(); err != nil {
 		return nil, fs, usageError{err}
 	}
-	a, err := openApp(ctx, cfg, newLogger(e.stderr, cfg))
-	return a, fs, err
+	k, err := kb.Open(ctx, cfg, newLogger(e.stderr, cfg))
+	return k, fs, err
 }
 
 func cmdImport(ctx context.Context, e env, args []string) error {
 	var baseURL string
-	a, fs, err := openFromFlags(ctx, e, "import", args, func(fs *flag.FlagSet) {
+	k, fs, err := openFromFlags(ctx, e, "import", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&baseURL, "base-url", "", "`URL` the files were published under (their paths are resolved against it)")
 	})
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer k.Close()
 	if fs.NArg() == 0 {
 		return usageError{errors.New("import: name at least one file or folder")}
 	}
 	start := time.Now()
 	defer tuneGCForImport(e.getenv)()
-	summary, err := a.ingest.ImportFiles(ctx, fs.Args(), ingest.ImportOptions{BaseURL: baseURL})
-	a.refreshLabels()
+	summary, err := k.Import(ctx, fs.Args(), ingest.ImportOptions{BaseURL: baseURL})
 	printSummary(e.stderr, "import", summary, time.Since(start))
 	return err
 }
@@ -57,7 +57,7 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 func cmdCrawl(ctx context.Context, e env, args []string) error {
 	cc := crawl.Config{Delay: time.Second, Concurrency: 2}
 	var include, exclude []*regexp.Regexp
-	a, fs, err := openFromFlags(ctx, e, "crawl", args, func(fs *flag.FlagSet) {
+	k, fs, err := openFromFlags(ctx, e, "crawl", args, func(fs *flag.FlagSet) {
 		fs.DurationVar(&cc.Delay, "delay", cc.Delay, "pause of `DURATION` between requests to one host (robots.txt Crawl-delay wins when larger)")
 		fs.IntVar(&cc.Concurrency, "concurrency", cc.Concurrency, "`N` requests in flight to one host at most")
 		fs.IntVar(&cc.MaxPages, "max-pages", 5000, "fetch `N` pages at most")
@@ -67,7 +67,7 @@ func cmdCrawl(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer k.Close()
 	if fs.NArg() == 0 {
 		return usageError{errors.New("crawl: name at least one start URL")}
 	}
@@ -79,18 +79,15 @@ func cmdCrawl(ctx context.Context, e env, args []string) error {
 			return usageError{fmt.Errorf("crawl: start URL %q: %w", u, err)}
 		}
 	}
-	p := newProgress(e.stderr, a.log)
-	cc.Include, cc.Exclude, cc.Log, cc.OnPage = include, exclude, a.log, p.onPage
+	p := newProgress(e.stderr, k.Log())
+	cc.Include, cc.Exclude, cc.Log, cc.OnPage = include, exclude, k.Log(), p.onPage
 	start := time.Now()
-	session := a.ingest.Begin(ctx)
 	crawler := crawl.New(cc)
 	p.start(crawler.Stats)
-	crawlErr := crawler.Run(ctx, fs.Args(), session)
+	summary, err := k.Crawl(ctx, crawler, fs.Args())
 	p.finish()
-	summary, err := session.Close()
-	a.refreshLabels()
 	printSummary(e.stderr, "crawl", summary, time.Since(start))
-	return errors.Join(crawlErr, err)
+	return err
 }
 
 func regexpList(dst *[]*regexp.Regexp) func(string) error {
@@ -105,29 +102,28 @@ func regexpList(dst *[]*regexp.Regexp) func(string) error {
 }
 
 func cmdReextract(ctx context.Context, e env, args []string) error {
-	a, _, err := openFromFlags(ctx, e, "reextract", args, nil)
+	k, _, err := openFromFlags(ctx, e, "reextract", args, nil)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer k.Close()
 	start := time.Now()
-	summary, err := a.ingest.Reextract(ctx)
-	a.refreshLabels()
+	summary, err := k.Reextract(ctx)
 	printSummary(e.stderr, "reextract", summary, time.Since(start))
 	return err
 }
 
 func cmdReindex(ctx context.Context, e env, args []string) error {
-	a, _, err := openFromFlags(ctx, e, "reindex", args, nil)
+	k, _, err := openFromFlags(ctx, e, "reindex", args, nil)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer k.Close()
 	start := time.Now()
-	if err := a.index.Rebuild(ctx, a.store); err != nil {
+	if err := k.Reindex(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "reindex: %d notices indexed in %s\n", a.index.Count(), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stderr, "reindex: %d notices indexed in %s\n", k.Index().Count(), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

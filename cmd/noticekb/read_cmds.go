@@ -9,19 +9,31 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/noticekb/noticekb/internal/kb"
 	"github.com/noticekb/noticekb/internal/notice"
 )
 
+// noticeFields are the fields every JSON line about a notice starts with
+// (export, and extract's contract).
+type noticeFields struct {
+	ID        string   `json:"id"`
+	URL       string   `json:"url"`
+	Title     string   `json:"title"`
+	Date      string   `json:"date"`
+	Body      string   `json:"body"`
+	Publisher string   `json:"publisher"`
+	Partners  []string `json:"partners"`
+	Topics    []string `json:"topics"`
+}
+
+func fieldsOf(n notice.Notice) noticeFields {
+	return noticeFields{ID: n.ID, URL: n.URL, Title: n.Title, Date: n.Date.String(), Body: n.Body,
+		Publisher: n.Publisher, Partners: n.Partners, Topics: n.Topics}
+}
+
 // exportLine is one line of `noticekb export`.
 type exportLine struct {
-	ID          string   `json:"id"`
-	URL         string   `json:"url"`
-	Title       string   `json:"title"`
-	Date        string   `json:"date"`
-	Body        string   `json:"body"`
-	Publisher   string   `json:"publisher"`
-	Partners    []string `json:"partners"`
-	Topics      []string `json:"topics"`
+	noticeFields
 	SDGs        []string `json:"sdgs,omitempty"`
 	Language    string   `json:"language,omitempty"`
 	WithdrawnAt string   `json:"withdrawn_at,omitempty"`
@@ -29,21 +41,20 @@ type exportLine struct {
 
 func cmdExport(ctx context.Context, e env, args []string) error {
 	var all bool
-	a, _, err := openFromFlags(ctx, e, "export", args, func(fs *flag.FlagSet) {
+	k, _, err := openFromFlags(ctx, e, "export", args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&all, "all", false, "include withdrawn notices (with withdrawn_at)")
 	})
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer k.Close()
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
-	return a.store.EachNotice(func(n notice.Notice) error {
+	return k.Store().EachNotice(func(n notice.Notice) error {
 		if n.Withdrawn() && !all {
 			return nil
 		}
-		line := exportLine{ID: n.ID, URL: n.URL, Title: n.Title, Date: n.Date.String(), Body: n.Body,
-			Publisher: n.Publisher, Partners: n.Partners, Topics: n.Topics, SDGs: n.SDGs, Language: n.Language}
+		line := exportLine{noticeFields: fieldsOf(n), SDGs: n.SDGs, Language: n.Language}
 		if n.Withdrawn() {
 			line.WithdrawnAt = n.WithdrawnAt.UTC().Format("2006-01-02T15:04:05Z")
 		}
@@ -56,7 +67,7 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 	var from, to, sort, facetSize, related string
 	var asJSON bool
 	q.Filters = map[string][]string{}
-	a, fs, err := openFromFlags(ctx, e, "search", args, func(fs *flag.FlagSet) {
+	k, fs, err := openFromFlags(ctx, e, "search", args, func(fs *flag.FlagSet) {
 		for _, f := range notice.FilterFacets {
 			fs.Func(f, "only notices with this "+f+" (repeatable: any of them)", func(v string) error {
 				q.Filters[f] = append(q.Filters[f], v)
@@ -80,9 +91,9 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer k.Close()
 	if related != "" {
-		return printRelated(ctx, e, a, related, q.Size, asJSON)
+		return printRelated(ctx, e, k, related, q.Size, asJSON)
 	}
 	q.Text = strings.Join(fs.Args(), " ")
 	q.Sort = notice.Sort(sort)
@@ -101,7 +112,7 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 			return usageError{fmt.Errorf("search: --facet-size must be a number from 1 or all")}
 		}
 	}
-	res, err := a.index.Search(ctx, q)
+	res, err := k.Index().Search(ctx, q)
 	if errors.Is(err, notice.ErrInvalidQuery) {
 		return usageError{err}
 	}
@@ -122,8 +133,8 @@ func printJSON(e env, v any) error {
 	return enc.Encode(v)
 }
 
-func printRelated(ctx context.Context, e env, a *app, id string, size int, asJSON bool) error {
-	hits, err := a.index.Related(ctx, id, size)
+func printRelated(ctx context.Context, e env, k *kb.KB, id string, size int, asJSON bool) error {
+	hits, err := k.Index().Related(ctx, id, size)
 	if errors.Is(err, notice.ErrInvalidQuery) {
 		return usageError{err}
 	}

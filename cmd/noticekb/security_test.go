@@ -142,7 +142,7 @@ func TestHealthAndMetricsOfAServer(t *testing.T) {
 		fmt.Sprintf("noticekb_index_documents %d\n", h.Index.Documents),
 		fmt.Sprintf("noticekb_store_seq %d\n", h.Store.Seq),
 		fmt.Sprintf("noticekb_index_applied_seq %d\n", h.Index.AppliedSeq),
-		`noticekb_http_requests_total{route="/api/v1/search",method="GET",status="200"} 1`,
+		`noticekb_http_requests_total{method="GET",route="/api/v1/search",status="200"} 1`,
 		`noticekb_jobs{state="running"} 0`,
 		`noticekb_crawl_pages_total{outcome="fetched"} 0`,
 		"# TYPE noticekb_http_request_duration_seconds histogram",
@@ -152,6 +152,18 @@ func TestHealthAndMetricsOfAServer(t *testing.T) {
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)
+		}
+	}
+	// Every family the README names keeps its name.
+	for _, name := range []string{
+		"noticekb_http_requests_total", "noticekb_http_request_duration_seconds", "noticekb_http_requests_in_flight",
+		"noticekb_http_requests_queued", "noticekb_http_requests_shed_total", "noticekb_index_documents",
+		"noticekb_index_size_bytes", "noticekb_index_applied_seq", "noticekb_store_notices", "noticekb_store_pages",
+		"noticekb_store_seq", "noticekb_store_size_bytes", "noticekb_jobs", "noticekb_crawl_pages_total",
+		"noticekb_ratelimit_clients", "process_resident_memory_bytes", "go_memstats_heap_alloc_bytes", "go_goroutines",
+	} {
+		if !strings.Contains(body, "\n# TYPE "+name+" ") {
+			t.Errorf("metrics lack the family %s", name)
 		}
 	}
 }

@@ -10,10 +10,9 @@ import (
 
 	"github.com/noticekb/noticekb/internal/config"
 	"github.com/noticekb/noticekb/internal/control"
-	"github.com/noticekb/noticekb/internal/crawl"
 	"github.com/noticekb/noticekb/internal/demo"
 	"github.com/noticekb/noticekb/internal/jobs"
-	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/kb"
 	"github.com/noticekb/noticekb/internal/web"
 )
 
@@ -39,14 +38,14 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	defer ln.Close()
 
-	a, err := openApp(ctx, cfg, log)
+	k, err := kb.Open(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer k.Close()
 	// The control socket lets `noticekb backup` have a snapshot of the
 	// store this process holds.
-	if ctl, err := control.Listen(controlSocket(cfg), a.store, log); err != nil {
+	if ctl, err := control.Listen(kb.ControlSocket(cfg), k.Store(), log); err != nil {
 		log.Warn("no control socket: backups need the server stopped", "err", err)
 	} else {
 		defer ctl.Close()
@@ -55,31 +54,31 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !a.store.HasNotices() {
-		if err := importDemo(ctx, a, site); err != nil {
+	if !k.Store().HasNotices() {
+		if err := k.ImportDemo(ctx, site); err != nil {
 			return err
 		}
 	}
 
 	var admin web.Admin
 	var curator web.Curator
-	crawls := &crawlCounters{}
+	var reimporter *kb.Reimporter
+	var jobList kb.JobLister
 	if cfg.AdminToken != "" {
-		curator = newCurator(a)
-		r := newReimporter(a, cfg, site)
-		r.counters = crawls
-		manager, err := jobs.New(context.WithoutCancel(ctx), r, a.store, log)
+		curator = kb.NewCurator(k)
+		reimporter = kb.NewReimporter(k, site)
+		manager, err := jobs.New(context.WithoutCancel(ctx), reimporter, k.Store(), log)
 		if err != nil {
 			return err
 		}
 		defer manager.Close()
-		admin = manager
+		admin, jobList = manager, manager
 	}
 	srv, err := web.New(web.Options{
-		Searcher:   a.index,
-		Notices:    a.store,
-		Partners:   a.extract.Partners().Partners,
-		Counts:     a.index.Count,
+		Searcher:   k.Index(),
+		Notices:    k.Store(),
+		Partners:   k.Partners,
+		Counts:     k.Index().Count,
 		DemoHost:   demo.Host,
 		DemoSite:   site,
 		Log:        log,
@@ -96,13 +95,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		MaxConnsPerIP:  cfg.MaxConnsPerIP,
 		MaxInFlight:    cfg.MaxInFlight,
 		QueueWait:      cfg.QueueWait,
-		Metrics:        newMetrics(a, admin, crawls),
-		Health:         appHealth(a),
+		Metrics:        k.Metrics(jobList, reimporter),
+		Health:         k.Health,
 	})
 	if err != nil {
 		return err
 	}
-	log.Info("noticekb is serving; open this URL", "url", "http://"+ln.Addr().String()+"/", "notices", a.index.Count(), "admin", cfg.AdminToken != "")
+	log.Info("noticekb is serving; open this URL", "url", "http://"+ln.Addr().String()+"/", "notices", k.Index().Count(), "admin", cfg.AdminToken != "")
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
@@ -114,23 +113,4 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
-}
-
-// importDemo crawls the bundled demo site, through the same crawler and
-// extractor as any site, over an in-process transport.
-func importDemo(ctx context.Context, a *app, site *demo.Site) error {
-	a.log.Info("the data folder is empty: importing the bundled demo", "site", demo.StartURL)
-	start := time.Now()
-	session := a.ingest.Begin(ctx)
-	crawlErr := crawl.New(crawl.Config{Transport: site.Transport(), Concurrency: 4, Log: a.log}).Run(ctx, []string{demo.StartURL}, session)
-	summary, err := session.Close()
-	if err := errors.Join(crawlErr, err); err != nil {
-		return fmt.Errorf("demo import: %w", err)
-	}
-	a.refreshLabels()
-	a.log.Info("demo imported", "notices", summary.Added, "pages", summary.Pages, "took", time.Since(start).Round(time.Millisecond))
-	if summary.Added == 0 {
-		return fmt.Errorf("demo import found no notices: %w", notice.ErrNoContent)
-	}
-	return nil
 }

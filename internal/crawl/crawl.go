@@ -1,7 +1,8 @@
-// Package crawl fetches a website's notice pages: from start URLs, the
-// site's sitemaps and the pages already stored, it follows links on the
-// same site, reads each page once, extracts it and hands it to an ingest
-// session. It is the only package that touches the network.
+// Package crawl fetches a website's pages: from start URLs, the site's
+// sitemaps and the pages a Sink knows, it follows links on the same site,
+// fetches each page once and hands it to the Sink, which decides what the
+// page is and which of its links to follow. It is the only package that
+// touches the network.
 //
 // It is polite (robots.txt, a delay and a concurrency limit per host,
 // Retry-After, an honest User-Agent), incremental (conditional requests
@@ -20,13 +21,16 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/noticekb/noticekb/internal/extract"
 	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
 // UserAgent names noticekb honestly to the sites it reads, with where to
 // learn about it.
 const UserAgent = "github.com/noticekb/noticekb/1.0 (+https://github.com/noticekb/noticekb; notice knowledge base crawler)"
+
+// DefaultMaxBodySize is the largest page a crawl reads by default: as
+// much as the extractor parses (extract.MaxPageBytes).
+const DefaultMaxBodySize = 16 << 20
 
 // Config bounds a crawl. Zero fields take the defaults named.
 type Config struct {
@@ -38,7 +42,7 @@ type Config struct {
 	// to one host at most; 0 means 2.
 	Delay       time.Duration
 	Concurrency int
-	MaxBodySize int64 // bytes of one page at most; larger pages fail; 0 means extract.MaxPageBytes
+	MaxBodySize int64 // bytes of one page at most; larger pages fail; 0 means DefaultMaxBodySize
 	UserAgent   string
 	// Include, when not empty, limits the crawl to URLs matching one of
 	// them (start URLs always pass); Exclude removes URLs matching any.
@@ -82,7 +86,7 @@ func (c *Config) defaults() {
 		c.Concurrency = 2
 	}
 	if c.MaxBodySize <= 0 {
-		c.MaxBodySize = extract.MaxPageBytes
+		c.MaxBodySize = DefaultMaxBodySize
 	}
 	if c.UserAgent == "" {
 		c.UserAgent = UserAgent
@@ -142,7 +146,7 @@ func (s Stats) Add(o Stats) Stats {
 	return s
 }
 
-// Crawler crawls sites into an ingest session. One crawler runs one crawl
+// Crawler crawls sites into a Sink. One crawler runs one crawl
 // at a time.
 type Crawler struct {
 	cfg   Config

@@ -5,8 +5,6 @@ import (
 	"path"
 	"strings"
 	"time"
-
-	"github.com/noticekb/noticekb/internal/ingest"
 )
 
 // priority orders a host's queue: a list's notices and its next pages
@@ -26,7 +24,7 @@ const (
 type entry struct {
 	url       string
 	depth     int
-	origin    ingest.Origin
+	listed    bool // a list linked to it as one of its items
 	prio      priority
 	attempt   int
 	hops      int // redirects followed to get here
@@ -64,11 +62,12 @@ func (h *host) waiting() bool {
 
 // urlState is what the crawl knows about one URL.
 type urlState struct {
-	origin     ingest.Origin
 	prio       priority
 	dispatched bool
-	listLinked bool // a list linked to it as one of its notices
-	candidate  *candidate
+	listed     bool // a list linked to it as one of its items
+	// wantsListed: the sink asked to hear of a list's link to the page,
+	// which it read without one.
+	wantsListed bool
 }
 
 func (r *run) host(u string) *host {
@@ -105,8 +104,8 @@ func (r *run) inScope(e entry) bool {
 }
 
 // offer queues a URL unless it is out of scope or already handled; a URL
-// met again with better evidence is upgraded (or promoted, if it was read
-// already and only lacked a list's link to be a notice).
+// met again with better evidence is upgraded (or, if it was read already
+// and its sink asked to hear of a list's link, the sink is told).
 func (r *run) offer(e entry) {
 	if !r.inScope(e) {
 		return
@@ -117,21 +116,18 @@ func (r *run) offer(e entry) {
 	}
 	st := r.seen[e.url]
 	if st == nil {
-		r.seen[e.url] = &urlState{origin: e.origin, prio: e.prio, listLinked: e.origin == ingest.OriginList}
+		r.seen[e.url] = &urlState{prio: e.prio, listed: e.listed}
 		r.push(e)
 		return
 	}
-	if e.origin == ingest.OriginList && !st.listLinked {
-		st.listLinked = true
-		if st.candidate != nil {
-			r.promote(st)
+	if e.listed && !st.listed {
+		st.listed = true
+		if st.wantsListed {
+			r.tellListed(e.url, st)
 		}
 	}
 	if st.dispatched {
 		return
-	}
-	if ingest.Stronger(e.origin, st.origin) {
-		st.origin = e.origin
 	}
 	if e.prio < st.prio { // queue it again, sooner; the later copy is skipped
 		st.prio = e.prio
@@ -145,12 +141,12 @@ func (r *run) push(e entry) {
 	r.c.stats.queued.Add(1)
 }
 
-func (r *run) promote(st *urlState) {
-	cand := st.candidate
-	st.candidate = nil
-	cand.page.Origin = ingest.OriginList
-	if err := r.session.Promote(cand.page, cand.res); err != nil {
-		r.c.cfg.Log.Error("store write failed", "url", cand.page.URL, "err", err)
+// tellListed passes a list's link to a page already read on to the sink,
+// which may judge the page again.
+func (r *run) tellListed(url string, st *urlState) {
+	st.wantsListed = false
+	if err := r.sink.Listed(url); err != nil {
+		r.c.cfg.Log.Error("store write failed", "url", url, "err", err)
 	}
 }
 

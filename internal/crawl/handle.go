@@ -3,7 +3,6 @@ package crawl
 import (
 	"time"
 
-	"github.com/noticekb/noticekb/internal/ingest"
 	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
@@ -14,7 +13,7 @@ func (r *run) handle(o outcome) {
 	case jobRobots:
 		h.loading, h.robots = false, o.robots
 		if o.err != nil {
-			r.session.Fail(h.base+"/robots.txt", o.err.Error())
+			r.sink.Failed(h.base+"/robots.txt", o.err.Error())
 			r.c.cfg.Log.Error("robots.txt unavailable: host skipped", "host", h.name, "err", o.err)
 		}
 		h.delay = max(r.c.cfg.Delay, h.robots.delay)
@@ -32,7 +31,7 @@ func (r *run) handle(o outcome) {
 		}
 		for _, p := range o.pages {
 			if u, err := urlnorm.Normalize(p); err == nil {
-				r.offer(entry{url: u, origin: ingest.OriginCrawl, prio: prioLow, depth: 1})
+				r.offer(entry{url: u, prio: prioLow, depth: 1})
 			}
 		}
 		for _, s := range r.sitemapsOf(h, o.sitemaps) {
@@ -59,10 +58,10 @@ func (r *run) handlePage(h *host, e entry, v visit) {
 		return
 	}
 	r.budget.note(pattern(e.url), v.useful)
-	if v.candidate != nil {
-		st.candidate = v.candidate
-		if st.listLinked {
-			r.promote(st)
+	if v.wantsListed && !e.listed {
+		st.wantsListed = true
+		if st.listed { // a list's link came while the page was in flight
+			r.tellListed(e.url, st)
 		}
 	}
 	if v.redirect != "" {
@@ -73,14 +72,14 @@ func (r *run) handlePage(h *host, e entry, v visit) {
 		return
 	}
 	for _, l := range v.links {
-		next := entry{url: l.url, depth: e.depth + 1, origin: ingest.OriginCrawl, prio: prioNormal}
+		next := entry{url: l.URL, depth: e.depth + 1, prio: prioNormal}
 		switch {
-		case l.item:
-			next.origin, next.prio = ingest.OriginList, prioHigh
-		case l.next:
+		case l.Item:
+			next.listed, next.prio = true, prioHigh
+		case l.Next:
 			next.depth, next.prio = e.depth, prioHigh
-		case l.canonical:
-			next.depth, next.origin, next.prio = e.depth, e.origin, e.prio
+		case l.Canonical:
+			next.depth, next.listed, next.prio = e.depth, e.listed, e.prio
 		}
 		r.offer(next)
 	}
@@ -90,13 +89,13 @@ func (r *run) handlePage(h *host, e entry, v visit) {
 // target off the site fails the page, since its notice cannot be read here.
 func (r *run) redirected(e entry, target string) {
 	if e.hops >= 10 {
-		r.session.Fail(e.url, "more than 10 redirects")
+		r.sink.Failed(e.url, "more than 10 redirects")
 		return
 	}
-	next := entry{url: target, depth: e.depth, origin: e.origin, prio: prioHigh, hops: e.hops + 1, start: e.start}
+	next := entry{url: target, depth: e.depth, listed: e.listed, prio: prioHigh, hops: e.hops + 1, start: e.start}
 	if !r.sites[siteOf(target)] {
 		r.c.stats.errors.Add(1)
-		r.session.Fail(e.url, "redirected off the site to "+target)
+		r.sink.Failed(e.url, "redirected off the site to "+target)
 		return
 	}
 	r.offer(next)

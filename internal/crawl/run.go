@@ -6,8 +6,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/noticekb/noticekb/internal/ingest"
-	"github.com/noticekb/noticekb/internal/store"
 	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
@@ -41,7 +39,7 @@ const maxSitemaps = 100
 // run is one crawl's scheduler state; only its loop goroutine touches it.
 type run struct {
 	c        *Crawler
-	session  *ingest.Session
+	sink     Sink
 	single   bool // one page: no links, sitemaps or stored pages
 	sites    map[string]bool
 	hosts    map[string]*host
@@ -59,9 +57,9 @@ type run struct {
 // those sites already in the store are queued too, so a re-crawl checks
 // every known notice (304s cost little) and notices whose pages are gone
 // are withdrawn. It ends when nothing is left to fetch, MaxPages is reached
-// or ctx ends; pages go to the session.
-func (c *Crawler) Run(ctx context.Context, starts []string, session *ingest.Session) error {
-	r, err := c.newRun(starts, session, false)
+// or ctx ends; pages go to the sink.
+func (c *Crawler) Run(ctx context.Context, starts []string, sink Sink) error {
+	r, err := c.newRun(starts, sink, false)
 	if err != nil {
 		return err
 	}
@@ -73,18 +71,18 @@ func (c *Crawler) Run(ctx context.Context, starts []string, session *ingest.Sess
 
 // RunPage fetches one page (and the redirects it leads to on its site),
 // following no links: the admin's re-import of a single page.
-func (c *Crawler) RunPage(ctx context.Context, pageURL string, session *ingest.Session) error {
-	r, err := c.newRun([]string{pageURL}, session, true)
+func (c *Crawler) RunPage(ctx context.Context, pageURL string, sink Sink) error {
+	r, err := c.newRun([]string{pageURL}, sink, true)
 	if err != nil {
 		return err
 	}
 	return r.loop(ctx)
 }
 
-func (c *Crawler) newRun(starts []string, session *ingest.Session, single bool) (*run, error) {
+func (c *Crawler) newRun(starts []string, sink Sink, single bool) (*run, error) {
 	c.resetStats()
 	r := &run{
-		c: c, session: session, single: single, sites: map[string]bool{}, hosts: map[string]*host{},
+		c: c, sink: sink, single: single, sites: map[string]bool{}, hosts: map[string]*host{},
 		seen: map[string]*urlState{}, budget: newBudget(c.cfg.PatternBudget), results: make(chan outcome, 64),
 	}
 	for _, s := range starts {
@@ -98,13 +96,13 @@ func (c *Crawler) newRun(starts []string, session *ingest.Session, single bool) 
 		u, _ := urlnorm.Normalize(s)
 		h := r.host(u)
 		h.want = !single && !c.cfg.NoSitemaps
-		r.offer(entry{url: u, origin: ingest.OriginCrawl, prio: prioHigh, start: true})
+		r.offer(entry{url: u, prio: prioHigh, start: true})
 	}
 	return r, nil
 }
 
-// seedKnown queues the stored pages of the start sites that hold notices,
-// so a re-crawl re-checks them even where no link leads any more.
+// seedKnown queues the stored pages of the start sites the sink would
+// check again, so a re-crawl re-checks them even where no link leads any more.
 func (r *run) seedKnown() error {
 	hosts := make([]string, 0, len(r.hosts))
 	for name := range r.hosts {
@@ -112,16 +110,8 @@ func (r *run) seedKnown() error {
 	}
 	sort.Strings(hosts)
 	for _, name := range hosts {
-		err := r.session.KnownPages(name, func(rec store.PageRecord) error {
-			if rec.NoticeID == "" || !rec.GoneAt.IsZero() {
-				return nil
-			}
-			origin := ingest.Origin(rec.Origin)
-			if origin == "" {
-				origin = ingest.OriginCrawl
-			}
-			r.offer(entry{url: rec.URL, origin: origin, prio: prioLow, depth: rec.Depth})
-			return nil
+		err := r.sink.Revisits(name, func(s Seed) {
+			r.offer(entry{url: s.URL, listed: s.Listed, prio: prioLow, depth: s.Depth})
 		})
 		if err != nil {
 			return fmt.Errorf("crawl: stored pages of %s: %w", name, err)
@@ -276,7 +266,7 @@ func (r *run) admit(h *host, e *entry) bool {
 		return false
 	}
 	st.dispatched = true
-	e.origin = st.origin
+	e.listed = st.listed
 	r.fetched++
 	return true
 }
@@ -291,7 +281,7 @@ func (r *run) work(ctx context.Context, j job) {
 		o.pages, o.sitemaps, o.err = r.c.fetchSitemap(ctx, j.url)
 	case jobPage:
 		start := time.Now()
-		o.v = r.c.visitPage(ctx, j.e, r.session)
+		o.v = r.c.visitPage(ctx, j.e, r.sink)
 		r.c.stats.fetched.Add(1)
 		if r.c.cfg.OnPage != nil {
 			r.c.cfg.OnPage(Event{URL: j.e.url, Status: o.v.status, Result: o.v.result, Attempt: j.e.attempt, Took: time.Since(start)})

@@ -21,7 +21,7 @@ import (
 )
 
 // kb is a real knowledge base in a temporary folder: store, index,
-// extractor and ingester, as cmd/noticekb wires them.
+// extractor and ingester, as internal/kb wires them.
 type kb struct {
 	store *store.Store
 	index *index.Index
@@ -63,7 +63,7 @@ func fastConfig(ev *events) crawl.Config {
 func (k *kb) crawl(t *testing.T, cfg crawl.Config, start string) notice.RunSummary {
 	t.Helper()
 	session := k.g.Begin(t.Context())
-	err := crawl.New(cfg).Run(t.Context(), []string{start}, session)
+	err := crawl.New(cfg).Run(t.Context(), []string{start}, ingest.NewCrawlSink(session))
 	sum, cerr := session.Close()
 	if err := errors.Join(err, cerr); err != nil {
 		t.Fatalf("crawl: %v", err)

@@ -136,9 +136,19 @@ type rawLink struct {
 	ruleNextPage bool
 }
 
-// links lists the page's outgoing links, marking notice links of a list
-// and pagination.
+// links lists the page's outgoing links, marking pagination, then a
+// list's links to its notices.
 func (pg *page) links() []Link {
+	raws, ruleItems := pg.rawLinks()
+	out, pager := pg.markNext(raws)
+	pg.markItems(raws, out, pager, len(ruleItems) > 0)
+	return out
+}
+
+// rawLinks walks the page for its links, noting for each whether it is in
+// the site's chrome or a pager, and what the site's rule says of it. It
+// also returns the links the rule names as a list's items.
+func (pg *page) rawLinks() ([]rawLink, map[*html.Node]bool) {
 	var raws []rawLink
 	var ruleItems, ruleNext map[*html.Node]bool
 	if pg.rule != nil && pg.rule.listLinks != nil {
@@ -180,7 +190,13 @@ func (pg *page) links() []Link {
 		}
 	}
 	visit(pg.root, false, false)
+	return raws, ruleItems
+}
 
+// markNext makes the page's links, marking pagination: by the site's rule,
+// rel=next/prev, or a "next" or page-number text in a pager or at a URL of
+// the page's own shape. It reports whether the page has a pager.
+func (pg *page) markNext(raws []rawLink) ([]Link, bool) {
 	ownShape := ""
 	if pg.url != nil {
 		ownShape = shape(pg.url)
@@ -197,13 +213,18 @@ func (pg *page) links() []Link {
 		pager = pager || l.Next
 		out = append(out, l)
 	}
-	// A list's notices live at URLs of one shape. Five of them make a list;
-	// with pagination, the short last page of a list needs only two.
+	return out, pager
+}
+
+// markItems marks a list's links to its notices: those the site's rule
+// names (list_links, else notice_url), or else content links with a
+// title for their text at URLs of one shape. Five of them make a list;
+// with pagination, the short last page of a list needs only two.
+func (pg *page) markItems(raws []rawLink, out []Link, pager, ruleDecides bool) {
 	minGroup := minItemLinks
 	if pager {
 		minGroup = 2
 	}
-	ruleDecides := len(ruleItems) > 0
 	if !ruleDecides && pg.noticeURL != nil {
 		for i := range raws {
 			raws[i].ruleItem = !raws[i].chrome && pg.noticeURL.MatchString(raws[i].url)
@@ -220,7 +241,6 @@ func (pg *page) links() []Link {
 			out[i].Item = itemShapes[shape(u)]
 		}
 	}
-	return out
 }
 
 func nodeSet(nodes []*html.Node) map[*html.Node]bool {

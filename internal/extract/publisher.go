@@ -71,15 +71,7 @@ func (pg *page) findPublisher() notice.Partner {
 // titleParts are the pieces of "<title>" around separators, site name
 // usually last.
 func titleParts(t string) []string {
-	t = cleanTitle(t)
-	parts := []string{t}
-	for _, sep := range titleSeparators {
-		var next []string
-		for _, p := range parts {
-			next = append(next, strings.Split(p, sep)...)
-		}
-		parts = next
-	}
+	parts := splitTitle(t)
 	if len(parts) < 2 {
 		return parts
 	}

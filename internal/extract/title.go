@@ -215,8 +215,19 @@ func (pg *page) mainHeading() (string, *html.Node) {
 // titleFromHead takes the notice title out of "<title>": the longest part
 // between site-name separators.
 func titleFromHead(t string) string {
-	t = cleanTitle(t)
-	parts := []string{t}
+	best := ""
+	for _, p := range splitTitle(t) {
+		if p = strings.TrimSpace(p); len(p) > len(best) {
+			best = p
+		}
+	}
+	return best
+}
+
+// splitTitle cuts a "<title>" into its parts between site-name separators
+// ("Notice title | Site name").
+func splitTitle(t string) []string {
+	parts := []string{cleanTitle(t)}
 	for _, sep := range titleSeparators {
 		var next []string
 		for _, p := range parts {
@@ -224,13 +235,7 @@ func titleFromHead(t string) string {
 		}
 		parts = next
 	}
-	best := ""
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); len(p) > len(best) {
-			best = p
-		}
-	}
-	return best
+	return parts
 }
 
 func cleanTitle(s string) string {

@@ -84,13 +84,45 @@ func (g *Ingester) apply(w *store.Writer, o op, sum *notice.RunSummary, now time
 	return nil
 }
 
-// applyPage stores a page and, if it is a notice, the notice.
+// applyPage stores a page and, if it is a notice, the notice: it makes
+// the page's record, judges the page, and writes what the judgement says.
 func (g *Ingester) applyPage(w *store.Writer, o op, sum *notice.RunSummary, now time.Time, promote bool) error {
-	p := o.Page
-	old, had, err := w.Page(p.URL)
+	old, had, err := w.Page(o.Page.URL)
 	if err != nil {
 		return err
 	}
+	rec, raw := pageRecord(o, old, had, now)
+	if o.Reason != "" || o.Result == nil {
+		rec.Error = o.Reason
+		rec.NoticeID = old.NoticeID
+		sum.Fail(rec.URL, o.Reason)
+		return w.PutPage(rec, raw)
+	}
+	res := o.Result.extract()
+	rec.Kind = res.Kind.String()
+	if judge(res, o.Result.LinkShare, Origin(rec.Origin)) {
+		return putNotice(w, rec, raw, res, sum, promote)
+	}
+	if promote {
+		return nil // still not a notice: nothing changes
+	}
+	sum.Skipped++
+	if had && old.NoticeID != "" {
+		// The page held a notice and no longer does (new rules, or its
+		// content became a list): the notice leaves search.
+		if err := withdrawOwn(w, old.NoticeID, rec.URL, now, sum); err != nil {
+			return err
+		}
+	}
+	return w.PutPage(rec, raw)
+}
+
+// pageRecord is the record of a page read now, and the bytes to store
+// with it (nil to keep the stored ones). What was learned of the page
+// before stays: its stronger origin, its shortest depth, and its bytes'
+// hash when they are kept.
+func pageRecord(o op, old store.PageRecord, had bool, now time.Time) (store.PageRecord, []byte) {
+	p := o.Page
 	rec := store.PageRecord{
 		URL: p.URL, FetchURL: p.FetchURL, Status: p.Status, ETag: p.ETag, LastModified: p.LastModified,
 		ContentType: p.ContentType, FetchedAt: now, Origin: string(p.Origin), Depth: p.Depth,
@@ -112,30 +144,15 @@ func (g *Ingester) applyPage(w *store.Writer, o op, sum *notice.RunSummary, now 
 			rec.Depth = old.Depth
 		}
 	}
-	if o.Reason != "" || o.Result == nil {
-		rec.Error = o.Reason
-		rec.NoticeID = old.NoticeID
-		sum.Fail(p.URL, o.Reason)
-		return w.PutPage(rec, raw)
-	}
-	res := o.Result.extract()
-	rec.Kind = res.Kind.String()
-	if !judge(res, o.Result.LinkShare, Origin(rec.Origin)) {
-		if promote {
-			return nil // still not a notice: nothing changes
-		}
-		sum.Skipped++
-		if had && old.NoticeID != "" {
-			// The page held a notice and no longer does (new rules, or its
-			// content became a list): the notice leaves search.
-			if err := withdrawOwn(w, old.NoticeID, p.URL, now, sum); err != nil {
-				return err
-			}
-		}
-		return w.PutPage(rec, raw)
-	}
+	return rec, raw
+}
+
+// putNotice writes a page judged a notice: the notice under its canonical
+// URL (or as a duplicate of the notice it copies), the organisations it
+// defined, and the page's record pointing at it.
+func putNotice(w *store.Writer, rec store.PageRecord, raw []byte, res *extract.Result, sum *notice.RunSummary, promote bool) error {
 	n := res.Notice
-	n.URL = canonicalURL(p.URL, res.Canonical)
+	n.URL = canonicalURL(rec.URL, res.Canonical)
 	n.ID = notice.IDForURL(n.URL)
 	n.FetchedAt = rec.FetchedAt
 	put := w.PutNotice

@@ -1,8 +1,11 @@
-// Package ingest turns extracted pages into stored notices and keeps the
-// search index in step with the store. Imports, crawls and
-// re-extractions all write through a Session, which batches pages into one
-// store transaction and then brings the index up to date from the store's
-// change log, so the index never holds what the store does not.
+// Package ingest decides what a page is and turns extracted pages into
+// stored notices, keeping the search index in step with the store. Every
+// "is this page a notice?" judgement is made here (IsNotice, and CrawlSink,
+// which takes a crawl's pages and revises a judgement when a list's link
+// turns up later). Imports, crawls and re-extractions all write through a
+// Session, which batches pages into one store transaction and then brings
+// the index up to date from the store's change log, so the index never
+// holds what the store does not.
 package ingest
 
 import (

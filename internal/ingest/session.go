@@ -73,18 +73,6 @@ func (s *Session) Extract(p Page) (*extract.Result, error) {
 	return s.g.extract.Extract(extract.Page{URL: p.FetchURL, Body: p.Body, ContentType: p.ContentType})
 }
 
-// Known returns what the store holds about a page, for conditional
-// requests and for telling unchanged pages from changed ones.
-func (s *Session) Known(url string) (store.PageRecord, bool, error) { return s.g.store.Page(url) }
-
-// Raw returns the stored bytes of a page.
-func (s *Session) Raw(url string) ([]byte, error) { return s.g.store.RawPage(url) }
-
-// KnownPages calls fn for every stored page of host.
-func (s *Session) KnownPages(host string, fn func(store.PageRecord) error) error {
-	return s.g.store.EachPageOfHost(host, fn)
-}
-
 // Add queues a page read anew with its extraction (or the error that kept
 // it from being read), and writes the queue when it is full.
 func (s *Session) Add(p Page, res *extract.Result, err error) error {

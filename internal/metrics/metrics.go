@@ -1,182 +1,146 @@
-// Package metrics keeps a process's counters, histograms and gauges and
-// writes them in the Prometheus text exposition format (version 0.0.4).
-//
-// It is a few hundred lines of the standard library rather than the
-// Prometheus client library: noticekb needs counters with labels, one
-// histogram and gauges read at scrape time, and nothing of the client's
-// registry, push or protobuf machinery.
+// Package metrics is noticekb's one home of the Prometheus client library
+// (github.com/prometheus/client_golang): a registry of counters,
+// histograms and gauges read at scrape time, written in the text
+// exposition format. The rest of the program names only this package's
+// small API, so the metric names live where they are registered and the
+// library can change in one folder.
 package metrics
 
 import (
-	"fmt"
 	"io"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // ContentType is the exposition format's media type.
-const ContentType = "text/plain; version=0.0.4; charset=utf-8"
+var ContentType = string(expfmt.NewFormat(expfmt.TypeTextPlain))
 
-// Registry holds metric families in the order they were registered.
+// Registry holds metric families. Registering a name twice, an invalid
+// name or a histogram label "le" panics: they are programming mistakes.
 type Registry struct {
-	mu       sync.Mutex
-	families []family
-	names    map[string]bool
+	reg *prometheus.Registry
 }
 
-// family is one metric name with its HELP and TYPE lines.
-type family interface {
-	header() (name, help, typ string)
-	write(w *writer)
+// mustBeName panics on a name the text format cannot carry as it is
+// (the library would accept and escape any UTF-8 name).
+func mustBeName(name string) {
+	if !model.IsValidLegacyMetricName(name) {
+		panic("metrics: invalid metric name " + strconv.Quote(name))
+	}
 }
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{names: map[string]bool{}} }
+func NewRegistry() *Registry { return &Registry{reg: prometheus.NewRegistry()} }
 
-func (r *Registry) add(f family) {
-	name, _, _ := f.header()
-	if !validName(name) {
-		panic("metrics: invalid metric name " + strconv.Quote(name))
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.names[name] {
-		panic("metrics: " + name + " registered twice")
-	}
-	r.names[name] = true
-	r.families = append(r.families, f)
+// RegisterProcess adds the Go runtime's metrics (go_goroutines,
+// go_memstats_*, read from runtime/metrics without stopping the world) and
+// the process's (process_resident_memory_bytes, CPU, open files).
+func (r *Registry) RegisterProcess() {
+	r.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }
 
 // WriteText writes every family in the text exposition format.
 func (r *Registry) WriteText(out io.Writer) error {
-	r.mu.Lock()
-	families := append([]family(nil), r.families...)
-	r.mu.Unlock()
-	w := &writer{}
+	families, err := r.reg.Gather()
+	if err != nil {
+		return err
+	}
+	enc := expfmt.NewEncoder(out, expfmt.NewFormat(expfmt.TypeTextPlain))
 	for _, f := range families {
-		name, help, typ := f.header()
-		fmt.Fprintf(&w.b, "# HELP %s %s\n# TYPE %s %s\n", name, escapeHelp(help), name, typ)
-		f.write(w)
-	}
-	_, err := io.WriteString(out, w.b.String())
-	return err
-}
-
-// writer builds the exposition in memory, so a scrape is one write.
-type writer struct{ b strings.Builder }
-
-func (w *writer) sample(name string, labels []string, values []string, v float64) {
-	w.b.WriteString(name)
-	if len(labels) > 0 {
-		w.b.WriteByte('{')
-		for i, l := range labels {
-			if i > 0 {
-				w.b.WriteByte(',')
-			}
-			fmt.Fprintf(&w.b, "%s=\"%s\"", l, escapeLabel(values[i]))
-		}
-		w.b.WriteByte('}')
-	}
-	w.b.WriteByte(' ')
-	w.b.WriteString(formatFloat(v))
-	w.b.WriteByte('\n')
-}
-
-func formatFloat(v float64) string {
-	switch {
-	case math.IsInf(v, 1):
-		return "+Inf"
-	case math.IsInf(v, -1):
-		return "-Inf"
-	case math.IsNaN(v):
-		return "NaN"
-	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
-}
-
-func escapeHelp(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(s)
-}
-
-func escapeLabel(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`).Replace(s)
-}
-
-func validName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		letter := r == '_' || r == ':' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
-		if !letter && (i == 0 || r < '0' || r > '9') {
-			return false
+		if err := enc.Encode(f); err != nil {
+			return err
 		}
 	}
-	return true
+	return nil
 }
 
-// series keys a family's children by their label values.
-type series[T any] struct {
-	labels []string
-	mu     sync.RWMutex
-	kids   map[string]*child[T]
-	make   func() *T
+// CounterVec is a counter family with labels.
+type CounterVec struct{ v *prometheus.CounterVec }
+
+// Counter registers a counter family.
+func (r *Registry) Counter(name, help string, labels ...string) *CounterVec {
+	mustBeName(name)
+	v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+	r.reg.MustRegister(v)
+	return &CounterVec{v}
 }
 
-type child[T any] struct {
-	values []string
-	v      *T
-}
+// With returns the counter for these label values (in the labels' order).
+func (v *CounterVec) With(values ...string) prometheus.Counter { return v.v.WithLabelValues(values...) }
 
-func (s *series[T]) with(values []string) *T {
-	if len(values) != len(s.labels) {
-		panic(fmt.Sprintf("metrics: %d label values for %d labels", len(values), len(s.labels)))
+// HistogramVec is a histogram family with labels.
+type HistogramVec struct{ v *prometheus.HistogramVec }
+
+// DefaultBuckets suit request latencies in seconds, 1 ms to 10 s.
+var DefaultBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+// Histogram registers a histogram family with the given bucket bounds
+// (in any order).
+func (r *Registry) Histogram(name, help string, buckets []float64, labels ...string) *HistogramVec {
+	mustBeName(name)
+	if slices.Contains(labels, "le") {
+		panic("metrics: le is the histogram's own label")
 	}
-	key := strings.Join(values, "\xff")
-	s.mu.RLock()
-	c, ok := s.kids[key]
-	s.mu.RUnlock()
-	if ok {
-		return c.v
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c, ok := s.kids[key]; ok {
-		return c.v
-	}
-	c = &child[T]{values: append([]string(nil), values...), v: s.make()}
-	s.kids[key] = c
-	return c.v
+	upper := slices.Sorted(slices.Values(buckets))
+	v := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: upper}, labels)
+	r.reg.MustRegister(v)
+	return &HistogramVec{v}
 }
 
-// sorted returns the children ordered by label values, so scrapes are stable.
-func (s *series[T]) sorted() []*child[T] {
-	s.mu.RLock()
-	out := make([]*child[T], 0, len(s.kids))
-	for _, c := range s.kids {
-		out = append(out, c)
-	}
-	s.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool {
-		return strings.Join(out[i].values, "\xff") < strings.Join(out[j].values, "\xff")
-	})
-	return out
+// With returns the histogram for these label values.
+func (v *HistogramVec) With(values ...string) prometheus.Observer {
+	return v.v.WithLabelValues(values...)
 }
 
-// atomicFloat is a float64 updated without locks.
-type atomicFloat struct{ bits atomic.Uint64 }
+// GaugeFunc registers a gauge without labels read by fn at each scrape.
+func (r *Registry) GaugeFunc(name, help string, fn func() float64) {
+	mustBeName(name)
+	r.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn))
+}
 
-func (f *atomicFloat) add(v float64) {
-	for {
-		old := f.bits.Load()
-		if f.bits.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+v)) {
-			return
+// Sample is one value of a family read at scrape time.
+type Sample struct {
+	Labels []string // values of the family's labels, in order
+	Value  float64
+}
+
+// GaugesFunc registers a labelled gauge family read by fn at each scrape.
+func (r *Registry) GaugesFunc(name, help string, labels []string, fn func() []Sample) {
+	mustBeName(name)
+	r.reg.MustRegister(&readAtScrape{desc: prometheus.NewDesc(name, help, labels, nil), typ: prometheus.GaugeValue, read: fn})
+}
+
+// CountersFunc registers a counter family kept elsewhere (a crawler's
+// running totals) and read by fn at each scrape.
+func (r *Registry) CountersFunc(name, help string, labels []string, fn func() []Sample) {
+	mustBeName(name)
+	r.reg.MustRegister(&readAtScrape{desc: prometheus.NewDesc(name, help, labels, nil), typ: prometheus.CounterValue, read: fn})
+}
+
+// readAtScrape is a family whose values the program reports when scraped.
+type readAtScrape struct {
+	desc *prometheus.Desc
+	typ  prometheus.ValueType
+	read func() []Sample
+}
+
+func (c *readAtScrape) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *readAtScrape) Collect(ch chan<- prometheus.Metric) {
+	for _, s := range c.read() {
+		if math.IsNaN(s.Value) {
+			continue
 		}
+		m, err := prometheus.NewConstMetric(c.desc, c.typ, s.Value, s.Labels...)
+		if err != nil {
+			continue // a mistake in the reader (label count); never a malformed line
+		}
+		ch <- m
 	}
 }
-
-func (f *atomicFloat) load() float64 { return math.Float64frombits(f.bits.Load()) }

@@ -16,7 +16,7 @@ import (
 )
 
 // Curator is what the admin area changes besides jobs: the files
-// extraction knows from, and which notices search shows. cmd/noticekb
+// extraction knows from, and which notices search shows. internal/kb
 // wires it to the extractor, the data folder, the store and the index.
 type Curator interface {
 	// KnowledgeFiles describes the rules, taxonomy and gazetteer files.

@@ -36,6 +36,9 @@ func statusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
+// domainErrors are the errors whose wording a visitor may read.
+var domainErrors = []error{notice.ErrInvalidQuery, notice.ErrInvalidDate, notice.ErrNotFound, notice.ErrUnauthorized, notice.ErrForbidden, notice.ErrBusy, notice.ErrUnknownHost}
+
 // publicMessage is what a visitor may read about an error: the domain's
 // own wording for client mistakes, never internals for server faults.
 func publicMessage(err error, status int) string {
@@ -48,14 +51,29 @@ func publicMessage(err error, status int) string {
 	if status >= 500 {
 		return "Something went wrong on our side. Please try again."
 	}
-	msg := err.Error()
-	// Domain errors are wrapped with a package prefix ("index: ...").
-	for _, known := range []error{notice.ErrInvalidQuery, notice.ErrInvalidDate, notice.ErrNotFound, notice.ErrUnauthorized, notice.ErrForbidden, notice.ErrBusy, notice.ErrUnknownHost} {
-		if i := strings.Index(msg, known.Error()); i >= 0 {
-			return msg[i:]
+	for _, known := range domainErrors {
+		if errors.Is(err, known) {
+			return domainMessage(err, known)
 		}
 	}
 	return http.StatusText(status)
+}
+
+// domainMessage is a domain error's wording without the package context
+// it was wrapped in: "invalid query: size must be between 1 and 100" of
+// an error made with fmt.Errorf("%w: size must …", notice.ErrInvalidQuery)
+// however it was wrapped after, or the bare sentinel's ("not found") when
+// what was added around it is context (an ID, a path).
+func domainMessage(err, sentinel error) string {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if errors.Unwrap(e) == sentinel {
+			if msg := e.Error(); strings.HasPrefix(msg, sentinel.Error()+": ") {
+				return msg
+			}
+			break
+		}
+	}
+	return sentinel.Error()
 }
 
 // handleError is the one place errors become responses: JSON for the API,

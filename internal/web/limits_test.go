@@ -404,3 +404,19 @@ func TestCompressedBodiesAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLimiterAllow is one request's rate-limit check, among 10,000
+// clients.
+func BenchmarkLimiterAllow(b *testing.B) {
+	l := newLimiter(600, time.Now)
+	keys := make([]string, 10_000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("10.0.%d.%d", i>>8, i&255)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		l.allow(keys[i%len(keys)])
+		i++
+	}
+}

@@ -83,10 +83,10 @@ func TestMetricsEndpoint(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		`noticekb_http_requests_total{route="/api/v1/search",method="GET",status="200"} 2`,
-		`noticekb_http_requests_total{route="/api/v1/search",method="GET",status="400"} 1`,
-		`noticekb_http_requests_total{route="/notices/:id",method="GET",status="200"} 1`,
-		`noticekb_http_requests_total{route="unmatched",method="GET",status="404"} 1`,
+		`noticekb_http_requests_total{method="GET",route="/api/v1/search",status="200"} 2`,
+		`noticekb_http_requests_total{method="GET",route="/api/v1/search",status="400"} 1`,
+		`noticekb_http_requests_total{method="GET",route="/notices/:id",status="200"} 1`,
+		`noticekb_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
 		`noticekb_http_request_duration_seconds_count{route="/api/v1/search"} 3`,
 		`noticekb_http_request_duration_seconds_bucket{route="/api/v1/search",le="+Inf"} 3`,
 		"noticekb_http_requests_in_flight 1",

@@ -64,7 +64,7 @@ func (s *Server) browse(c *fiber.Ctx, p browsePage) error {
 		}
 		row := BrowseRow{Label: val.Value, Count: val.Count, URL: only(p.facet, val.Value), Spark: sparkline(y.years, y.perYear[val.Value])}
 		if p.facet == notice.FacetPartner {
-			row.Title = firstNonEmpty(val.Label, names[val.Value])
+			row.Title = names[val.Value]
 		}
 		v.Rows = append(v.Rows, row)
 	}

@@ -106,7 +106,7 @@ func (s *Server) handleMap(c *fiber.Ctx) error {
 			break
 		}
 		row := MapRow{MapHeader: MapHeader{Label: p.Value, Count: p.Count, URL: searchURL("/", with(base, func(st *state) { st.Filters[notice.FacetPartner] = []string{p.Value} }))},
-			Title: firstNonEmpty(p.Label, names[p.Value])}
+			Title: names[p.Value]}
 		for _, t := range m.topics {
 			n := m.counts[[2]string{p.Value, t.Value}]
 			cell := MapCell{Count: n, Level: heat(n, top)}

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/words"
 )
 
 // NoticeView is everything the notice page shows.
@@ -92,14 +93,9 @@ func paragraphs(body string) []string {
 // shortTitle keeps a browser tab's title readable: a long notice title is
 // cut at a word near 60 characters.
 func shortTitle(s string) string {
-	const limit = 60
-	r := []rune(s)
-	if len(r) <= limit {
+	cut, ok := words.Shorten(s, 60)
+	if !ok {
 		return s
-	}
-	cut := string(r[:limit])
-	if i := strings.LastIndexByte(cut, ' '); i > limit/2 {
-		cut = cut[:i]
 	}
 	return strings.TrimRight(cut, " ,.;:–-") + "…"
 }

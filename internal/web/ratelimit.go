@@ -9,33 +9,31 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/time/rate"
 )
 
-// limiter is a token bucket per client: each client may make burst
-// requests at once and rate per second after that. Memory is bounded:
-// at most maxClients buckets are kept; full buckets (clients that have
-// been quiet) are forgotten first, since a new bucket starts full anyway.
+// limiter is a token bucket per client (golang.org/x/time/rate): each
+// client may make burst requests at once and rate per second after that.
+// Memory is bounded: at most maxClients buckets are kept; full buckets
+// (clients that have been quiet) are forgotten first, since a new bucket
+// starts full anyway.
 type limiter struct {
-	rate, burst float64
-	maxClients  int
-	now         func() time.Time
+	rate       rate.Limit
+	burst      int
+	maxClients int
+	now        func() time.Time
 
 	mu      sync.Mutex
-	clients map[string]*bucket
+	clients map[string]*rate.Limiter
 	swept   time.Time
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
 }
 
 // newLimiter allows perMinute requests a minute per client, with a burst
 // of a tenth of that (at least 10): enough for a page with live search as
 // the visitor types, far from what a scraper or a flood wants.
 func newLimiter(perMinute int, now func() time.Time) *limiter {
-	rate := float64(perMinute) / 60
-	return &limiter{rate: rate, burst: math.Max(10, float64(perMinute)/10), maxClients: 100_000, now: now, clients: map[string]*bucket{}}
+	return &limiter{rate: rate.Limit(float64(perMinute) / 60), burst: max(10, perMinute/10), maxClients: 100_000, now: now,
+		clients: map[string]*rate.Limiter{}}
 }
 
 // allow takes a token from key's bucket. When there is none it says how
@@ -49,16 +47,13 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 	}
 	b, ok := l.clients[key]
 	if !ok {
-		b = &bucket{tokens: l.burst, last: now}
+		b = rate.NewLimiter(l.rate, l.burst)
 		l.clients[key] = b
 	}
-	b.tokens = math.Min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
-	b.last = now
-	if b.tokens >= 1 {
-		b.tokens--
+	if b.AllowN(now, 1) {
 		return true, 0
 	}
-	wait := time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	wait := time.Duration((1 - b.TokensAt(now)) / float64(l.rate) * float64(time.Second))
 	return false, wait
 }
 
@@ -68,7 +63,7 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 func (l *limiter) sweep(now time.Time) {
 	l.swept = now
 	for k, b := range l.clients {
-		if b.tokens+now.Sub(b.last).Seconds()*l.rate >= l.burst {
+		if b.TokensAt(now) >= float64(l.burst) {
 			delete(l.clients, k)
 		}
 	}

@@ -97,7 +97,10 @@ var facetPlural = map[string]string{
 // filterableAt is the length from which a facet list gets a filter box.
 const filterableAt = 12
 
-// partnerNames gives chips and facet values their full names.
+// partnerNames gives chips and facet values their full names: the one
+// route by which a partner's full name reaches a page (Options.Partners,
+// the organisations extraction knows). The index's facet labels come from
+// the same list and serve the JSON API and facet-prefix matching.
 type partnerNames map[string]string
 
 func (s *Server) partnerNames() partnerNames {
@@ -208,7 +211,7 @@ func facetView(st state, facet string, values []notice.FacetValue, names partner
 	for i, val := range listed {
 		item := FacetValueView{ID: fmt.Sprintf("f-%s-%d", facet, i), Value: val.Value, Count: val.Count, Selected: val.Selected}
 		if facet == notice.FacetPartner {
-			item.Title = firstNonEmpty(val.Label, names[val.Value])
+			item.Title = names[val.Value]
 		}
 		fv.Values = append(fv.Values, item)
 	}
@@ -221,15 +224,6 @@ func facetView(st state, facet string, values []notice.FacetValue, names partner
 	}
 	fv.Filterable = fv.Expanded && len(fv.Values) >= filterableAt
 	return fv
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func activeFilters(st state) []ActiveFilter {

@@ -52,3 +52,24 @@ func TestLongWordIsCheap(t *testing.T) {
 		t.Errorf("a one-megabyte word took %s", took)
 	}
 }
+
+func TestShorten(t *testing.T) {
+	tests := []struct {
+		s    string
+		n    int
+		want string
+		cut  bool
+	}{
+		{"short enough", 20, "short enough", false},
+		{"exactly ten", 11, "exactly ten", false},
+		{"cut at the last word that fits", 20, "cut at the last", true},
+		{"Averyveryverylongwordwithoutspaces here", 20, "Averyveryverylongwor", true},
+		{"a b", 2, "a ", true},
+		{"서울에서 열린 회의에 참석했다", 10, "서울에서 열린", true},
+	}
+	for _, tt := range tests {
+		if got, cut := Shorten(tt.s, tt.n); got != tt.want || cut != tt.cut {
+			t.Errorf("Shorten(%q, %d) = %q, %v; want %q, %v", tt.s, tt.n, got, cut, tt.want, tt.cut)
+		}
+	}
+}

@@ -85,3 +85,19 @@ func IsHangul(s string) bool {
 	}
 	return false
 }
+
+// Shorten cuts s to at most n runes, at the last space in the second half
+// of them, so no word is cut through (a text without such a space is cut
+// at n runes). It reports whether it cut anything; what to add (an
+// ellipsis) is the caller's.
+func Shorten(s string, n int) (string, bool) {
+	r := []rune(s)
+	if len(r) <= n {
+		return s, false
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut, true
+}

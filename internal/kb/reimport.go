@@ -1,4 +1,4 @@
-package main
+package kb
 
 import (
 	"context"
@@ -7,34 +7,41 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/noticekb/noticekb/internal/config"
 	"github.com/noticekb/noticekb/internal/crawl"
 	"github.com/noticekb/noticekb/internal/demo"
+	"github.com/noticekb/noticekb/internal/ingest"
 	"github.com/noticekb/noticekb/internal/notice"
 	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
-// reimporter runs admin re-import jobs against the app: a staged ingest
-// session, so search serves the old data until the job commits and a
-// failed or cancelled job leaves the knowledge base as it was.
-type reimporter struct {
-	a     *app
-	cfg   config.Config
+// Reimporter runs admin re-import jobs (it implements jobs.Reimporter):
+// each in a staged ingest session, so search serves the old data until the
+// job commits and a failed or cancelled job leaves the knowledge base as
+// it was. Who may re-import what is decided here (Check).
+type Reimporter struct {
+	k     *KB
 	guard *crawl.Guard
 	demo  *demo.Site
-	// counters add up the jobs' crawls for /metrics; nil counts nothing.
-	counters *crawlCounters
+	// crawls add up the jobs' crawls, for /metrics.
+	crawls crawlCounters
 }
 
-func newReimporter(a *app, cfg config.Config, site *demo.Site) *reimporter {
-	return &reimporter{a: a, cfg: cfg, guard: &crawl.Guard{AllowPrivate: cfg.AllowPrivate}, demo: site}
+// NewReimporter returns the re-importer of k. The bundled demo site, when
+// given, is re-imported in-process.
+func NewReimporter(k *KB, site *demo.Site) *Reimporter {
+	return &Reimporter{k: k, guard: &crawl.Guard{AllowPrivate: k.cfg.AllowPrivate}, demo: site}
 }
+
+// CrawlTotals adds up the crawls of the jobs run since start, the running
+// one included.
+func (r *Reimporter) CrawlTotals() crawl.Stats { return r.crawls.totals() }
 
 // Check lets through sites in the store or allowed by --allow, on public
 // addresses unless --allow-private.
-func (r *reimporter) Check(ctx context.Context, kind, raw string) error {
+func (r *Reimporter) Check(ctx context.Context, kind, raw string) error {
 	if kind == notice.JobReextract {
 		return nil // reads the store only
 	}
@@ -47,13 +54,13 @@ func (r *reimporter) Check(ctx context.Context, kind, raw string) error {
 	if u.Hostname() == demo.Host {
 		return nil // served in-process
 	}
-	known, err := r.a.store.Sites()
+	known, err := r.k.store.Sites()
 	if err != nil {
 		return err
 	}
 	site := func(h string) string { return strings.TrimPrefix(h, "www.") }
 	ok := slices.ContainsFunc(known, func(k string) bool { return site(k) == site(host) }) ||
-		slices.ContainsFunc(r.cfg.Allow, func(a string) bool { return site(a) == site(host) || site(a) == site(u.Hostname()) })
+		slices.ContainsFunc(r.k.cfg.Allow, func(a string) bool { return site(a) == site(host) || site(a) == site(u.Hostname()) })
 	if !ok {
 		return fmt.Errorf("reimport: %s is not a site in the knowledge base nor allowed with --allow: %w", host, notice.ErrForbidden)
 	}
@@ -64,29 +71,28 @@ func (r *reimporter) Check(ctx context.Context, kind, raw string) error {
 
 // Reimport runs one job. A job in which every page failed counts as
 // failed: nothing is kept.
-func (r *reimporter) Reimport(ctx context.Context, job notice.Job, progress func(notice.JobProgress)) (notice.RunSummary, error) {
+func (r *Reimporter) Reimport(ctx context.Context, job notice.Job, progress func(notice.JobProgress)) (notice.RunSummary, error) {
 	if job.Kind == notice.JobReextract {
 		return r.reextract(ctx, job, progress)
 	}
-	session, err := r.a.ingest.BeginStaged(ctx, "job-"+job.ID)
+	session, err := r.k.ingest.BeginStaged(ctx, "job-"+job.ID)
 	if err != nil {
 		return notice.RunSummary{}, err
 	}
-	cc := crawl.Config{Delay: r.cfg.CrawlDelay, Concurrency: 2, Log: r.a.log, Guard: r.guard}
+	cc := crawl.Config{Delay: r.k.cfg.CrawlDelay, Concurrency: 2, Log: r.k.log, Guard: r.guard}
 	if u, err := url.Parse(job.URL); err == nil && u.Hostname() == demo.Host {
 		cc.Transport, cc.Guard = r.demo.Transport(), nil
 	}
 	crawler := crawl.New(cc)
-	if r.counters != nil {
-		r.counters.start(crawler)
-		defer r.counters.finish(crawler)
-	}
+	r.crawls.start(crawler)
+	defer r.crawls.finish(crawler)
 	stop := make(chan struct{})
 	go reportProgress(crawler, progress, stop)
+	sink := ingest.NewCrawlSink(session)
 	if job.Kind == notice.JobPage {
-		err = crawler.RunPage(ctx, job.URL, session)
+		err = crawler.RunPage(ctx, job.URL, sink)
 	} else {
-		err = crawler.Run(ctx, []string{job.URL}, session)
+		err = crawler.Run(ctx, []string{job.URL}, sink)
 	}
 	close(stop)
 	sum := session.Summary()
@@ -98,8 +104,7 @@ func (r *reimporter) Reimport(ctx context.Context, job notice.Job, progress func
 		return sum, errors.Join(err, ctx.Err(), abortErr)
 	}
 	sum, err = session.Close()
-	r.a.refreshLabels()
-	return sum, err
+	return sum, errors.Join(err, r.k.settle(ctx))
 }
 
 func reportProgress(c *crawl.Crawler, progress func(notice.JobProgress), stop chan struct{}) {
@@ -122,17 +127,49 @@ func reportProgress(c *crawl.Crawler, progress func(notice.JobProgress), stop ch
 
 // reextract reads every stored page again with the knowledge in use, as
 // `noticekb reextract` does, staged like a re-import.
-func (r *reimporter) reextract(ctx context.Context, job notice.Job, progress func(notice.JobProgress)) (notice.RunSummary, error) {
+func (r *Reimporter) reextract(ctx context.Context, job notice.Job, progress func(notice.JobProgress)) (notice.RunSummary, error) {
 	start := time.Now()
-	sum, err := r.a.ingest.ReextractStaged(ctx, "job-"+job.ID, func(read, total int) {
+	sum, err := r.k.ingest.ReextractStaged(ctx, "job-"+job.ID, func(read, total int) {
 		p := notice.JobProgress{Fetched: int64(read), Queued: int64(total - read)}
 		if took := time.Since(start).Seconds(); took > 0 {
 			p.Rate = float64(read) / took
 		}
 		progress(p)
 	})
-	if err == nil {
-		r.a.refreshLabels()
+	if err != nil {
+		return sum, err
 	}
-	return sum, err
+	return sum, r.k.settle(ctx)
+}
+
+// crawlCounters adds up the crawls of admin jobs: the totals of finished
+// jobs plus the running one's counts.
+type crawlCounters struct {
+	mu      sync.Mutex
+	done    crawl.Stats
+	current *crawl.Crawler
+}
+
+func (cc *crawlCounters) start(c *crawl.Crawler) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	cc.current = c
+}
+
+func (cc *crawlCounters) finish(c *crawl.Crawler) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	cc.done = cc.done.Add(c.Stats())
+	if cc.current == c {
+		cc.current = nil
+	}
+}
+
+func (cc *crawlCounters) totals() crawl.Stats {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.current == nil {
+		return cc.done
+	}
+	return cc.done.Add(cc.current.Stats())
 }

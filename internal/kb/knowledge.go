@@ -1,4 +1,4 @@
-package main
+package kb
 
 import (
 	"context"
@@ -21,10 +21,10 @@ import (
 	"github.com/noticekb/noticekb/internal/web"
 )
 
-// curator gives the admin area the knowledge files (rules, taxonomy,
-// gazetteer) and the notices' withdrawals, over the open data folder.
-type curator struct {
-	a *app
+// Curator gives the admin area the knowledge files (rules, taxonomy,
+// gazetteer) and the notices' withdrawals: it implements web.Curator.
+type Curator struct {
+	k *KB
 
 	mu     sync.Mutex // one reload at a time
 	loaded map[string]time.Time
@@ -34,17 +34,19 @@ type curator struct {
 	failed  map[string]string // the last reload's error, per file
 }
 
-func newCurator(a *app) *curator {
-	cu := &curator{a: a, loaded: map[string]time.Time{}, version: map[string]time.Time{}, failed: map[string]string{}}
+// NewCurator returns the curator of k; the knowledge in use counts as
+// loaded now.
+func NewCurator(k *KB) *Curator {
+	cu := &Curator{k: k, loaded: map[string]time.Time{}, version: map[string]time.Time{}, failed: map[string]string{}}
 	for _, kf := range knowledgeFiles {
-		cu.noteLoaded(kf, modTime(kf.path(a.cfg)))
+		cu.noteLoaded(kf, modTime(kf.path(k.cfg)))
 	}
 	return cu
 }
 
 // noteLoaded records a file's version as loaded; mod is taken before
 // reading, so an edit made meanwhile still shows as a change.
-func (cu *curator) noteLoaded(kf knowledgeFile, mod time.Time) {
+func (cu *Curator) noteLoaded(kf knowledgeFile, mod time.Time) {
 	cu.loaded[kf.name] = time.Now()
 	cu.version[kf.name] = mod
 }
@@ -64,8 +66,8 @@ type knowledgeFile struct {
 	name, title string
 	path        func(config.Config) string
 	shipped     func() []byte
-	inUse       func(*app) string
-	reload      func(ctx context.Context, a *app, path string, exists bool) error
+	inUse       func(*KB) string
+	reload      func(ctx context.Context, k *KB, path string, exists bool) error
 }
 
 var knowledgeFiles = []knowledgeFile{
@@ -77,12 +79,12 @@ var knowledgeFiles = []knowledgeFile{
 // shownBytes bounds how much of a file the admin page shows.
 const shownBytes = 256 << 10
 
-func (cu *curator) KnowledgeFiles() []web.KnowledgeFile {
+func (cu *Curator) KnowledgeFiles() []web.KnowledgeFile {
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
 	var out []web.KnowledgeFile
 	for _, kf := range knowledgeFiles {
-		f := web.KnowledgeFile{Name: kf.name, Title: kf.title, Path: kf.path(cu.a.cfg), InUse: kf.inUse(cu.a),
+		f := web.KnowledgeFile{Name: kf.name, Title: kf.title, Path: kf.path(cu.k.cfg), InUse: kf.inUse(cu.k),
 			Loaded: cu.loaded[kf.name], Error: cu.failed[kf.name]}
 		text := kf.shipped()
 		mod := modTime(f.Path)
@@ -116,23 +118,30 @@ func knowledgeFileNamed(name string) (knowledgeFile, error) {
 	return knowledgeFiles[i], nil
 }
 
-func (cu *curator) ReloadKnowledge(ctx context.Context, name string) (string, error) {
+func (cu *Curator) ReloadKnowledge(ctx context.Context, name string) (string, error) {
 	kf, err := knowledgeFileNamed(name)
 	if err != nil {
 		return "", fmt.Errorf("reload: %w", err)
 	}
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
-	path := kf.path(cu.a.cfg)
+	path := kf.path(cu.k.cfg)
 	mod := modTime(path)
-	if err := kf.reload(ctx, cu.a, path, !mod.IsZero()); err != nil {
+	if err := kf.reload(ctx, cu.k, path, !mod.IsZero()); err != nil {
 		cu.failed[name] = err.Error()
 		return "", err
 	}
-	delete(cu.failed, name)
+	return cu.inUseNow(kf, mod, "knowledge reloaded"), nil
+}
+
+// inUseNow records that kf's file, as it was at mod, is what extraction
+// uses, and says what that is.
+func (cu *Curator) inUseNow(kf knowledgeFile, mod time.Time, msg string) string {
+	delete(cu.failed, kf.name)
 	cu.noteLoaded(kf, mod)
-	cu.a.log.Info("knowledge reloaded", "file", name, "in_use", kf.inUse(cu.a))
-	return kf.inUse(cu.a), nil
+	inUse := kf.inUse(cu.k)
+	cu.k.log.Info(msg, "file", kf.name, "in_use", inUse)
+	return inUse
 }
 
 // SaveKnowledge writes an admin's text as one knowledge file and uses it.
@@ -140,14 +149,14 @@ func (cu *curator) ReloadKnowledge(ctx context.Context, name string) (string, er
 // through the same reload as a file edited on disk: when it is refused,
 // nothing changes (file and knowledge in use stay), and the error names
 // the real file; when it is taken, it replaces the file in one rename.
-func (cu *curator) SaveKnowledge(ctx context.Context, name, text string) (string, error) {
+func (cu *Curator) SaveKnowledge(ctx context.Context, name, text string) (string, error) {
 	kf, err := knowledgeFileNamed(name)
 	if err != nil {
 		return "", fmt.Errorf("save: %w", err)
 	}
 	cu.mu.Lock()
 	defer cu.mu.Unlock()
-	path := kf.path(cu.a.cfg)
+	path := kf.path(cu.k.cfg)
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".draft-*")
 	if err != nil {
 		return "", err
@@ -163,20 +172,17 @@ func (cu *curator) SaveKnowledge(ctx context.Context, name, text string) (string
 	if err != nil {
 		return "", err
 	}
-	if err := kf.reload(ctx, cu.a, tmp.Name(), true); err != nil {
+	if err := kf.reload(ctx, cu.k, tmp.Name(), true); err != nil {
 		return "", errors.New(strings.ReplaceAll(err.Error(), tmp.Name(), path))
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return "", fmt.Errorf("save: the text is in use, but %s could not be written: %w", path, err)
 	}
-	delete(cu.failed, name)
-	cu.noteLoaded(kf, modTime(path))
-	cu.a.log.Info("knowledge saved from the admin area", "file", name, "in_use", kf.inUse(cu.a))
-	return kf.inUse(cu.a), nil
+	return cu.inUseNow(kf, modTime(path), "knowledge saved from the admin area"), nil
 }
 
-func rulesInUse(a *app) string {
-	all := a.extract.Rules().All()
+func rulesInUse(k *KB) string {
+	all := k.extract.Rules().All()
 	sites := 0
 	for _, r := range all {
 		if len(r.Hosts) > 0 {
@@ -186,35 +192,35 @@ func rulesInUse(a *app) string {
 	return fmt.Sprintf("%d rules (%d for named sites, %d layout rules)", len(all), sites, len(all)-sites)
 }
 
-func reloadRules(_ context.Context, a *app, path string, exists bool) error {
+func reloadRules(_ context.Context, k *KB, path string, exists bool) error {
 	if !exists {
-		a.extract.SetRules(extract.BuiltinRules())
+		k.extract.SetRules(extract.BuiltinRules())
 		return nil
 	}
-	return a.extract.ReloadRules(path)
+	return k.extract.ReloadRules(path)
 }
 
-func taxonomyInUse(a *app) string {
-	c := a.extract.Classifier()
+func taxonomyInUse(k *KB) string {
+	c := k.extract.Classifier()
 	return fmt.Sprintf("%d topics and %d SDGs", len(c.Topics()), len(c.SDGs()))
 }
 
-func reloadTaxonomy(_ context.Context, a *app, path string, exists bool) error {
+func reloadTaxonomy(_ context.Context, k *KB, path string, exists bool) error {
 	if !exists {
-		return a.extract.SetTaxonomy(topic.DefaultTaxonomy())
+		return k.extract.SetTaxonomy(topic.DefaultTaxonomy())
 	}
-	return a.extract.ReloadTaxonomy(path)
+	return k.extract.ReloadTaxonomy(path)
 }
 
-func gazetteerInUse(a *app) string {
-	return fmt.Sprintf("%d organisations (from the gazetteer and learned from notices)", len(a.extract.Partners().Partners()))
+func gazetteerInUse(k *KB) string {
+	return fmt.Sprintf("%d organisations (from the gazetteer and learned from notices)", len(k.Partners()))
 }
 
 // reloadGazetteer builds a resolver from the file and teaches it the
 // organisations learned from stored notices before extraction uses it;
 // stored notices whose partner names it now spells otherwise are
 // rewritten, and the index follows.
-func reloadGazetteer(ctx context.Context, a *app, path string, exists bool) error {
+func reloadGazetteer(ctx context.Context, k *KB, path string, exists bool) error {
 	orgs := partner.DefaultGazetteer()
 	if exists {
 		var err error
@@ -223,27 +229,23 @@ func reloadGazetteer(ctx context.Context, a *app, path string, exists bool) erro
 		}
 	}
 	resolver := partner.NewResolver(orgs)
-	learned, err := a.store.Partners()
+	learned, err := k.store.Partners()
 	if err != nil {
 		return err
 	}
 	for _, p := range learned {
 		resolver.Learn(p)
 	}
-	a.extract.SetPartners(resolver)
-	if err := a.ingest.LearnStoredPartners(); err != nil {
+	k.extract.SetPartners(resolver)
+	if err := k.ingest.LearnStoredPartners(); err != nil {
 		return err
 	}
-	if _, err := a.ingest.Sync(ctx); err != nil {
-		return err
-	}
-	a.refreshLabels()
-	return nil
+	return k.settle(ctx)
 }
 
-func (cu *curator) SetWithdrawn(ctx context.Context, id string, withdraw bool) (bool, error) {
+func (cu *Curator) SetWithdrawn(ctx context.Context, id string, withdraw bool) (bool, error) {
 	var changed bool
-	err := cu.a.store.Write(func(w *store.Writer) error {
+	err := cu.k.store.Write(func(w *store.Writer) error {
 		var err error
 		changed, err = w.SetWithdrawnByAdmin(id, withdraw, time.Now().UTC())
 		return err
@@ -251,14 +253,13 @@ func (cu *curator) SetWithdrawn(ctx context.Context, id string, withdraw bool) (
 	if err != nil || !changed {
 		return changed, err
 	}
-	_, err = cu.a.ingest.Sync(ctx)
-	return changed, err
+	return changed, cu.k.settle(ctx)
 }
 
-func (cu *curator) WithdrawnNotices(text string, limit int) ([]notice.Notice, int, error) {
+func (cu *Curator) WithdrawnNotices(text string, limit int) ([]notice.Notice, int, error) {
 	words := strings.Fields(strings.ToLower(text))
 	var found []notice.Notice
-	err := cu.a.store.EachWithdrawn(func(n notice.Notice) error {
+	err := cu.k.store.EachWithdrawn(func(n notice.Notice) error {
 		if matchesAll(words, n) {
 			n.Body = "" // the list shows none
 			found = append(found, n)

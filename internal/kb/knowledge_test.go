@@ -1,4 +1,4 @@
-package main
+package kb
 
 import (
 	"context"
@@ -13,27 +13,27 @@ import (
 	"github.com/noticekb/noticekb/internal/notice"
 )
 
-// openDemoApp opens a data folder holding the bundled demo.
-func openDemoApp(t *testing.T) *app {
+// openDemo opens a data folder holding the bundled demo.
+func openDemo(t *testing.T) *KB {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
-	a, err := openApp(t.Context(), cfg, slog.New(slog.DiscardHandler))
+	k, err := Open(t.Context(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(a.Close)
+	t.Cleanup(k.Close)
 	site, err := demo.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := importDemo(t.Context(), a, site); err != nil {
+	if err := k.ImportDemo(t.Context(), site); err != nil {
 		t.Fatal(err)
 	}
-	return a
+	return k
 }
 
-func fileOf(cu *curator, name string) (f struct {
+func fileOf(cu *Curator, name string) (f struct {
 	Exists, Changed bool
 	InUse, Error    string
 }) {
@@ -49,10 +49,10 @@ func fileOf(cu *curator, name string) (f struct {
 // wrong, the knowledge in use stays, and the page says so; a good one is
 // used; without the file, the shipped default is used again.
 func TestCuratorReloadsRules(t *testing.T) {
-	a := openDemoApp(t)
-	cu := newCurator(a)
-	before := a.extract.Rules()
-	path := a.cfg.RulesPath()
+	k := openDemo(t)
+	cu := NewCurator(k)
+	before := k.extract.Rules()
+	path := k.cfg.RulesPath()
 	if f := fileOf(cu, "rules"); f.Exists || !strings.HasPrefix(f.InUse, "8 rules") {
 		t.Fatalf("shipped rules: %+v", f)
 	}
@@ -62,8 +62,8 @@ func TestCuratorReloadsRules(t *testing.T) {
 		t.Errorf("a new file: %+v", f)
 	}
 	_, err := cu.ReloadKnowledge(t.Context(), "rules")
-	if err == nil || !strings.Contains(err.Error(), `rule "board"`) || a.extract.Rules() != before {
-		t.Fatalf("broken rules: %v; rules replaced: %v", err, a.extract.Rules() != before)
+	if err == nil || !strings.Contains(err.Error(), `rule "board"`) || k.extract.Rules() != before {
+		t.Fatalf("broken rules: %v; rules replaced: %v", err, k.extract.Rules() != before)
 	}
 	if f := fileOf(cu, "rules"); !strings.Contains(f.Error, `rule "board"`) {
 		t.Errorf("the failure is not shown: %+v", f)
@@ -94,21 +94,21 @@ func TestCuratorReloadsRules(t *testing.T) {
 // A reloaded taxonomy tags notices once they are re-extracted, which an
 // admin job does (staged, like a re-import).
 func TestCuratorTaxonomyAndReextractJob(t *testing.T) {
-	a := openDemoApp(t)
-	cu := newCurator(a)
-	path := a.cfg.TaxonomyPath()
+	k := openDemo(t)
+	cu := NewCurator(k)
+	path := k.cfg.TaxonomyPath()
 	os.WriteFile(path, []byte(`{"topics": [{"id": "a", "label": "A", "keywords": ["data"]}, {"id": "b", "label": "B", "keywords": ["data"]}]}`), 0o644)
 	if _, err := cu.ReloadKnowledge(t.Context(), "taxonomy"); err == nil || !strings.Contains(err.Error(), `keyword "data" is also listed for a`) {
 		t.Fatalf("a keyword listed twice: %v", err)
 	}
-	if got := len(a.extract.Classifier().Topics()); got != 12 {
+	if got := len(k.extract.Classifier().Topics()); got != 12 {
 		t.Errorf("%d topics in use after a refused reload, want the 12 shipped", got)
 	}
 	os.WriteFile(path, []byte(`{"topics": [{"id": "gov", "label": "Governance everywhere", "keywords": ["government", "public"]}]}`), 0o644)
 	if inUse, err := cu.ReloadKnowledge(t.Context(), "taxonomy"); err != nil || inUse != "1 topics and 0 SDGs" {
 		t.Fatalf("reload: %q %v", inUse, err)
 	}
-	r := newReimporter(a, a.cfg, nil)
+	r := NewReimporter(k, nil)
 	if err := r.Check(t.Context(), notice.JobReextract, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestCuratorTaxonomyAndReextractJob(t *testing.T) {
 	if err != nil || sum.Updated == 0 || last.Queued != 0 || last.Fetched == 0 {
 		t.Fatalf("re-extraction: %+v %v, last progress %+v", sum, err, last)
 	}
-	res, err := a.index.Search(t.Context(), notice.Query{Filters: map[string][]string{notice.FacetTopic: {"Governance everywhere"}}})
+	res, err := k.index.Search(t.Context(), notice.Query{Filters: map[string][]string{notice.FacetTopic: {"Governance everywhere"}}})
 	if err != nil || res.Total == 0 {
 		t.Errorf("notices with the new topic: %v %v", res, err)
 	}
@@ -126,24 +126,24 @@ func TestCuratorTaxonomyAndReextractJob(t *testing.T) {
 // A reloaded gazetteer keeps what notices taught, and a broken one is
 // refused.
 func TestCuratorReloadsGazetteer(t *testing.T) {
-	a := openDemoApp(t)
-	cu := newCurator(a)
-	known := len(a.extract.Partners().Partners())
-	path := a.cfg.GazetteerPath()
+	k := openDemo(t)
+	cu := NewCurator(k)
+	known := len(k.extract.Partners().Partners())
+	path := k.cfg.GazetteerPath()
 	os.WriteFile(path, []byte(`{"organisations": [{"name": "One", "aliases": ["Same"]}, {"name": "Two", "aliases": ["Same"]}]}`), 0o644)
-	if _, err := cu.ReloadKnowledge(t.Context(), "gazetteer"); err == nil || len(a.extract.Partners().Partners()) != known {
+	if _, err := cu.ReloadKnowledge(t.Context(), "gazetteer"); err == nil || len(k.extract.Partners().Partners()) != known {
 		t.Fatalf("a name listed for two organisations: %v", err)
 	}
-	shipped, _ := os.ReadFile(filepath.Join("..", "..", "internal", "partner", "organisations.json"))
+	shipped, _ := os.ReadFile(filepath.Join("..", "partner", "organisations.json"))
 	grown := strings.Replace(string(shipped), `"organisations": [`, `"organisations": [{"name": "Heliotrope Council", "acronym": "HELIO"},`, 1)
 	os.WriteFile(path, []byte(grown), 0o644)
 	if _, err := cu.ReloadKnowledge(t.Context(), "gazetteer"); err != nil {
 		t.Fatal(err)
 	}
-	if got := len(a.extract.Partners().Partners()); got != known+1 {
+	if got := len(k.extract.Partners().Partners()); got != known+1 {
 		t.Errorf("%d organisations after adding one to %d", got, known)
 	}
-	if _, ok := a.extract.Partners().Lookup("Heliotrope Council"); !ok {
+	if _, ok := k.extract.Partners().Lookup("Heliotrope Council"); !ok {
 		t.Error("the new organisation is unknown")
 	}
 }
@@ -151,17 +151,17 @@ func TestCuratorReloadsGazetteer(t *testing.T) {
 // An admin's withdrawal takes a notice out of search at once and lists it
 // for restoring; restoring brings it back.
 func TestCuratorWithdraws(t *testing.T) {
-	a := openDemoApp(t)
-	cu := newCurator(a)
+	k := openDemo(t)
+	cu := NewCurator(k)
 	ctx := context.Background()
-	total := a.index.Count()
-	res, _ := a.index.Search(ctx, notice.Query{Size: 1})
+	total := k.index.Count()
+	res, _ := k.index.Search(ctx, notice.Query{Size: 1})
 	id, title := res.Hits[0].ID, res.Hits[0].Title
 	if changed, err := cu.SetWithdrawn(ctx, id, true); !changed || err != nil {
 		t.Fatalf("withdraw: %v %v", changed, err)
 	}
-	if a.index.Count() != total-1 {
-		t.Errorf("index holds %d notices after a withdrawal, want %d", a.index.Count(), total-1)
+	if k.index.Count() != total-1 {
+		t.Errorf("index holds %d notices after a withdrawal, want %d", k.index.Count(), total-1)
 	}
 	word := strings.Fields(strings.ToUpper(title))[0]
 	list, n, err := cu.WithdrawnNotices(word, 10)
@@ -171,8 +171,8 @@ func TestCuratorWithdraws(t *testing.T) {
 	if _, n, _ := cu.WithdrawnNotices("no-such-word-anywhere", 10); n != 0 {
 		t.Errorf("%d withdrawn notices match nothing", n)
 	}
-	if changed, err := cu.SetWithdrawn(ctx, id, false); !changed || err != nil || a.index.Count() != total {
-		t.Errorf("restore: %v %v, index %d", changed, err, a.index.Count())
+	if changed, err := cu.SetWithdrawn(ctx, id, false); !changed || err != nil || k.index.Count() != total {
+		t.Errorf("restore: %v %v, index %d", changed, err, k.index.Count())
 	}
 }
 
@@ -180,16 +180,16 @@ func TestCuratorWithdraws(t *testing.T) {
 // refused text leaves no file and the knowledge in use as it was, with an
 // error naming the real file; a good one is the file and in use.
 func TestCuratorSaveKnowledge(t *testing.T) {
-	a := openDemoApp(t)
-	cu := newCurator(a)
-	path := a.cfg.TaxonomyPath()
+	k := openDemo(t)
+	cu := NewCurator(k)
+	path := k.cfg.TaxonomyPath()
 	bad := `{"topics": [{"id": "a", "label": "A", "keywords": ["data"]}, {"id": "b", "label": "B", "keywords": ["data"]}]}`
 	_, err := cu.SaveKnowledge(t.Context(), "taxonomy", bad)
 	if err == nil || !strings.Contains(err.Error(), `keyword "data" is also listed for a`) || strings.Contains(err.Error(), ".draft-") {
 		t.Fatalf("a refused text: %v", err)
 	}
-	if _, statErr := os.Stat(path); !os.IsNotExist(statErr) || len(a.extract.Classifier().Topics()) != 12 {
-		t.Fatalf("after a refused save: file %v, %d topics in use", statErr, len(a.extract.Classifier().Topics()))
+	if _, statErr := os.Stat(path); !os.IsNotExist(statErr) || len(k.extract.Classifier().Topics()) != 12 {
+		t.Fatalf("after a refused save: file %v, %d topics in use", statErr, len(k.extract.Classifier().Topics()))
 	}
 	good := `{"topics": [{"id": "gov", "label": "Governance everywhere", "keywords": ["government"]}]}`
 	if inUse, err := cu.SaveKnowledge(t.Context(), "taxonomy", good); err != nil || inUse != "1 topics and 0 SDGs" {
