@@ -70,6 +70,9 @@ func (c *resultCache) put(key string, generation uint64, r *notice.Result) {
 func cacheKey(q *notice.Query) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%q|%s|%s|%s|%d|%d|%d|%v|%q", q.Text, q.From, q.To, q.Sort, q.Page, q.Size, q.FacetTop, q.Months, q.After)
+	if q.FacetsOfHits {
+		b.WriteString("|facets-of-hits")
+	}
 	facets := make([]string, 0, len(q.Filters))
 	for f := range q.Filters {
 		facets = append(facets, f)

@@ -17,7 +17,7 @@ import (
 func (s *searcher) countFacets(res *notice.Result, matched, dates *roaring.Bitmap, sel map[string]*roaring.Bitmap, hits *roaring.Bitmap) {
 	for _, f := range notice.FilterFacets {
 		base := hits
-		if sel[f] != nil { // disjunctive: everything but this facet's own selection
+		if sel[f] != nil && !s.q.FacetsOfHits { // disjunctive: everything but this facet's own selection
 			others := []*roaring.Bitmap{matched, dates}
 			for g, b := range sel {
 				if g != f {
@@ -31,6 +31,9 @@ func (s *searcher) countFacets(res *notice.Result, matched, dates *roaring.Bitma
 	// The histograms ignore the date range, so the years around it stay
 	// visible and a range can be widened.
 	base := and(append(values(sel), matched)...)
+	if s.q.FacetsOfHits {
+		base = hits
+	}
 	res.Facets[notice.FacetYear] = s.histogram(s.view.years, base)
 	if s.q.Months {
 		res.Facets[notice.FacetMonth] = s.histogram(s.view.months, base)

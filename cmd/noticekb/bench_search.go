@@ -129,7 +129,7 @@ func timeFloor(ctx context.Context, e env, k *kb.KB, mixer *bench.Mixer, warmup,
 func openBenchData(ctx context.Context, e env, data string, seed uint64) (*kb.KB, *bench.Mixer, error) {
 	cfg := config.Load(e.getenv)
 	cfg.DataDir = data
-	k, err := kb.Open(ctx, cfg, newLogger(e.stderr, quiet(cfg)))
+	k, err := kb.OpenExisting(ctx, cfg, newLogger(e.stderr, quiet(cfg)))
 	if err != nil {
 		return nil, nil, err
 	}

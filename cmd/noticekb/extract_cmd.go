@@ -3,8 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"runtime"
+	"strings"
 
 	"github.com/noticekb/noticekb/internal/extract"
 	"github.com/noticekb/noticekb/internal/ingest"
@@ -29,9 +30,6 @@ func cmdExtract(ctx context.Context, e env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		return usageError{errors.New("extract: name at least one file")}
-	}
 	x := extract.New(extract.Options{})
 	files := fs.Args()
 	lines := make([]extractLine, len(files))
@@ -41,12 +39,32 @@ func cmdExtract(ctx context.Context, e env, args []string) error {
 	})
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
-	for _, l := range lines {
+	failed, first := 0, ""
+	for i, l := range lines {
 		if err := enc.Encode(l); err != nil {
 			return err
 		}
+		if l.Error == "" {
+			continue
+		}
+		if failed++; failed == 1 {
+			first = l.Error
+			if !strings.Contains(first, files[i]) {
+				first = files[i] + ": " + first
+			}
+		}
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Every file was named: one that could not be read is work not done.
+	switch {
+	case failed == 1:
+		return fmt.Errorf("extract: %s", first)
+	case failed > 1:
+		return fmt.Errorf("extract: %d of %d files could not be read (see the error of their lines)", failed, len(files))
+	}
+	return nil
 }
 
 func extractFile(x *extract.Extractor, path, pageURL string) extractLine {

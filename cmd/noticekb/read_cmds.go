@@ -67,7 +67,7 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 	var from, to, sort, facetSize, related string
 	var asJSON bool
 	q.Filters = map[string][]string{}
-	k, fs, err := openFromFlags(ctx, e, "search", args, func(fs *flag.FlagSet) {
+	k, _, err := openFromFlags(ctx, e, "search", args, func(fs *flag.FlagSet) {
 		for _, f := range notice.FilterFacets {
 			fs.Func(f, "only notices with this "+f+" (repeatable: any of them)", func(v string) error {
 				q.Filters[f] = append(q.Filters[f], v)
@@ -87,6 +87,11 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 		fs.BoolVar(&q.Months, "months", false, "also count notices per month")
 		fs.StringVar(&related, "related", "", "instead of searching, list the notices related to the notice with this `ID`")
 		fs.BoolVar(&asJSON, "json", false, "print the result as the API's JSON")
+	}, func(words []string) error {
+		if related != "" && len(words) > 0 {
+			return usageError{fmt.Errorf("search: give words to search or --related ID, not both")}
+		}
+		return queryFromFlags(&q, words, sort, from, to, facetSize)
 	})
 	if err != nil {
 		return err
@@ -95,7 +100,28 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 	if related != "" {
 		return printRelated(ctx, e, k, related, q.Size, asJSON)
 	}
-	q.Text = strings.Join(fs.Args(), " ")
+	// The text lists the hits with their facets, so the counts must be
+	// theirs; --json is the API's answer, with its disjunctive counts.
+	q.FacetsOfHits = !asJSON
+	res, err := k.Index().Search(ctx, q)
+	if errors.Is(err, notice.ErrInvalidQuery) {
+		return usageError{err}
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e, res)
+	}
+	printResult(e, res, q.Months)
+	return nil
+}
+
+// queryFromFlags completes a query from the search command's words and
+// flags, and checks it before any data folder is opened.
+func queryFromFlags(q *notice.Query, words []string, sort, from, to, facetSize string) error {
+	var err error
+	q.Text = strings.Join(words, " ")
 	q.Sort = notice.Sort(sort)
 	if q.From, err = notice.ParseDateBound(from, false); err != nil {
 		return usageError{err}
@@ -112,17 +138,10 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 			return usageError{fmt.Errorf("search: --facet-size must be a number from 1 or all")}
 		}
 	}
-	res, err := k.Index().Search(ctx, q)
-	if errors.Is(err, notice.ErrInvalidQuery) {
+	probe := *q
+	if err := probe.Normalize(); err != nil {
 		return usageError{err}
 	}
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return printJSON(e, res)
-	}
-	printResult(e, res, q.Months)
 	return nil
 }
 
@@ -151,7 +170,7 @@ func printRelated(ctx context.Context, e env, k *kb.KB, id string, size int, asJ
 }
 
 func printResult(e env, res *notice.Result, months bool) {
-	fmt.Fprintf(e.stdout, "%d notices\n", res.Total)
+	fmt.Fprintln(e.stdout, count(int(res.Total), "notice"))
 	switch {
 	case res.Corrected:
 		fmt.Fprintf(e.stdout, "nothing found for the words as typed; showing results for: %s\n", res.Suggestion)
@@ -168,7 +187,7 @@ func printResult(e env, res *notice.Result, months bool) {
 	for _, f := range facets {
 		var parts []string
 		for _, v := range res.Facets[f] {
-			if v.Count > 0 || v.Selected {
+			if v.Count > 0 {
 				parts = append(parts, fmt.Sprintf("%s (%d)", v.Value, v.Count))
 			}
 		}
@@ -187,5 +206,6 @@ func printHit(e env, h notice.Hit) {
 	if len(h.Partners) > 0 || len(h.Topics) > 0 {
 		fmt.Fprintf(e.stdout, "            partners: %s · topics: %s\n", strings.Join(h.Partners, ", "), strings.Join(h.Topics, ", "))
 	}
-	fmt.Fprintf(e.stdout, "            %s\n", h.URL)
+	// The id is what --related and /notices/{id} take.
+	fmt.Fprintf(e.stdout, "            id %s  %s\n", h.ID, h.URL)
 }

@@ -7,6 +7,7 @@ package notice
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"time"
 )
 
@@ -28,6 +29,22 @@ type Notice struct {
 	// re-extraction keep such a notice out of search until an admin
 	// restores it.
 	WithdrawnByAdmin bool `json:"withdrawn_by_admin,omitempty"`
+}
+
+// PublicURL is the address a notice's URL gives visitors: the URL itself
+// when it is an absolute http(s) URL, else "". A page imported from a file
+// without a base URL is known by a file:// URL, which names a path on the
+// server: that is the owner's business, not something to publish.
+func PublicURL(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok || rest == "" || strings.HasPrefix(rest, "/") {
+		return ""
+	}
+	switch strings.ToLower(scheme) {
+	case "http", "https":
+		return u
+	}
+	return ""
 }
 
 // Withdrawn reports whether the notice is out of search: taken off its

@@ -65,6 +65,12 @@ type Query struct {
 	After []string
 	// Months asks for the month histogram too.
 	Months bool
+	// FacetsOfHits counts every facet and histogram over the hits alone,
+	// so the counts and the total describe the same notices (a plain
+	// listing such as the command line's). Without it facet counts are
+	// disjunctive, for choosing: each facet ignores its own selection and
+	// the histograms ignore the date range.
+	FacetsOfHits bool
 }
 
 // Selected returns the values selected for a facet.

@@ -137,5 +137,5 @@ func (s *Server) handleRelatedAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"id": id, "hits": orEmpty(hits)})
+	return c.JSON(fiber.Map{"id": id, "hits": publicHits(hits)})
 }

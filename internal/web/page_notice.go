@@ -70,8 +70,8 @@ func (s *Server) handleNoticePage(c *fiber.Ctx) error {
 // pages are served by noticekb itself under /demo/. Anything but http(s)
 // (a javascript: URL from a hostile page) gets no link.
 func (s *Server) sourceURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+	u, err := url.Parse(notice.PublicURL(raw))
+	if err != nil || u.Host == "" {
 		return ""
 	}
 	if s.opts.DemoSite != nil && u.Hostname() == s.opts.DemoHost {
