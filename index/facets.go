@@ -4,11 +4,11 @@ import (
 	"cmp"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/words"
 )
 
 // countFacets fills the result's facets. matched are the notices matching
@@ -62,7 +62,7 @@ func (s *searcher) termFacet(facet string, counts []uint64) ([]notice.FacetValue
 	for _, i := range s.selected[facet] {
 		selected[i] = true
 	}
-	prefix := foldName(s.q.FacetPrefix[facet])
+	prefix := words.Key(s.q.FacetPrefix[facet])
 	var values []notice.FacetValue
 	for i, n := range counts {
 		if n == 0 && !selected[i] {
@@ -115,7 +115,8 @@ func (s *searcher) histogram(buckets []bucket, base *roaring.Bitmap) []notice.Fa
 }
 
 // resolve finds the value a filter names as the index holds it: exactly,
-// through a partner's other names, or ignoring case, spacing and "&"/"and".
+// through a partner's other names, or by its key (words.Key: case, accents,
+// spacing, punctuation and "&"/"and" aside).
 func (r *reader) resolve(facet, value string) (int, bool) {
 	col := r.view.facets[facet]
 	if i, ok := col.byTerm[value]; ok {
@@ -126,26 +127,19 @@ func (r *reader) resolve(facet, value string) (int, bool) {
 			return i, true
 		}
 	}
-	want := foldName(value)
+	want := words.Key(value)
 	for i, t := range col.terms {
-		if foldName(t) == want {
+		if words.Key(t) == want {
 			return i, true
 		}
 	}
 	return 0, false
 }
 
-// foldName folds a facet value for comparison: lower case, "&" as "and",
-// punctuation as spaces, single spaces.
-func foldName(s string) string {
-	s = strings.ToLower(strings.ReplaceAll(s, "&", " and "))
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
-}
-
 // hasWordPrefix reports whether a name (folded) has a word starting with
 // the folded prefix, which may itself span words ("un d" finds "UN DESA").
 func hasWordPrefix(name, prefix string) bool {
-	f := foldName(name)
+	f := words.Key(name)
 	for {
 		if strings.HasPrefix(f, prefix) {
 			return true

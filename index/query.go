@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/words"
 )
 
 // clause is one part of a visitor's query: a word, a quoted phrase or a
@@ -121,7 +122,7 @@ func planText(analyzer analysis.Analyzer, text string, labels *Labels) (*textPla
 	// A query that is another name of a partner, in several words ("Korea
 	// Local Information Research & Development Institute"), also finds the
 	// notices that have the partner but only wrote its acronym.
-	partner, isPartner := labels.PartnerAliases[aliasKey(text)]
+	partner, isPartner := labels.PartnerAliases[words.Key(text)]
 	var must, mustNot []query.Query
 	for _, c := range p.clauses {
 		q := clauseQuery(c, analyzer, labels)
@@ -180,18 +181,18 @@ func clauseQuery(c clause, analyzer analysis.Analyzer, labels *Labels) query.Que
 	if len(ko) == 0 && len(analyzer.Analyze([]byte(c.text))) == 0 {
 		return nil // a stop word alone ("the") would match nothing
 	}
-	words := fieldQuery(fieldText, c.text, c.phrase, 1)
-	alternatives := []query.Query{words}
+	text := fieldQuery(fieldText, c.text, c.phrase, 1)
+	alternatives := []query.Query{text}
 	if len(ko) > 0 {
 		alternatives = append(alternatives, koreanQuery(ko))
 	}
 	// Extraction resolves every name of a partner to one partner value, so
 	// the partner field finds notices that wrote another name than the query.
-	if name, ok := labels.PartnerAliases[aliasKey(c.text)]; ok {
+	if name, ok := labels.PartnerAliases[words.Key(c.text)]; ok {
 		alternatives = append(alternatives, termQuery(fieldPartner, name))
 	}
 	if len(alternatives) == 1 {
-		return words
+		return text
 	}
 	return bleve.NewDisjunctionQuery(alternatives...)
 }
@@ -240,27 +241,4 @@ func termQuery(field, value string) query.Query {
 	q := bleve.NewTermQuery(value)
 	q.SetField(field)
 	return q
-}
-
-func hasHangul(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Hangul, r) {
-			return true
-		}
-	}
-	return false
-}
-
-// aliasKey folds a way of writing a partner for lookup.
-func aliasKey(s string) string {
-	return strings.Join(strings.Fields(strings.ToLower(strings.ReplaceAll(s, "&", " and "))), " ")
-}
-
-// canonicalPartner resolves any name of a partner to the name the index
-// stores; unknown names are kept as given.
-func (l *Labels) canonicalPartner(s string) string {
-	if name, ok := l.PartnerAliases[aliasKey(s)]; ok {
-		return name
-	}
-	return s
 }

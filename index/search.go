@@ -245,9 +245,9 @@ func (s *searcher) matchText(ctx context.Context, q query.Query, filter *roaring
 	if ranked == nil {
 		opts.Score = "none"
 	}
-	sr, err := q.Searcher(ctx, s.snap, s.idx.Mapping(), opts)
+	sr, err := q.Searcher(limitTerms(ctx), s.snap, s.idx.Mapping(), opts)
 	if err != nil {
-		if strings.Contains(err.Error(), "TooManyClauses") {
+		if strings.Contains(err.Error(), "TooManyTermSearchers") {
 			return nil, fmt.Errorf("%w: the query expands to too many terms", notice.ErrInvalidQuery)
 		}
 		return nil, fmt.Errorf("index: search: %w", err)
@@ -275,6 +275,16 @@ func (s *searcher) matchText(ctx context.Context, q query.Query, filter *roaring
 		}
 		sctx.DocumentMatchPool.Put(dm)
 	}
+}
+
+// maxClauseCount bounds how many terms one query may expand to (a prefix
+// of a Korean syllable, say), per search: Bleve counts the term searchers
+// a query builds against this limit, given in the context (its package
+// variable for the same, unlimited by default, is left alone).
+const maxClauseCount = 1024
+
+func limitTerms(ctx context.Context) context.Context {
+	return search.ContextWithTermSearchersCounter(context.WithValue(ctx, search.MaxTermSearchersKey, maxClauseCount))
 }
 
 // idOf is a notice's ID (Bleve's external ID) by its document number.

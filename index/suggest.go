@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/noticekb/noticekb/internal/words"
 )
 
 // Spelling suggestions come from the index's own terms: a word of the
@@ -27,7 +29,7 @@ func (r *reader) suggest(ctx context.Context, plan *textPlan, text string) strin
 		if c.field != "" || c.phrase || c.negate || len(hangulWords(c.text)) > 0 {
 			continue
 		}
-		if _, ok := r.labels.PartnerAliases[aliasKey(c.text)]; ok {
+		if _, ok := r.labels.PartnerAliases[words.Key(c.text)]; ok {
 			continue
 		}
 		tokens := r.analyzer.Analyze([]byte(c.text))

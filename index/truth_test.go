@@ -17,6 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/registry"
 
 	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/words"
 )
 
 // These tests check search against a generated site's truth.jsonl: for
@@ -195,7 +196,7 @@ func (tq truthQuery) query(t *testing.T) notice.Query {
 // matchesText reports whether a notice matches the words of a query.
 func (c *truthCorpus) matchesText(a analysis.Analyzer, n *truthNotice, tq truthQuery) bool {
 	for _, w := range tq.words {
-		partner, isPartner := c.aliases[aliasKey(w)]
+		partner, isPartner := c.aliases[words.Key(w)]
 		hit := isPartner && slices.Contains(n.Partners, partner)
 		if !hit {
 			hit = true
