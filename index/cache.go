@@ -69,7 +69,7 @@ func (c *resultCache) put(key string, generation uint64, r *notice.Result) {
 // cacheKey writes a normalised query as a string.
 func cacheKey(q *notice.Query) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%q|%s|%s|%s|%d|%d|%d|%v|%q", q.Text, q.From, q.To, q.Sort, q.Page, q.Size, q.FacetTop, q.Months, q.After)
+	fmt.Fprintf(&b, "%q|%s|%s|%s|%d|%d|%d|%v|%v|%q", q.Text, q.From, q.To, q.Sort, q.Page, q.Size, q.FacetTop, q.Months, q.Verbatim, q.After)
 	facets := make([]string, 0, len(q.Filters))
 	for f := range q.Filters {
 		facets = append(facets, f)
@@ -89,4 +89,31 @@ func cacheKey(q *notice.Query) string {
 		fmt.Fprintf(&b, "|%s^%q", f, q.FacetPrefix[f])
 	}
 	return b.String()
+}
+
+// prefixCache keeps, for one index snapshot, the words that recent
+// unfinished words expand to: a visitor typing "clim", "clima",
+// "climat" asks for the same beginnings as the next one.
+type prefixCache struct {
+	mu      sync.Mutex
+	entries map[string][]candidate
+}
+
+// maxCachedPrefixes bounds the cache; it starts again when full.
+const maxCachedPrefixes = 4096
+
+func (c *prefixCache) get(word string) ([]candidate, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out, ok := c.entries[word]
+	return out, ok
+}
+
+func (c *prefixCache) put(word string, cands []candidate) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) >= maxCachedPrefixes {
+		c.entries = map[string][]candidate{}
+	}
+	c.entries[word] = cands
 }

@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/vellum/levenshtein"
 )
 
 // Index is an open search index. It is safe for concurrent use: searches
@@ -37,6 +38,9 @@ type Index struct {
 	labels     atomic.Pointer[Labels]
 	cache      *resultCache
 	views      views
+	scratch    scratchPool
+	// levenshtein builds the typo automata's builders once, when first needed.
+	levenshtein func() ([2]*levenshtein.LevenshteinAutomatonBuilder, error)
 }
 
 // Options tune an index. The zero value is the default.
@@ -58,7 +62,7 @@ func OpenWith(dataDir string, opts Options) (*Index, error) {
 	if entries == 0 {
 		entries = defaultCacheEntries
 	}
-	ix := &Index{dataDir: dataDir, cache: newResultCache(max(entries, 0))}
+	ix := &Index{dataDir: dataDir, cache: newResultCache(max(entries, 0)), levenshtein: sync.OnceValues(levenshteinBuilders)}
 	ix.labels.Store(&Labels{})
 	removeUnfinished(dataDir)
 	dir, err := currentDir(dataDir)

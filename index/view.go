@@ -35,9 +35,13 @@ type view struct {
 	live    *roaring.Bitmap
 	facets  map[string]*facetColumn // by facet name
 	day     []int32                 // document number -> day, noDay when undated
+	length  []uint32                // document number -> length of its text in words
+	avgLen  float64                 // of the live notices
 	months  []bucket                // in time order
 	years   []bucket                // in time order
 	undated *roaring.Bitmap
+	// prefixes caches what unfinished words expand to in this snapshot.
+	prefixes prefixCache
 }
 
 // facetColumn holds a facet's values and the notices having each.
@@ -66,6 +70,7 @@ func dayTime(d int32) time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 type segmentColumns struct {
 	terms  map[string]map[string]*roaring.Bitmap // field -> term -> docs
 	day    []int32
+	length []uint32
 	months map[int32]*roaring.Bitmap // year*12+month-1 -> docs
 }
 
@@ -138,7 +143,7 @@ var viewFields = []string{fieldPartner, fieldTopic, fieldPublisher, fieldSDG}
 type bitmapPostings interface{ OrInto(*roaring.Bitmap) }
 
 func buildSegmentColumns(seg segment.Segment) (*segmentColumns, error) {
-	c := &segmentColumns{terms: map[string]map[string]*roaring.Bitmap{}, day: make([]int32, seg.Count()), months: map[int32]*roaring.Bitmap{}}
+	c := &segmentColumns{terms: map[string]map[string]*roaring.Bitmap{}, day: make([]int32, seg.Count()), length: make([]uint32, seg.Count()), months: map[int32]*roaring.Bitmap{}}
 	for i := range c.day {
 		c.day[i] = noDay
 	}
@@ -166,6 +171,19 @@ func buildSegmentColumns(seg segment.Segment) (*segmentColumns, error) {
 			c.months[m] = roaring.New()
 		}
 		c.months[m].Or(docs)
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = eachPosting(seg, fieldLength, func(term string, docs *roaring.Bitmap) {
+		n, err := strconv.ParseUint(term, 10, 32)
+		if err != nil {
+			return
+		}
+		it := docs.Iterator()
+		for it.HasNext() {
+			c.length[it.Next()] = uint32(n)
+		}
 	})
 	if err != nil {
 		return nil, err
@@ -230,9 +248,12 @@ func assemble(key string, snap *scorch.IndexSnapshot, cols []*segmentColumns) *v
 		total += n
 	}
 	v.day = make([]int32, total)
+	v.length = make([]uint32, total)
 	for i, c := range cols {
 		copy(v.day[v.offsets[i]:], c.day)
+		copy(v.length[v.offsets[i]:], c.length)
 	}
+	v.avgLen = averageLength(v.length, v.live)
 	for facet, field := range facetField {
 		parts := map[string][]*roaring.Bitmap{}
 		for i, c := range cols {
@@ -255,6 +276,20 @@ func assemble(key string, snap *scorch.IndexSnapshot, cols []*segmentColumns) *v
 	}
 	v.buildBuckets(cols)
 	return v
+}
+
+// averageLength is the mean text length of the live notices (at least 1).
+func averageLength(length []uint32, live *roaring.Bitmap) float64 {
+	var sum uint64
+	it := live.Iterator()
+	for it.HasNext() {
+		sum += uint64(length[it.Next()])
+	}
+	n := live.GetCardinality()
+	if n == 0 || sum == 0 {
+		return 1
+	}
+	return float64(sum) / float64(n)
 }
 
 func shifted(b *roaring.Bitmap, offset uint64) *roaring.Bitmap {

@@ -65,6 +65,10 @@ type Query struct {
 	After []string
 	// Months asks for the month histogram too.
 	Months bool
+	// Verbatim searches the words as typed even when they find nothing:
+	// no spelling correction is applied in their place (one may still be
+	// suggested).
+	Verbatim bool
 }
 
 // Selected returns the values selected for a facet.
@@ -140,12 +144,16 @@ type Result struct {
 	// FacetSizes is, per term facet, how many values it has for this
 	// result (before the top-N cut), so a page can offer "show all".
 	FacetSizes map[string]int `json:"facet_sizes,omitempty"`
-	// Suggestion is a corrected query when the words as typed found little.
+	// Suggestion is the query with its misspelt words corrected, offered
+	// when some word was not found as typed.
 	Suggestion string `json:"suggestion,omitempty"`
 	// Corrected says the hits are for Suggestion, because the words as
 	// typed found nothing.
-	Corrected bool          `json:"corrected,omitempty"`
-	Took      time.Duration `json:"-"`
+	Corrected bool `json:"corrected,omitempty"`
+	// Relaxed says no hit has every word of the query: the hits have
+	// some of them.
+	Relaxed bool          `json:"relaxed,omitempty"`
+	Took    time.Duration `json:"-"`
 }
 
 // Hit is one matching notice, without its full body.
