@@ -21,7 +21,7 @@ const (
 	DefaultPageSize = 10
 	MaxPageSize     = 100
 	MaxPage         = 10000
-	MaxQueryLength  = 500
+	MaxQueryLength  = 4000 // characters: a pasted abstract, some 600 words
 	MaxFilterValues = 20
 	DefaultFacetTop = 10
 	MaxFacetTop     = 1000
