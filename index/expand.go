@@ -47,8 +47,10 @@ const (
 
 	// Meilisearch's thresholds: no typo below 5 letters, one from 5, two
 	// from 9. A typo is a letter added, left out, changed, or two letters
-	// swapped; the first letter is never taken for a typo (the
-	// dictionary is read from it, which keeps the cost down).
+	// swapped; a typo in the first letter counts as two (as Meilisearch
+	// counts it), so the dictionary is read from the typed first letter,
+	// which keeps the cost down, and only a long word with nothing near it
+	// there is looked for under other first letters.
 	oneTypoLetters  = 5
 	twoTyposLetters = 9
 	// minPrefixLetters is the shortest unfinished word looked up as the
@@ -182,18 +184,29 @@ func (r *reader) fuzzyWords(word string, typos int) []candidate {
 	first, _ := utf8.DecodeRuneInString(word)
 	start := []byte(string(first))
 	found := map[string]*candidate{}
-	r.eachDictEntry(fieldWords, dfa, start, prefixEnd(start), func(term string, count uint64, dist uint8) bool {
-		if term == word {
-			return true
+	add := func(term string, count uint64, typos int) {
+		if term == word || typos > 2 {
+			return
 		}
 		c := found[term]
 		if c == nil {
-			c = &candidate{word: term, typos: int(dist)}
+			c = &candidate{word: term, typos: typos}
 			found[term] = c
 		}
 		c.df += count
+	}
+	r.eachDictEntry(fieldWords, dfa, start, prefixEnd(start), func(term string, count uint64, dist uint8) bool {
+		add(term, count, int(dist))
 		return true
 	})
+	if len(found) == 0 && typos == 2 {
+		r.eachDictEntry(fieldWords, dfa, nil, nil, func(term string, count uint64, dist uint8) bool {
+			if c, _ := utf8.DecodeRuneInString(term); c != first {
+				add(term, count, int(dist)+1) // the first letter counts as two
+			}
+			return true
+		})
+	}
 	out := make([]candidate, 0, len(found))
 	for _, c := range found {
 		out = append(out, *c)

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -297,5 +298,128 @@ func TestClauseLimitIsInvalidQuery(t *testing.T) {
 	}
 	if r := mustSearch(t, ix, notice.Query{Text: "각가"}); r.Total != 1 {
 		t.Errorf("two syllables: total %d, want 1", r.Total)
+	}
+}
+
+// Accents and case are folded at index and query time; the snippet marks
+// the words as written.
+func TestAccentsAndCase(t *testing.T) {
+	ix := MustIndex(t, []notice.Notice{
+		{ID: "male", Title: "Forum in Malé", Body: "Officials met in Malé, Maldives.", Partners: []string{}, Topics: []string{}},
+		{ID: "hue", Title: "Workshop in Huế", Body: "The city of Huế hosted it.", Partners: []string{}, Topics: []string{}},
+		{ID: "hanoi", Title: "Seminar in Hà Nội", Body: "Held in Hà Nội with partners from Türkiye and İstanbul.", Partners: []string{}, Topics: []string{}},
+		{ID: "make", Title: "How to make it", Body: "We make things.", Partners: []string{}, Topics: []string{}},
+	})
+	for _, tt := range []struct{ query, want string }{
+		{"Male", "male"}, {"malé", "male"}, {"MALE", "male"}, {"Hue", "hue"}, {"Ha Noi", "hanoi"},
+		{"Turkiye", "hanoi"}, {"TÜRKIYE", "hanoi"}, {"istanbul", "hanoi"}, {"Istanbul", "hanoi"},
+	} {
+		r := mustSearch(t, ix, notice.Query{Text: tt.query})
+		if got := ids(r); len(got) == 0 || got[0] != tt.want {
+			t.Errorf("%q: %v, want %s first", tt.query, got, tt.want)
+		}
+	}
+	r := mustSearch(t, ix, notice.Query{Text: "male"})
+	if len(r.Hits) == 0 || !strings.Contains(r.Hits[0].Snippet, "<mark>Malé</mark>") {
+		t.Errorf("snippet %q: want Malé marked as written", r.Hits)
+	}
+	if r.Hits[0].Title != "Forum in Malé" {
+		t.Errorf("title %q, want it as written", r.Hits[0].Title)
+	}
+}
+
+// Typos per word with Meilisearch's thresholds, the last word as the
+// beginning of longer words, and what matched as typed first.
+func TestTyposAndUnfinishedWords(t *testing.T) {
+	var notices []notice.Notice
+	for i, body := range []string{
+		"Climate adaptation in coastal cities.",     // 0
+		"A governance workshop on resilience.",      // 1
+		"Work plans for the year.",                  // 2
+		"A workshop on digital work.",               // 3
+		"The cat sat on the mat with the capacity.", // 4
+		"Budget of the province and the climb.",     // 5
+	} {
+		notices = append(notices, notice.Notice{ID: fmt.Sprint(i), Title: "Notice", Body: body, Partners: []string{}, Topics: []string{}})
+	}
+	ix := MustIndex(t, notices)
+	for _, tt := range []struct {
+		query string
+		want  []string // in rank order; nil: none
+	}{
+		{"adaptaton", []string{"0"}},      // a letter left out (9 letters: two typos allowed)
+		{"climte", []string{"0"}},         // 6 letters, one typo
+		{"clmiate", []string{"0"}},        // a swap is one typo
+		{"clmt", nil},                     // 4 letters: no typo
+		{"governence", []string{"1"}},     // a letter changed
+		{"xovernance", []string{"1"}},     // the first letter, in a word of 9 or more letters
+		{"xlimate", nil},                  // the first letter counts as two typos
+		{"clim", []string{"0", "5"}},      // unfinished: climate, climb
+		{"work", []string{"2", "3", "1"}}, // as typed first: work, then workshop
+		{"digital wor", []string{"3"}},    // every word, the last unfinished
+	} {
+		// Verbatim: what typo tolerance finds, no correction applied.
+		r := mustSearch(t, ix, notice.Query{Text: tt.query, Verbatim: true})
+		var got []string
+		for _, h := range r.Hits {
+			got = append(got, h.ID)
+		}
+		if tt.query == "clim" || tt.query == "work" {
+			// Equals by quality rank by BM25; check the set and what comes last.
+			if len(got) != len(tt.want) || got[len(got)-1] != tt.want[len(tt.want)-1] && tt.query == "work" || !slices.Equal(ids(r), slices.Sorted(slices.Values(tt.want))) {
+				t.Errorf("%q: %v, want %v", tt.query, got, tt.want)
+			}
+			continue
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q: %v, want %v", tt.query, got, tt.want)
+		}
+	}
+}
+
+// hostileQueries are queries no visitor means but some send: each is
+// answered (results or none), never refused or failed, and in bounded
+// time (the figures at 100,000 notices are in README's benchmarks).
+var hostileQueries = map[string]string{
+	"only punctuation":          "!!! ??? ... --- ;;; *** ///",
+	"one-letter words":          "a b c x y z",
+	"100 one-letter words":      strings.Repeat("q ", 100),
+	"200 fuzzy-eligible words":  strings.Repeat("goverment resilence adaptaton climte ", 50),
+	"200 different typos":       typoWords(200),
+	"a word of 1,000 letters":   strings.Repeat("w", 1000),
+	"mixed scripts":             "smart 유엔거버넌스 Москва 東京 ١٢٣ city Huế",
+	"a pasted abstract":         strings.Repeat("The present study is a history of the classification of digital government services. ", 40),
+	"combining marks alone":     strings.Repeat("\u0301", 300),
+	"one-syllable Korean words": strings.Repeat("가 ", 100),
+}
+
+// typoWords are n different words of 9 letters no notice has.
+func typoWords(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString("governzx")
+		b.WriteByte(byte('a' + i%26))
+		b.WriteString(strings.Repeat("q", i/26))
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+func TestHostileQueries(t *testing.T) {
+	ix := MustIndex(t, corpus)
+	for name, text := range hostileQueries {
+		if len([]rune(text)) > notice.MaxQueryLength {
+			text = string([]rune(text)[:notice.MaxQueryLength])
+		}
+		for _, sort := range []notice.Sort{notice.SortRelevance, notice.SortNewest} {
+			if _, err := ix.Search(context.Background(), notice.Query{Text: text, Sort: sort}); err != nil {
+				t.Errorf("%s (%s): %v", name, sort, err)
+			}
+		}
+	}
+	// A paste of a notice's own words finds it first.
+	r := mustSearch(t, ix, notice.Query{Text: "What did KLID and UNPOG discuss about smart city platforms in Incheon, and with whom?"})
+	if len(r.Hits) == 0 || r.Hits[0].ID != "a" {
+		t.Errorf("question: %v, want a first", ids(r))
 	}
 }

@@ -18,8 +18,8 @@ import (
 func init() {
 	registerBenchmark(benchmark{
 		name:    "search",
-		usage:   "search --data DIR [--queries N] [--filtered F] [--seed S] [--floor=false] [--cpuprofile FILE]",
-		summary: "time a query mix on an imported data folder, beside plain Bleve on the same notices (the floor)",
+		usage:   "search --data DIR [--queries N] [--filtered F] [--seed S] [--floor=false] [--cpuprofile FILE] [--robust N]",
+		summary: "time a query mix on an imported data folder, beside plain Bleve on the same notices (the floor); --robust: queries as typed (typos, unfinished words, case, accents)",
 		run:     benchSearch,
 	})
 }
@@ -36,11 +36,15 @@ func benchSearch(ctx context.Context, e env, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the query mix")
 	withFloor := fs.Bool("floor", true, "also build and time plain Bleve on the same notices")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of noticekb's timed runs to `FILE`")
+	robust := fs.Int("robust", 0, "instead of timing, draw `N` notices and check that their two rarest words find them as typed: with a typo, unfinished, in capitals, without accents")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *data == "" {
 		return usageError{errors.New("bench search: --data is required")}
+	}
+	if *robust > 0 {
+		return benchRobust(ctx, e, *data, *seed, *robust)
 	}
 	a, mixer, err := openBenchData(ctx, e, *data, *seed)
 	if err != nil {
@@ -158,4 +162,30 @@ func openBenchData(ctx context.Context, e env, data string, seed uint64) (*app, 
 		return nil, nil, err
 	}
 	return a, mixer, nil
+}
+
+// benchRobust draws notices and searches them as visitors type.
+func benchRobust(ctx context.Context, e env, data string, seed uint64, n int) error {
+	a, _, err := openBenchData(ctx, e, data, seed)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	b := bench.NewRobustBuilder(seed, n)
+	err = a.store.EachNotice(func(nt notice.Notice) error {
+		if !nt.Withdrawn() {
+			b.Observe(&nt)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	res, err := bench.RunRobust(ctx, b.Queries(), a.index.Search)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "notices: %d, drawn: %d (seed %d)\n", a.index.Count(), n, seed)
+	bench.PrintRobust(e.stdout, res)
+	return nil
 }
