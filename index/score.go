@@ -47,6 +47,11 @@ func (s *searcher) matchWords(ctx context.Context) (*wordMatch, error) {
 			return nil, err
 		}
 		s.matchedBy(w)
+		for _, a := range w.alts { // highlight what the word matched as
+			for _, t := range a.terms {
+				s.plan.marks[t] = true
+			}
+		}
 	}
 	m.words = rarest(s.plan.words, maxQueryWords)
 	all := []*roaring.Bitmap{base}
