@@ -18,7 +18,7 @@ import (
 func init() {
 	registerBenchmark(benchmark{
 		name:    "search",
-		usage:   "search --data DIR [--queries N] [--filtered F] [--seed S] [--floor=false] [--cpuprofile FILE] [--robust N]",
+		usage:   "search --data DIR [--queries N] [--filtered F] [--seed S] [--floor=false] [--cpuprofile FILE] [--robust N] [--write-questions DIR]",
 		summary: "time a query mix on an imported data folder, beside plain Bleve on the same notices (the floor); --robust: queries as typed (typos, unfinished words, case, accents)",
 		run:     benchSearch,
 	})
@@ -36,6 +36,7 @@ func benchSearch(ctx context.Context, e env, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the query mix")
 	withFloor := fs.Bool("floor", true, "also build and time plain Bleve on the same notices")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of noticekb's timed runs to `FILE`")
+	questions := fs.String("write-questions", "", "instead of timing, write a relevance collection of the data folder's notices to `DIR` (pages, queries.tsv, qrels.tsv: questions about titles, pasted sentences, a partner's work on a topic in a year) for ../shared/bench/relevance/run.sh --collection")
 	robust := fs.Int("robust", 0, "instead of timing, draw `N` notices and check that their two rarest words find them as typed: with a typo, unfinished, in capitals, without accents")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -45,6 +46,9 @@ func benchSearch(ctx context.Context, e env, args []string) error {
 	}
 	if *robust > 0 {
 		return benchRobust(ctx, e, *data, *seed, *robust)
+	}
+	if *questions != "" {
+		return writeQuestions(ctx, e, *data, *seed, *questions)
 	}
 	a, mixer, err := openBenchData(ctx, e, *data, *seed)
 	if err != nil {
@@ -187,5 +191,34 @@ func benchRobust(ctx context.Context, e env, data string, seed uint64, n int) er
 	}
 	fmt.Fprintf(e.stdout, "notices: %d, drawn: %d (seed %d)\n", a.index.Count(), n, seed)
 	bench.PrintRobust(e.stdout, res)
+	return nil
+}
+
+// writeQuestions writes a relevance collection of the data folder's
+// notices: 60 questions of each kind.
+func writeQuestions(ctx context.Context, e env, data string, seed uint64, dir string) error {
+	a, _, err := openBenchData(ctx, e, data, seed)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	full := map[string]string{}
+	for _, p := range a.extract.Partners().Partners() {
+		full[p.Name] = p.FullName
+	}
+	qs := bench.NewQuestionSet(seed, full)
+	err = a.store.EachNotice(func(nt notice.Notice) error {
+		if !nt.Withdrawn() {
+			qs.Add(nt)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := qs.Write(dir, 60); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote %s: run ../shared/bench/relevance/run.sh BIN --xapian --collection %s\n", dir, dir)
 	return nil
 }
