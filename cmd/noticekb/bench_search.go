@@ -18,7 +18,7 @@ import (
 func init() {
 	registerBenchmark(benchmark{
 		name:    "search",
-		usage:   "search --data DIR [--queries N] [--filtered F] [--seed S] [--floor=false] [--cpuprofile FILE] [--robust N] [--write-questions DIR]",
+		usage:   "search --data DIR [--queries N] [--filtered F] [--seed S] [--floor=false] [--cpuprofile FILE] [--as-typed F] [--robust N] [--write-questions DIR]",
 		summary: "time a query mix on an imported data folder, beside plain Bleve on the same notices (the floor); --robust: queries as typed (typos, unfinished words, case, accents)",
 		run:     benchSearch,
 	})
@@ -33,6 +33,7 @@ func benchSearch(ctx context.Context, e env, args []string) error {
 	data := fs.String("data", "", "data `folder` holding imported notices (noticekb import or bench import --data)")
 	n := fs.Int("queries", 2000, "timed queries per system")
 	filtered := fs.Float64("filtered", 0, "share (0..1) of queries that also select partners, topics or a date range")
+	asTyped := fs.Float64("as-typed", 0, "share (0..1) of two-word queries with a typo in the second word or the second word unfinished")
 	seed := fs.Uint64("seed", 1, "seed of the query mix")
 	withFloor := fs.Bool("floor", true, "also build and time plain Bleve on the same notices")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of noticekb's timed runs to `FILE`")
@@ -56,9 +57,10 @@ func benchSearch(ctx context.Context, e env, args []string) error {
 	}
 	defer a.Close()
 	all := mixer.Queries(*n+searchBenchWarmup, *filtered)
+	mixer.AsTyped(all, *asTyped)
 	warmup, queries := all[*n:], all[:*n]
-	fmt.Fprintf(e.stdout, "notices: %d, queries: %d (%.0f%% filtered, seed %d), index on disk: %.0f MB\n",
-		a.index.Count(), len(queries), 100**filtered, *seed, float64(a.index.SizeOnDisk())/(1<<20))
+	fmt.Fprintf(e.stdout, "notices: %d, queries: %d (%.0f%% filtered, %.0f%% as typed, seed %d), index on disk: %.0f MB\n",
+		a.index.Count(), len(queries), 100**filtered, 100**asTyped, *seed, float64(a.index.SizeOnDisk())/(1<<20))
 
 	var runs []bench.Latencies
 	if *withFloor {
