@@ -53,6 +53,9 @@ const (
 	// there is looked for under other first letters.
 	oneTypoLetters  = 5
 	twoTyposLetters = 9
+	// maxTypoLetters: a longer "word" is no word (a pasted identifier, a
+	// hostile query), and the automaton grows with the word.
+	maxTypoLetters = 32
 	// minPrefixLetters is the shortest unfinished word looked up as the
 	// beginning of others (live search answers from the third letter).
 	minPrefixLetters = 3
@@ -122,6 +125,8 @@ func typoLetters(w *qword) int {
 		n++
 	}
 	switch {
+	case n > maxTypoLetters:
+		return 0
 	case n >= twoTyposLetters:
 		return 2
 	case n >= oneTypoLetters:

@@ -35,13 +35,13 @@ func (r *reader) suggest(plan *textPlan) string {
 			continue
 		}
 		letters := utf8.RuneCountInString(w.folded)
-		if letters < minSuggestLetters || strings.ContainsFunc(w.folded, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if letters < minSuggestLetters || letters > maxTypoLetters || strings.ContainsFunc(w.folded, func(r rune) bool { return !unicode.IsLetter(r) }) {
 			continue
 		}
 		cands := w.fuzzy
-		if len(cands) == 0 {
+		if len(cands) == 0 && typoLetters(w) < 2 {
 			// One more typo than search allows: what it found nothing for.
-			cands = r.fuzzyWords(w.folded, min(2, 1+typoLetters(w)))
+			cands = r.fuzzyWords(w.folded, 1+typoLetters(w))
 		}
 		if len(cands) == 0 {
 			continue
