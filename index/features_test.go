@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/noticekb/noticekb/internal/notice"
 	"github.com/noticekb/noticekb/internal/words"
@@ -421,5 +422,86 @@ func TestHostileQueries(t *testing.T) {
 	r := mustSearch(t, ix, notice.Query{Text: "What did KLID and UNPOG discuss about smart city platforms in Incheon, and with whom?"})
 	if len(r.Hits) == 0 || r.Hits[0].ID != "a" {
 		t.Errorf("question: %v, want a first", ids(r))
+	}
+}
+
+// Skipping through postings to the candidates reads what reading them all
+// reads, for any candidates.
+func TestSkipToMatchesScan(t *testing.T) {
+	var notices []notice.Notice
+	for i := range 300 {
+		body := "word "
+		if i%3 != 0 { // gaps, so that skipping overshoots candidates
+			body += strings.Repeat("common ", 1+i%5)
+		}
+		if i%7 == 0 {
+			body += "rare"
+		}
+		notices = append(notices, notice.Notice{ID: fmt.Sprintf("n%03d", i), Title: "t", Body: body, Partners: []string{}, Topics: []string{}})
+	}
+	ix := MustIndex(t, notices)
+	r, err := ix.openReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.snap.Close()
+	for _, step := range []uint32{1, 2, 3, 7, 50, 299} {
+		cands := roaring.New()
+		for d := uint32(0); d < 300; d += step {
+			cands.Add(d)
+		}
+		type hit struct{ doc, tf uint64 }
+		var scanned, skipped []hit
+		dict := r.dict(fieldText, 0)
+		seg := r.snap.Segments()[0]
+		pl, _ := dict.PostingsList([]byte("common"), seg.Deleted(), nil)
+		it := pl.Iterator(true, false, false, nil)
+		for p, err := it.Next(); p != nil && err == nil; p, err = it.Next() {
+			if cands.Contains(uint32(p.Number())) {
+				scanned = append(scanned, hit{p.Number(), p.Frequency()})
+			}
+		}
+		skipTo(pl.Iterator(true, false, false, nil), cands, 0, uint32(seg.Count()), func(doc uint32, tf uint64) {
+			skipped = append(skipped, hit{uint64(doc), tf})
+		})
+		if !slices.Equal(scanned, skipped) || len(scanned) == 0 {
+			t.Errorf("every %d: scanned %v, skipped %v", step, scanned, skipped)
+		}
+	}
+}
+
+// A common term's kept weights are the BM25 weights its postings give.
+func TestCommonTermWeights(t *testing.T) {
+	var notices []notice.Notice
+	for i := range commonTermMin*5/4 + 100 {
+		body := strings.Repeat("alpha ", 1+i%4) + strings.Repeat("filler ", i%9)
+		if i%5 == 0 {
+			body = "beta"
+		}
+		notices = append(notices, notice.Notice{ID: fmt.Sprintf("n%04d", i), Title: "t", Body: body, Partners: []string{}, Topics: []string{}})
+	}
+	ix := MustIndex(t, notices)
+	r, err := ix.openReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.snap.Close()
+	w := r.commonTerm("alpha")
+	if w == nil || r.commonTerm("beta") != nil {
+		t.Fatalf("alpha common: %v, beta common: %v", w != nil, r.commonTerm("beta") != nil)
+	}
+	sc := r.scratch.get(len(r.view.day))
+	defer r.scratch.put(sc)
+	sc.mark(r.view.live)
+	idf := r.idf(r.df("alpha"))
+	n := 0
+	r.eachPosting("alpha", sc, func(doc uint32, tf uint64) {
+		n++
+		if want := float32(r.bm25(idf, tf, doc)); w.weight[doc] != want {
+			t.Errorf("doc %d: kept %v, postings give %v", doc, w.weight[doc], want)
+		}
+	})
+	if uint64(n) != w.docs.GetCardinality() || n == 0 {
+		t.Errorf("%d postings, %d kept notices", n, w.docs.GetCardinality())
 	}
 }

@@ -178,6 +178,14 @@ func (r *reader) scoreAlt(sc *scratch, a alt) {
 		}
 		return
 	}
+	if w := r.commonTerm(a.terms[0]); w != nil {
+		it := roaring.And(w.docs, sc.cands).Iterator()
+		for it.HasNext() {
+			doc := it.Next()
+			sc.offer(doc, a.quality, w.weight[doc])
+		}
+		return
+	}
 	r.eachPosting(a.terms[0], sc, func(doc uint32, tf uint64) {
 		sc.offer(doc, a.quality, float32(r.bm25(a.idf, tf, doc)))
 	})
@@ -190,7 +198,9 @@ func (r *reader) bm25(idf float64, tf uint64, doc uint32) float64 {
 }
 
 // eachPosting calls fn with every candidate notice having a term in the
-// text field, and how often it has it.
+// text field, and how often it has it. Where the candidates are few
+// beside the term's notices (every word required, or a filter), the
+// postings are skipped to each candidate instead of read one by one.
 func (r *reader) eachPosting(term string, sc *scratch, fn func(doc uint32, tf uint64)) {
 	var pl segment.PostingsList
 	var it segment.PostingsIterator
@@ -203,8 +213,17 @@ func (r *reader) eachPosting(term string, sc *scratch, fn func(doc uint32, tf ui
 		if pl, err = dict.PostingsList([]byte(term), seg.Deleted(), pl); err != nil {
 			continue
 		}
-		it = pl.Iterator(true, false, false, it)
 		offset := uint32(r.view.offsets[i])
+		end := offset + uint32(seg.Count())
+		cands := rangeCardinality(sc.cands, offset, end)
+		if cands == 0 {
+			continue
+		}
+		it = pl.Iterator(true, false, false, it)
+		if cands*skipRatio < pl.Count() {
+			skipTo(it, sc.cands, offset, end, fn)
+			continue
+		}
 		for {
 			p, err := it.Next()
 			if err != nil || p == nil {
@@ -215,4 +234,45 @@ func (r *reader) eachPosting(term string, sc *scratch, fn func(doc uint32, tf ui
 			}
 		}
 	}
+}
+
+// skipRatio: postings are skipped to the candidates when a term has this
+// many times more notices in a segment than there are candidates there.
+const skipRatio = 8
+
+// skipTo reads the postings of the candidates in [offset, end) only.
+func skipTo(it segment.PostingsIterator, cands *roaring.Bitmap, offset, end uint32, fn func(doc uint32, tf uint64)) {
+	ci := cands.Iterator()
+	ci.AdvanceIfNeeded(offset)
+	var at, freq uint64 // the posting the iterator is on
+	started := false
+	for ci.HasNext() {
+		doc := ci.Next()
+		if doc >= end {
+			return
+		}
+		local := uint64(doc - offset)
+		if !started || at < local {
+			p, err := it.Advance(local)
+			if err != nil || p == nil {
+				return
+			}
+			at, freq, started = p.Number(), p.Frequency(), true
+		}
+		if at == local {
+			fn(doc, freq)
+		}
+	}
+}
+
+// rangeCardinality counts a bitmap's members in [from, to).
+func rangeCardinality(b *roaring.Bitmap, from, to uint32) uint64 {
+	if to == 0 {
+		return 0
+	}
+	n := b.Rank(to - 1)
+	if from > 0 {
+		n -= b.Rank(from - 1)
+	}
+	return n
 }

@@ -40,8 +40,10 @@ type view struct {
 	months  []bucket                // in time order
 	years   []bucket                // in time order
 	undated *roaring.Bitmap
-	// prefixes caches what unfinished words expand to in this snapshot.
+	// prefixes caches what unfinished words expand to in this snapshot;
+	// terms the weights of common terms.
 	prefixes prefixCache
+	terms    termCache
 }
 
 // facetColumn holds a facet's values and the notices having each.
