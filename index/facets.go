@@ -26,7 +26,7 @@ func (s *searcher) countFacets(res *notice.Result, matched, dates *roaring.Bitma
 			}
 			base = and(others...)
 		}
-		res.Facets[f], res.FacetSizes[f] = s.termFacet(f, s.counts(base, s.view.facets[f].docs))
+		res.Facets[f], res.FacetSizes[f] = s.termFacet(f, s.counts(base, s.view.facets[f]))
 	}
 	// The histograms ignore the date range, so the years around it stay
 	// visible and a range can be widened.
@@ -37,15 +37,32 @@ func (s *searcher) countFacets(res *notice.Result, matched, dates *roaring.Bitma
 	}
 }
 
-// counts intersects a base set with each value's notices.
-func (s *searcher) counts(base *roaring.Bitmap, docs []*roaring.Bitmap) []uint64 {
-	out := make([]uint64, len(docs))
-	all := base == s.view.live
-	for i, d := range docs {
-		if all {
+// counts counts a base set's notices with each value of a facet: by
+// intersecting the base with each value's notices, or, when that costs
+// more (a small base, a facet of many values), by reading each of its
+// notices' values.
+func (s *searcher) counts(base *roaring.Bitmap, col *facetColumn) []uint64 {
+	out := make([]uint64, len(col.docs))
+	if base == s.view.live {
+		for i, d := range col.docs {
 			out[i] = d.GetCardinality()
-		} else {
+		}
+		return out
+	}
+	// Reading values costs about a step per notice and value; a bitmap
+	// intersection about a word per 64 notices of the index, per value.
+	docs := float64(len(s.view.day))
+	if read := float64(base.GetCardinality()) * (docs + float64(col.total)) / docs; read > float64(len(col.docs))*docs/64 {
+		for i, d := range col.docs {
 			out[i] = base.AndCardinality(d)
+		}
+		return out
+	}
+	it := base.Iterator()
+	for it.HasNext() {
+		d := it.Next()
+		for _, v := range col.values[col.start[d]:col.start[d+1]] {
+			out[v]++
 		}
 	}
 	return out

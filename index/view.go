@@ -46,11 +46,41 @@ type view struct {
 	terms    termCache
 }
 
-// facetColumn holds a facet's values and the notices having each.
+// facetColumn holds a facet's values and the notices having each, and
+// the other way round, each notice's values: those of document d are
+// values[start[d]:start[d+1]] (one array for all, not a slice per notice).
 type facetColumn struct {
 	terms  []string // sorted
 	docs   []*roaring.Bitmap
 	byTerm map[string]int
+	start  []uint32
+	values []uint32
+	total  uint64 // of the docs' cardinalities
+}
+
+// index fills the notices' values from the values' notices.
+func (col *facetColumn) index(docs int) {
+	col.start = make([]uint32, docs+1)
+	for _, b := range col.docs {
+		col.total += b.GetCardinality()
+		it := b.Iterator()
+		for it.HasNext() {
+			col.start[it.Next()+1]++
+		}
+	}
+	for d := 1; d <= docs; d++ {
+		col.start[d] += col.start[d-1]
+	}
+	col.values = make([]uint32, col.total)
+	next := slices.Clone(col.start[:docs])
+	for i, b := range col.docs {
+		it := b.Iterator()
+		for it.HasNext() {
+			d := it.Next()
+			col.values[next[d]] = uint32(i)
+			next[d]++
+		}
+	}
 }
 
 // bucket is one year or month of publication.
@@ -274,6 +304,7 @@ func assemble(key string, snap *scorch.IndexSnapshot, cols []*segmentColumns) *v
 			col.docs = append(col.docs, docs)
 			col.byTerm[term] = i
 		}
+		col.index(len(v.day))
 		v.facets[facet] = col
 	}
 	v.buildBuckets(cols)
