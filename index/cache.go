@@ -91,29 +91,30 @@ func cacheKey(q *notice.Query) string {
 	return b.String()
 }
 
-// prefixCache keeps, for one index snapshot, the words that recent
-// unfinished words expand to: a visitor typing "clim", "clima",
-// "climat" asks for the same beginnings as the next one.
-type prefixCache struct {
+// snapshotCache keeps, for one index snapshot, what recent searches
+// worked out from its dictionary: what unfinished words expand to (a
+// visitor typing "clim", "clima", "climat" asks for the same beginnings as
+// the next one), how notices write a word. It starts again when full.
+type snapshotCache[V any] struct {
 	mu      sync.Mutex
-	entries map[string][]candidate
+	entries map[string]V
 }
 
-// maxCachedPrefixes bounds the cache; it starts again when full.
-const maxCachedPrefixes = 4096
+// maxSnapshotCached bounds a snapshotCache.
+const maxSnapshotCached = 4096
 
-func (c *prefixCache) get(word string) ([]candidate, bool) {
+func (c *snapshotCache[V]) get(key string) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out, ok := c.entries[word]
-	return out, ok
+	v, ok := c.entries[key]
+	return v, ok
 }
 
-func (c *prefixCache) put(word string, cands []candidate) {
+func (c *snapshotCache[V]) put(key string, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.entries == nil || len(c.entries) >= maxCachedPrefixes {
-		c.entries = map[string][]candidate{}
+	if c.entries == nil || len(c.entries) >= maxSnapshotCached {
+		c.entries = map[string]V{}
 	}
-	c.entries[word] = cands
+	c.entries[key] = v
 }

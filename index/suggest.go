@@ -100,6 +100,20 @@ const surfaceFormDocs = 16
 // it, the most frequent, then the first in alphabetical order; in lower
 // case when the visitor typed in lower case.
 func (r *reader) surfaceForm(word, typed string) string {
+	best, ok := r.view.surfaces.get(word)
+	if !ok {
+		best = r.commonestForm(word)
+		r.view.surfaces.put(word, best)
+	}
+	if typed == strings.ToLower(typed) {
+		return strings.ToLower(best)
+	}
+	return best
+}
+
+// commonestForm is the most frequent way the first few notices with a
+// dictionary word write it, then the first in alphabetical order.
+func (r *reader) commonestForm(word string) string {
 	counts := map[string]int{}
 	read := 0
 	for i, seg := range r.snap.Segments() {
@@ -130,9 +144,6 @@ func (r *reader) surfaceForm(word, typed string) string {
 		if best == "" || n > counts[best] || n == counts[best] && form < best {
 			best = form
 		}
-	}
-	if typed == strings.ToLower(typed) {
-		return strings.ToLower(best)
 	}
 	return best
 }

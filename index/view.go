@@ -40,9 +40,10 @@ type view struct {
 	months  []bucket                // in time order
 	years   []bucket                // in time order
 	undated *roaring.Bitmap
-	// prefixes caches what unfinished words expand to in this snapshot;
-	// terms the weights of common terms.
-	prefixes prefixCache
+	// What searches of this snapshot worked out: what unfinished words
+	// expand to, how notices write a word, the weights of common terms.
+	prefixes snapshotCache[[]candidate]
+	surfaces snapshotCache[string]
 	terms    termCache
 }
 
