@@ -300,23 +300,30 @@ type dictKey struct {
 	seg   int
 }
 
+// postings calls fn with a term's postings list in each segment of the
+// snapshot that has the field (deleted notices left out), its segment and
+// the number of the segment's first document. The list is reused.
+func (r *reader) postings(field, term string, fn func(seg int, offset uint32, pl segment.PostingsList)) {
+	var pl segment.PostingsList
+	for i, seg := range r.snap.Segments() {
+		dict := r.dict(field, i)
+		if dict == nil {
+			continue
+		}
+		var err error
+		if pl, err = dict.PostingsList([]byte(term), seg.Deleted(), pl); err == nil {
+			fn(i, uint32(r.view.offsets[i]), pl)
+		}
+	}
+}
+
 // df is the number of live notices with a term in the text field.
 func (r *reader) df(term string) uint64 {
 	if n, ok := r.dfs[term]; ok {
 		return n
 	}
 	var n uint64
-	var pl segment.PostingsList
-	for i, seg := range r.snap.Segments() {
-		dict := r.dict(fieldText, i)
-		if dict == nil {
-			continue
-		}
-		var err error
-		if pl, err = dict.PostingsList([]byte(term), seg.Deleted(), pl); err == nil {
-			n += pl.Count()
-		}
-	}
+	r.postings(fieldText, term, func(_ int, _ uint32, pl segment.PostingsList) { n += pl.Count() })
 	r.dfs[term] = n
 	return n
 }
@@ -324,27 +331,18 @@ func (r *reader) df(term string) uint64 {
 // termDocs are the live notices with a term in the text field.
 func (r *reader) termDocs(term string) *roaring.Bitmap {
 	out := roaring.New()
-	var pl segment.PostingsList
-	for i := range r.snap.Segments() {
-		dict := r.dict(fieldText, i)
-		if dict == nil {
-			continue
-		}
-		var err error
-		if pl, err = dict.PostingsList([]byte(term), nil, pl); err != nil {
-			continue
-		}
+	r.postings(fieldText, term, func(_ int, offset uint32, pl segment.PostingsList) {
 		local := roaring.New()
 		if bp, ok := pl.(bitmapPostings); ok {
-			bp.OrInto(local)
+			bp.OrInto(local) // deleted notices too: live ones are kept below
 		} else {
 			it := pl.Iterator(false, false, false, nil)
 			for p, err := it.Next(); p != nil && err == nil; p, err = it.Next() {
 				local.Add(uint32(p.Number()))
 			}
 		}
-		out.Or(shifted(local, r.view.offsets[i]))
-	}
+		out.Or(shifted(local, uint64(offset)))
+	})
 	out.And(r.view.live)
 	return out
 }

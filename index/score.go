@@ -202,38 +202,24 @@ func (r *reader) bm25(idf float64, tf uint64, doc uint32) float64 {
 // beside the term's notices (every word required, or a filter), the
 // postings are skipped to each candidate instead of read one by one.
 func (r *reader) eachPosting(term string, sc *scratch, fn func(doc uint32, tf uint64)) {
-	var pl segment.PostingsList
 	var it segment.PostingsIterator
-	for i, seg := range r.snap.Segments() {
-		dict := r.dict(fieldText, i)
-		if dict == nil {
-			continue
-		}
-		var err error
-		if pl, err = dict.PostingsList([]byte(term), seg.Deleted(), pl); err != nil {
-			continue
-		}
-		offset := uint32(r.view.offsets[i])
-		end := offset + uint32(seg.Count())
+	r.postings(fieldText, term, func(seg int, offset uint32, pl segment.PostingsList) {
+		end := offset + uint32(r.snap.Segments()[seg].Count())
 		cands := rangeCardinality(sc.cands, offset, end)
 		if cands == 0 {
-			continue
+			return
 		}
 		it = pl.Iterator(true, false, false, it)
 		if cands*skipRatio < pl.Count() {
 			skipTo(it, sc.cands, offset, end, fn)
-			continue
+			return
 		}
-		for {
-			p, err := it.Next()
-			if err != nil || p == nil {
-				break
-			}
+		for p, err := it.Next(); p != nil && err == nil; p, err = it.Next() {
 			if doc := offset + uint32(p.Number()); sc.isCandidate(doc) {
 				fn(doc, p.Frequency())
 			}
 		}
-	}
+	})
 }
 
 // skipRatio: postings are skipped to the candidates when a term has this

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 	"github.com/noticekb/noticekb/internal/words"
 )
 
@@ -116,19 +117,11 @@ func (r *reader) surfaceForm(word, typed string) string {
 func (r *reader) commonestForm(word string) string {
 	counts := map[string]int{}
 	read := 0
-	for i, seg := range r.snap.Segments() {
-		dict := r.dict(fieldWords, i)
-		if dict == nil || read >= surfaceFormDocs {
-			continue
-		}
-		pl, err := dict.PostingsList([]byte(word), seg.Deleted(), nil)
-		if err != nil {
-			continue
-		}
+	r.postings(fieldWords, word, func(_ int, offset uint32, pl segment.PostingsList) {
 		it := pl.Iterator(false, false, false, nil)
 		for p, err := it.Next(); p != nil && err == nil && read < surfaceFormDocs; p, err = it.Next() {
 			read++
-			d, err := r.loadDoc(uint32(r.view.offsets[i]+p.Number()), true)
+			d, err := r.loadDoc(offset+uint32(p.Number()), true)
 			if err != nil {
 				continue
 			}
@@ -138,7 +131,7 @@ func (r *reader) commonestForm(word string) string {
 				}
 			}
 		}
-	}
+	})
 	best := ""
 	for form, n := range counts {
 		if best == "" || n > counts[best] || n == counts[best] && form < best {

@@ -81,24 +81,14 @@ func (r *reader) commonTerm(term string) *termWeights {
 	}
 	w := &termWeights{term: term, weight: make([]float32, len(r.view.day)), docs: r.termDocs(term)}
 	idf := r.idf(df)
-	var pl segment.PostingsList
 	var it segment.PostingsIterator
-	for i, seg := range r.snap.Segments() {
-		dict := r.dict(fieldText, i)
-		if dict == nil {
-			continue
-		}
-		var err error
-		if pl, err = dict.PostingsList([]byte(term), seg.Deleted(), pl); err != nil {
-			continue
-		}
+	r.postings(fieldText, term, func(_ int, offset uint32, pl segment.PostingsList) {
 		it = pl.Iterator(true, false, false, it)
-		offset := uint32(r.view.offsets[i])
 		for p, err := it.Next(); p != nil && err == nil; p, err = it.Next() {
 			doc := offset + uint32(p.Number())
 			w.weight[doc] = float32(r.bm25(idf, p.Frequency(), doc))
 		}
-	}
+	})
 	r.view.terms.put(w)
 	return w
 }
