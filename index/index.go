@@ -3,11 +3,15 @@
 // facet counts, year and month histograms, highlighted snippets, spelling
 // suggestions and related notices.
 //
-// Bleve matches and scores the words of a query. Everything else a search
+// Bleve analyses and stores the notices (every text folded: no case, no
+// accents on Latin letters). A query's words are read as people type them
+// (query.go), expanded to the index's own words within a typo or as a
+// beginning (expand.go), and ranked by BM25 on the snapshot's postings,
+// notices with every word first (score.go). Everything else a search
 // shows (filters, facet counts, histograms, date order) is computed on a
 // view of the index snapshot: a bitmap of the notices with each facet value
-// and of each month, and each notice's day (view.go), so a facet count is
-// one bitmap intersection and no per-hit field is decoded.
+// and of each month, and each notice's day and length (view.go), so a
+// facet count is one bitmap intersection and no per-hit field is decoded.
 //
 // The index is derived data. It lives in a folder under the data folder,
 // named by a pointer file, so a rebuild writes a new folder next to the old

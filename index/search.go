@@ -22,16 +22,17 @@ import (
 // Search answers a query: one page of hits, the exact total, facet counts
 // and the year (and month) histogram.
 //
-// Bleve finds the notices matching the words (and scores them); filters,
-// facet counts and dates are bitmaps of the index snapshot's view. Facet
-// counts are disjunctive: each facet is counted over the notices matching
-// everything except that facet's own selection, so choosing one partner
-// still shows every other partner's true count; the histograms likewise
-// ignore the date range. A query with a word that no notice has as typed
-// gets a "did you mean" built from the index's own words; when the words
-// as typed find nothing at all, even allowing for typos, the results are
-// for the correction, and say so (unless the query asks for its words
-// verbatim).
+// The words are matched and ranked on the snapshot's postings (query.go
+// reads them, expand.go finds their typos and beginnings, score.go ranks
+// by BM25); filters, facet counts and dates are bitmaps of the index
+// snapshot's view. Facet counts are disjunctive: each facet is counted
+// over the notices matching everything except that facet's own
+// selection, so choosing one partner still shows every other partner's
+// true count; the histograms likewise ignore the date range. A query with
+// a word no notice has as typed gets a "did you mean" built from the
+// index's own words; when no notice has the words as typed (not even
+// allowing for typos), the results are the correction's, marked so,
+// unless the query asks for its words verbatim.
 func (ix *Index) Search(ctx context.Context, q notice.Query) (*notice.Result, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, err
