@@ -496,7 +496,12 @@ func TestDidYouMean(t *testing.T) {
 	}
 	// A word that matched is never corrected.
 	doc = page("/?q=smart")
-	if doc.Find(".suggestion, .corrected").Length() != 0 {
-		t.Errorf("smart: %q", doc.Find(".suggestion, .corrected").Text())
+	if doc.Find(".suggestion, .corrected").Length() != 0 || doc.Find(".relaxed").Length() != 0 {
+		t.Errorf("smart: %q", doc.Find(".suggestion, .corrected, .relaxed").Text())
+	}
+	// No notice has both words: those with one, said so.
+	doc = page("/?q=smart+survey")
+	if doc.Find("ol.hits li").Length() == 0 || !strings.Contains(doc.Find(".relaxed").Text(), "No notice has all of these words") {
+		t.Errorf("smart survey: %d hits, %q", doc.Find("ol.hits li").Length(), doc.Find(".relaxed").Text())
 	}
 }
