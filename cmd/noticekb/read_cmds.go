@@ -85,6 +85,7 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 		})
 		fs.StringVar(&facetSize, "facet-size", "", "`N` values per facet, or all (default 10)")
 		fs.BoolVar(&q.Months, "months", false, "also count notices per month")
+		fs.BoolVar(&q.Verbatim, "verbatim", false, "search the words as typed even when no notice has them (a correction is only suggested)")
 		fs.StringVar(&related, "related", "", "instead of searching, list the notices related to the notice with this `ID`")
 		fs.BoolVar(&asJSON, "json", false, "print the result as the API's JSON")
 	}, func(words []string) error {
@@ -113,7 +114,7 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 	if asJSON {
 		return printJSON(e, res)
 	}
-	printResult(e, res, q.Months)
+	printResult(e, res, q)
 	return nil
 }
 
@@ -169,14 +170,18 @@ func printRelated(ctx context.Context, e env, k *kb.KB, id string, size int, asJ
 	return nil
 }
 
-func printResult(e env, res *notice.Result, months bool) {
+func printResult(e env, res *notice.Result, q notice.Query) {
 	fmt.Fprintln(e.stdout, count(int(res.Total), "notice"))
 	switch {
 	case res.Corrected:
-		fmt.Fprintf(e.stdout, "nothing found for the words as typed; showing results for: %s\n", res.Suggestion)
+		fmt.Fprintf(e.stdout, "no notices for %q; showing results for: %s (--verbatim searches exactly what was typed)\n", q.Text, res.Suggestion)
 	case res.Suggestion != "":
 		fmt.Fprintf(e.stdout, "did you mean: %s\n", res.Suggestion)
 	}
+	if res.Relaxed {
+		fmt.Fprintln(e.stdout, "no notice has all of these words; showing notices with some of them")
+	}
+	months := q.Months
 	for _, h := range res.Hits {
 		printHit(e, h)
 	}

@@ -35,7 +35,7 @@ func TestOpenAPIDocumentsTheAPI(t *testing.T) {
 	}
 	// The parameters queryFromRequest reads; keep in step with request.go.
 	read := []string{"q", "partner", "topic", "publisher", "sdg", "from", "to", "sort", "page", "size", "after",
-		"facet_size", "months", "partner_prefix", "topic_prefix", "publisher_prefix", "sdg_prefix"}
+		"facet_size", "months", "verbatim", "partner_prefix", "topic_prefix", "publisher_prefix", "sdg_prefix"}
 	slices.Sort(read)
 	slices.Sort(documented)
 	if !slices.Equal(read, documented) {
@@ -102,7 +102,7 @@ func TestSearchAPIFacetOptions(t *testing.T) {
 		{"/api/v1/search?facet_size=1001", "facet size"},
 		{"/api/v1/search?after=x", "sort_key"},
 		{"/api/v1/search?partner_prefix=" + strings.Repeat("k", 101), "prefix longer"},
-		{"/api/v1/search?q=" + strings.Repeat("w+", 40), "at most 32"},
+		{"/api/v1/search?q=" + strings.Repeat("-w+", 40), "at most 32"},
 	} {
 		if resp, body := get(t, base+tt.url); resp.StatusCode != 400 || !strings.Contains(body, tt.want) {
 			t.Errorf("GET %s = %d %s; want 400 with %q", tt.url, resp.StatusCode, body, tt.want)
@@ -114,7 +114,7 @@ func TestSearchAPIFacetOptions(t *testing.T) {
 func TestSearchPageBadInput(t *testing.T) {
 	_, base := newTestServer(t)
 	for _, tt := range []struct{ query, want string }{
-		{"q=" + strings.Repeat("w+", 40), "at most 32"},
+		{"q=" + strings.Repeat("-w+", 40), "at most 32"},
 		{"q=smart&partner=Nobody", "no notice has the partner"},
 		{"q=smart&size=0", "could not be used"},
 		{"q=smart&from=2020&to=2019", "could not be used"},

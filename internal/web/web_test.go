@@ -173,7 +173,7 @@ func TestBadRequests(t *testing.T) {
 		{"/api/v1/search?from=2019&to=2017", 400, "is after"},
 		{"/api/v1/search?size=100000", 400, "size must be"},
 		{"/api/v1/search?page=abc", 400, "whole number"},
-		{"/api/v1/search?q=" + strings.Repeat("x", 600), 400, "longer than"},
+		{"/api/v1/search?q=" + strings.Repeat("x", notice.MaxQueryLength+1), 400, "longer than"},
 		{"/api/v1/notices/nope", 404, "not found"},
 		{"/api/v1/search?q=%22unbalanced+(", 200, ""},
 	}
