@@ -38,8 +38,9 @@ const (
 // marked as updates are never taken, and neither are dates in running
 // text with nothing to say they are the publication's.
 func (pg *page) findDate() (notice.Date, string) {
-	dc := dateContext{order: pg.dateOrder(), now: pg.x.now()}
+	dc := pg.dateContext()
 	if d, src, decided := pg.ruleDate(dc); decided {
+		pg.dateDecided = true
 		return d, src
 	}
 	steps := []func(dateContext) (notice.Date, string){pg.metadataDate, pg.shownDate, pg.addressDate, pg.lastResortDate}
@@ -49,6 +50,10 @@ func (pg *page) findDate() (notice.Date, string) {
 		}
 	}
 	return notice.Date{}, ""
+}
+
+func (pg *page) dateContext() dateContext {
+	return dateContext{order: pg.dateOrder(), now: pg.x.now()}
 }
 
 // dateContext is what every date step reads dates with.
@@ -83,15 +88,63 @@ func (pg *page) ruleDate(dc dateContext) (notice.Date, string, bool) {
 }
 
 // metadataDate is the earliest publication date the metadata claims: a
-// page republished under a new date may carry both.
+// page republished under a new date may carry both. The date the page
+// shows in its byline wins when the metadata cannot be read as the
+// reader's day: when it is one of several dates the metadata claims, or a
+// UTC time one day off the shown day (an evening post in UTC+2 is
+// stamped the next morning... or the day before in the Americas).
 func (pg *page) metadataDate(dc dateContext) (notice.Date, string) {
 	var first notice.Date
+	claimed := map[notice.Date]bool{}
+	utc := false
 	for _, hint := range pg.meta.publishedHints {
-		if d := dc.parse(hint); !d.IsZero() && (first.IsZero() || d.Before(first)) {
-			first = d
+		d := dc.parse(hint)
+		if d.IsZero() {
+			continue
+		}
+		claimed[d] = true
+		if first.IsZero() || d.Before(first) {
+			first, utc = d, utcTime.MatchString(hint)
+		}
+	}
+	if first.IsZero() {
+		return first, ""
+	}
+	if shown, ok := pg.bylineDate(dc); ok && shown != first {
+		if (claimed[shown] && daysApart(shown, first) <= 7) || (utc && daysApart(shown, first) == 1) {
+			return shown, dateFromPage
 		}
 	}
 	return first, dateFromMetadata
+}
+
+// utcTime matches a timestamp given in UTC: "2019-10-18T22:04:00Z",
+// "…T08:20:11+00:00", "…T09:49:32+0000".
+var utcTime = regexp.MustCompile(`T\d\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]00:?00)\s*$`)
+
+// bylineScore is what a shown date needs to count as the byline's date
+// when set against the metadata.
+const bylineScore = 4
+
+// bylineDate is the best date shown on the page outside its chrome, if it
+// is strong enough to be the byline's.
+func (pg *page) bylineDate(dc dateContext) (notice.Date, bool) {
+	var own []shownDate
+	for _, d := range pg.shownDates(dc.order, dc.now) {
+		if !d.chrome {
+			own = append(own, d)
+		}
+	}
+	best, _ := bestTwo(own)
+	return best.date, best.score >= bylineScore
+}
+
+func daysApart(a, b notice.Date) int {
+	h := a.Time().Sub(b.Time()).Hours() / 24
+	if h < 0 {
+		h = -h
+	}
+	return int(h + 0.5)
 }
 
 // shownDate is the best date shown on the page when its evidence is strong,
@@ -152,9 +205,11 @@ func (pg *page) lastResortDate(dc dateContext) (notice.Date, string) {
 }
 
 // bestTwo returns the best-scored date and the best one of another day.
+// Of two dates scored alike, the one below the title, where bylines
+// stand, is the better.
 func bestTwo(ds []shownDate) (best, runnerUp shownDate) {
 	for _, d := range ds {
-		if d.score > best.score {
+		if d.score > best.score || (d.score == best.score && d.belowTitle && !best.belowTitle) {
 			best = d
 		}
 	}

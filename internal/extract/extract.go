@@ -180,7 +180,10 @@ type page struct {
 	bodyNode *html.Node
 	rendered *pageText
 	dates    []pubdate.Match // the page text's dates, found on first use
-	linkText map[string]bool // the texts of the page's links, on first use
+	// dateDecided is set when a layout rule settled the date, or settled
+	// that the page shows none: no fallback then.
+	dateDecided bool
+	linkText    map[string]bool // the texts of the page's links, on first use
 }
 
 // text is the page's visible text, rendered on first use.
@@ -304,6 +307,11 @@ func (pg *page) extract() *Result {
 	res.Canonical = pg.resolve(pg.meta.canonical)
 	res.Links = pg.links()
 	res.Kind, res.Evidence = pg.kind(res, dateSource)
+	if n.Date.IsZero() && res.Kind != KindList && !pg.dateDecided {
+		// A list's dates are its items'; any other page gets the
+		// fallback's date, which is no evidence of a notice.
+		n.Date, dateSource = pg.fallbackDate()
+	}
 	res.DateSource = dateSource
 	return res
 }
