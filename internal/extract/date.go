@@ -88,11 +88,14 @@ func (pg *page) ruleDate(dc dateContext) (notice.Date, string, bool) {
 }
 
 // metadataDate is the earliest publication date the metadata claims: a
-// page republished under a new date may carry both. The date the page
-// shows in its byline wins when the metadata cannot be read as the
-// reader's day: when it is one of several dates the metadata claims, or a
-// UTC time one day off the shown day (an evening post in UTC+2 is
-// stamped the next morning... or the day before in the Americas).
+// page republished under a new date may carry both. A date the page shows
+// in its byline wins when it disagrees: the byline right below the title
+// with strong evidence (CMS metadata is often an import's or a template's
+// date), unless the metadata claims both days, the mark of a republished
+// page, whose first date stands; a weaker byline date when the metadata cannot be the
+// reader's day, being one of several days the metadata claims within a
+// week, or a UTC time one day off (an evening post in UTC+2 is stamped
+// the day before; a late one in the Americas the day after).
 func (pg *page) metadataDate(dc dateContext) (notice.Date, string) {
 	var first notice.Date
 	claimed := map[notice.Date]bool{}
@@ -110,10 +113,17 @@ func (pg *page) metadataDate(dc dateContext) (notice.Date, string) {
 	if first.IsZero() {
 		return first, ""
 	}
-	if shown, ok := pg.bylineDate(dc); ok && shown != first {
-		if (claimed[shown] && daysApart(shown, first) <= 7) || (utc && daysApart(shown, first) == 1) {
-			return shown, dateFromPage
-		}
+	byline, ok := pg.bylineDate(dc)
+	if !ok || byline.date == first {
+		return first, dateFromMetadata
+	}
+	apart := daysApart(byline.date, first)
+	republished := claimed[byline.date] && apart > 7 // the metadata claims both days
+	switch {
+	case byline.score >= strongDateScore && byline.belowTitle && !republished,
+		claimed[byline.date] && apart <= 7,
+		utc && apart == 1:
+		return byline.date, dateFromPage
 	}
 	return first, dateFromMetadata
 }
@@ -128,7 +138,7 @@ const bylineScore = 4
 
 // bylineDate is the best date shown on the page outside its chrome, if it
 // is strong enough to be the byline's.
-func (pg *page) bylineDate(dc dateContext) (notice.Date, bool) {
+func (pg *page) bylineDate(dc dateContext) (shownDate, bool) {
 	var own []shownDate
 	for _, d := range pg.shownDates(dc.order, dc.now) {
 		if !d.chrome {
@@ -136,7 +146,7 @@ func (pg *page) bylineDate(dc dateContext) (notice.Date, bool) {
 		}
 	}
 	best, _ := bestTwo(own)
-	return best.date, best.score >= bylineScore
+	return best, best.score >= bylineScore
 }
 
 func daysApart(a, b notice.Date) int {
