@@ -18,6 +18,7 @@ type exportLine struct {
 	URL         string   `json:"url"`
 	Title       string   `json:"title"`
 	Date        string   `json:"date"`
+	DateSource  string   `json:"date_source,omitempty"`
 	Body        string   `json:"body"`
 	Publisher   string   `json:"publisher"`
 	Partners    []string `json:"partners"`
@@ -42,7 +43,7 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 		if n.Withdrawn() && !all {
 			return nil
 		}
-		line := exportLine{ID: n.ID, URL: n.URL, Title: n.Title, Date: n.Date.String(), Body: n.Body,
+		line := exportLine{ID: n.ID, URL: n.URL, Title: n.Title, Date: n.Date.String(), DateSource: n.DateSource, Body: n.Body,
 			Publisher: n.Publisher, Partners: n.Partners, Topics: n.Topics, SDGs: n.SDGs, Language: n.Language}
 		if n.Withdrawn() {
 			line.WithdrawnAt = n.WithdrawnAt.UTC().Format("2006-01-02T15:04:05Z")

@@ -63,8 +63,8 @@ type Result struct {
 	// Evidence lists why the page is taken for a notice (date, article
 	// markup, rule), for diagnosis and for the crawler's judgement.
 	Evidence []string
-	// DateSource says where the date was read, for diagnosis: "rule",
-	// "metadata", "page", "weak-metadata", "url", "title", or "" for none.
+	// DateSource says where the date was read (as Notice.DateSource), for
+	// diagnosis and for the crawler's judgement.
 	DateSource string
 }
 
@@ -312,7 +312,7 @@ func (pg *page) extract() *Result {
 		// fallback's date, which is no evidence of a notice.
 		n.Date, dateSource = pg.fallbackDate()
 	}
-	res.DateSource = dateSource
+	n.DateSource, res.DateSource = dateSource, dateSource
 	return res
 }
 

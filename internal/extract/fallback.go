@@ -17,7 +17,7 @@ const (
 	dateFromSearch = "search"
 	// dateFromUpdate names the page's own "last updated" date: better than
 	// none for finding a notice by date, and flagged for an admin to review.
-	dateFromUpdate = "updated"
+	dateFromUpdate = notice.DateFromUpdate
 )
 
 // fallbackDate dates a page the rules could not date: go-htmldate's search
