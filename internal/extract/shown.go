@@ -39,7 +39,7 @@ type shownDate struct {
 // Labels written before a date. An update label nearer the date than any
 // publication label disqualifies it.
 var (
-	publicationLabel = regexp.MustCompile(`(?i)(published|posted|submitted|gespeichert|eingestellt|erschienen|입력|기사입력|등록|작성|publication date|date of publication|issued|released|erstellt|veröffentlicht|publiziert|gepostet|publié|mis en ligne|publicado|publicada|pubblicato|publicat\b|data publicării|gepubliceerd|geplaatst|opublikowano|publikováno|опубликовано|게시일|發布|发布|發表|发表|投稿日|公開日|掲載日)`)
+	publicationLabel = regexp.MustCompile(`(?i)(for immediate release|release date|date of release|published|posted|submitted|gespeichert|eingestellt|erschienen|입력|기사입력|등록|작성|publication date|date of publication|issued|released|erstellt|veröffentlicht|publiziert|gepostet|publié|mis en ligne|publicado|publicada|pubblicato|publicat\b|data publicării|gepubliceerd|geplaatst|opublikowano|publikováno|опубликовано|게시일|發布|发布|發表|发表|投稿日|公開日|掲載日)`)
 	dateWordLabel    = regexp.MustCompile(`(?i)(^|[^\p{L}])(date|dated|datum|fecha|data|дата|날짜|日期|日付)\s*[:：]?\s*$`)
 	updatedLabel     = regexp.MustCompile(`(?i)(updated|modified|revised|edited|last edit|aktualisiert|geändert|zuletzt|mis à jour|modifié|actualizado|actualización|aggiornato|actualizat|bijgewerkt|zaktualizowano|обновлено|обновлен|수정|변경|更新)`)
 	// publicationAfter are labels written after the date ("am 19. Mai 2010 gepostet").
@@ -75,6 +75,7 @@ func (pg *page) allShownDates(order pubdate.Order, now time.Time) []shownDate {
 	pt := pg.text()
 	where := placeOf{bodyStart: pg.bodyStart()}
 	where.title, where.hasTitle = pg.titleSpan()
+	hasTitle := where.hasTitle
 	matches := make([]pubdate.Match, len(pg.textDates()))
 	listCount := map[string]int{}
 	sigs := make([]string, len(matches))
@@ -94,12 +95,20 @@ func (pg *page) allShownDates(order pubdate.Order, now time.Time) []shownDate {
 		label, notUpdate := labelScore(pt.text, m)
 		class, chrome := classScore(el)
 		score := label + class
+		other := pg.underOtherItem(m.Start)
+		if other {
+			where.hasTitle = false // no bonus for standing near a title that is not its own
+		}
 		score += where.score(pt.text, m, label, score)
+		where.hasTitle = hasTitle
 		if listCount[sigs[i]] >= 3 {
 			score -= 2 // one of many alike: a list of other items
 		}
+		if other {
+			score -= 3
+		}
 		out = append(out, shownDate{date: m.Date, start: m.Start, score: score, labelled: label >= 3,
-			chrome: pg.inChrome(chrome), belowTitle: where.below(m.Start), updated: !notUpdate})
+			chrome: other || pg.inChrome(chrome), belowTitle: !other && where.below(m.Start), updated: !notUpdate})
 	}
 	return append(out, pg.timeElementDates(order, now)...)
 }
@@ -262,6 +271,49 @@ func classScore(el *html.Node) (score int, chrome *html.Node) {
 		}
 	}
 	return score, nil
+}
+
+// underOtherItem reports whether the text at offset at stands under a
+// heading that links to another page, after the page's own title: the
+// date of an item in a list of other articles ("Recent news", "최근 소식",
+// "Related posts"), whatever the list's classes say.
+func (pg *page) underOtherItem(at int) bool {
+	h := pg.text().headingBefore(at)
+	if h == nil || h == pg.titleNode || h == pg.headingNode || contains(h, pg.titleNode) || contains(pg.titleNode, h) {
+		return false
+	}
+	if t, ok := pg.titleSpan(); ok {
+		if hs, _ := pg.text().spanOf(h); hs.start < t.start {
+			return false // a heading above the title: the page's own header
+		}
+	}
+	return linksElsewhere(h, pg)
+}
+
+// linksElsewhere reports whether element n holds a link to another page.
+func linksElsewhere(n *html.Node, pg *page) bool {
+	found := false
+	var visit func(*html.Node)
+	visit = func(e *html.Node) {
+		if found {
+			return
+		}
+		if e.Type == html.ElementNode && e.DataAtom == atom.A {
+			if href := pg.resolve(attr(e, "href")); href != "" && href != pg.urlString() {
+				found = true
+				return
+			}
+			if h := strings.TrimSpace(attr(e, "href")); h != "" && !strings.HasPrefix(h, "#") && pg.url == nil {
+				found = true
+				return
+			}
+		}
+		for c := e.FirstChild; c != nil; c = c.NextSibling {
+			visit(c)
+		}
+	}
+	visit(n)
+	return found
 }
 
 // inChrome reports whether a chrome element found by classScore holds
