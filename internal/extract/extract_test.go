@@ -40,11 +40,12 @@ type golden struct {
 // fixtureURLs are the addresses fixtures were published at; the others
 // are extracted from their HTML alone.
 var fixtureURLs = map[string]string{
-	"unpog-board.html":      "http://www.unpog.org/page/sub4_1_view.asp?BoardID=0004&sn=412",
-	"demo-article.html":     "https://unpog-demo.example/news/2021/04/webinar-smart-city-data-urban-resilience/",
-	"demo-board-list.html":  "https://unpog-demo.example/bbs/list.asp?page=2",
-	"ko-euckr.html":         "http://www.unpog.org/kor/bbs/board.php?bo_table=notice&wr_id=12",
-	"ruby-recent-news.html": "https://www.ruby-lang.org/ko/news/2002/02/01/report-security-issues/",
+	"unpog-board.html":          "http://www.unpog.org/page/sub4_1_view.asp?BoardID=0004&sn=412",
+	"demo-article.html":         "https://unpog-demo.example/news/2021/04/webinar-smart-city-data-urban-resilience/",
+	"demo-board-list.html":      "https://unpog-demo.example/bbs/list.asp?page=2",
+	"ko-euckr.html":             "http://www.unpog.org/kor/bbs/board.php?bo_table=notice&wr_id=12",
+	"ruby-recent-news.html":     "https://www.ruby-lang.org/ko/news/2002/02/01/report-security-issues/",
+	"canada-search-dialog.html": "https://numerique.canada.ca/2017/08/24/choisir-nos-projets/",
 }
 
 func TestGolden(t *testing.T) {

@@ -48,7 +48,7 @@ func TestParse(t *testing.T) {
 		{"9999-12-31", Auto, ""},
 		{"31.12.9999", Auto, ""},
 		{"00.00.0000", Auto, ""},
-		{"1507287600", Auto, ""}, // a Unix timestamp
+		{"1507287600", Auto, ""},    // a Unix timestamp
 		{"6 มีนาคม 2560", Auto, ""}, // Thai Buddhist era (2017)
 		{"6/3/2560", Auto, ""},
 		{"1438/06/07", Auto, ""}, // Hijri
