@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -313,7 +314,27 @@ func (pg *page) extract() *Result {
 		n.Date, dateSource = pg.fallbackDate()
 	}
 	n.DateSource, res.DateSource = dateSource, dateSource
+	n.Title, n.Body, n.Publisher = withoutControls(n.Title), withoutControls(n.Body), withoutControls(n.Publisher)
 	return res
+}
+
+// withoutControls drops control characters (C0 but tab and line feed,
+// DEL, C1) that a page's text may carry raw: invisible to readers, and
+// invalid in the XML of the feeds.
+func withoutControls(s string) string {
+	if !strings.ContainsFunc(s, isStrayControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isStrayControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isStrayControl(r rune) bool {
+	return unicode.IsControl(r) && r != '\n' && r != '\t'
 }
 
 // tag names the notice's partners (never its publisher) and its topics
