@@ -32,9 +32,11 @@ func TestDates(t *testing.T) {
 		{"slashed, month first for American English", strings.Replace(page("", "<p class='date'>09/08/2017</p>"), "<html>", "<html lang='en-US'>", 1), "", "2017-09-08"},
 		{"slashed, day first for German", strings.Replace(page("", "<p class='date'>09/08/2017</p>"), "<html>", "<html lang='de'>", 1), "", "2017-08-09"},
 		{"slashed, by the machine date of the same day", page("", "<p class='date'><time datetime='2017-09-08'>09/08/2017</time></p>"), "", "2017-09-08"},
-		// Dates the rules refuse are left to the fallback search, whose
-		// date is flagged as such: better than none to find the notice by.
-		{"an event date in a sentence is not the rules' publication date", page("", "<p>On 1 January 2009, UNPOG and UN DESA jointly organised the workshop in Singapore for officials of eleven countries.</p>"), "", "2009-01-01 search"},
+		{"an event date in a sentence is not the publication date", page("", "<p>On 1 January 2009, UNPOG and UN DESA jointly organised the workshop in Singapore for officials of eleven countries.</p>"), "", ""},
+		{"nor a deadline in a short sentence", strings.Replace(page("", ""), "</article>", body+body+"<p>The deadline for applications is 2 August 2011.</p></article>", 1), "", ""},
+		// Other dates the rules refuse are left to the fallback search,
+		// whose date is flagged as such: better than none to find the
+		// notice by.
 		{"the URL is evidence when given", page("", ""), "https://example.org/news/2019/05/03/workshop/", "2019-05-03"},
 		{"no URL, no URL evidence", page("", ""), "", ""},
 		{"the page's own canonical URL", page(`<link rel="canonical" href="https://example.org/2019/05/03/workshop/">`, ""), "", "2019-05-03"},

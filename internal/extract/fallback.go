@@ -27,7 +27,7 @@ const (
 func (pg *page) fallbackDate() (notice.Date, string) {
 	dc := pg.dateContext()
 	updates := pg.updateDates(dc)
-	if d := pg.searchDate(dc); !d.IsZero() {
+	if d := pg.searchDate(dc); !d.IsZero() && !pg.toldInProse(d, dc) {
 		if updates[d] && !pg.showsAsPublication(d, dc) {
 			return d, dateFromUpdate
 		}
@@ -124,4 +124,32 @@ func (pg *page) showsAsPublication(d notice.Date, dc dateContext) bool {
 		}
 	}
 	return false
+}
+
+// toldInProse reports whether the page shows d only inside sentences of
+// its text ("The deadline for applications is 2 August 2011."): a date the
+// text tells of, not the page's. A date the page does not show (in its
+// metadata, its markup or its address) is not.
+func (pg *page) toldInProse(d notice.Date, dc dateContext) bool {
+	text := pg.text().text
+	shown := false
+	for _, s := range pg.allShownDates(dc.order, dc.now) {
+		if s.date != d {
+			continue
+		}
+		shown = true
+		if s.labelled || !inSentence(text, s.start) {
+			return false
+		}
+	}
+	return shown
+}
+
+// inSentence reports whether the date at offset at is part of a sentence:
+// its line ends with a full stop, has seven words or more and is no
+// copyright notice ("Copyright © 19.12.2019 - 12:14 h by … reserved.").
+func inSentence(text string, at int) bool {
+	from, to := lineAround(text, at, at)
+	line := strings.TrimSpace(text[from:to])
+	return strings.ContainsAny(line[max(0, len(line)-1):], ".!?") && len(strings.Fields(line)) >= 7 && !isCopyrightLine(line)
 }
