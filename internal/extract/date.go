@@ -52,8 +52,13 @@ func (pg *page) findDate() (notice.Date, string) {
 	return notice.Date{}, ""
 }
 
+// dateContext is the page's day/month order and the clock, settled once
+// per page: the fallback after the other steps reads dates as they did.
 func (pg *page) dateContext() dateContext {
-	return dateContext{order: pg.dateOrder(), now: pg.x.now()}
+	if pg.dc == nil {
+		pg.dc = &dateContext{order: pg.dateOrder(), now: pg.x.now()}
+	}
+	return *pg.dc
 }
 
 // dateContext is what every date step reads dates with.

@@ -181,6 +181,8 @@ type page struct {
 	bodyNode *html.Node
 	rendered *pageText
 	dates    []pubdate.Match // the page text's dates, found on first use
+	shown    []shownDate     // the dates shown on the page, scored on first use
+	dc       *dateContext    // how the page's dates are read, settled on first use
 	// dateDecided is set when a layout rule settled the date, or settled
 	// that the page shows none: no fallback then.
 	dateDecided bool

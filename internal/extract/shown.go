@@ -70,8 +70,20 @@ func (pg *page) shownDates(order pubdate.Order, now time.Time) []shownDate {
 }
 
 // allShownDates lists the plausible dates shown on the page, each scored,
-// update dates included.
+// update dates included. Several date steps read them: they are scored
+// once per page (the order and the clock are the page's throughout).
 func (pg *page) allShownDates(order pubdate.Order, now time.Time) []shownDate {
+	if pg.shown == nil {
+		pg.shown = pg.scoreShownDates(order, now)
+		if pg.shown == nil {
+			pg.shown = []shownDate{}
+		}
+	}
+	return pg.shown
+}
+
+// scoreShownDates finds and scores the dates shown on the page.
+func (pg *page) scoreShownDates(order pubdate.Order, now time.Time) []shownDate {
 	pt := pg.text()
 	where := placeOf{bodyStart: pg.bodyStart()}
 	where.title, where.hasTitle = pg.titleSpan()
