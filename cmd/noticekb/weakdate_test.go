@@ -43,7 +43,7 @@ func TestWeakDateIsStoredAndExported(t *testing.T) {
 		got[l.Title] = l
 	}
 	want := map[string][2]string{
-		"Workshop on digital government services":  {"2022-05-10", "updated"},
+		"Workshop on digital government services":   {"2022-05-10", "updated"},
 		"Seminar on open data for local government": {"2021-03-04", "page"},
 	}
 	for title, w := range want {

@@ -223,14 +223,27 @@ func (pg *page) mainHeading() (string, *html.Node) {
 // markup matches tags written as text in a metadata title.
 var markup = regexp.MustCompile(`</?[a-zA-Z][^<>]*>`)
 
-// titleKey is a title as compared: lower case, one way of writing an
-// ellipsis and an apostrophe.
-var titleKey = strings.NewReplacer("…", "...", "’", "'")
+// ellipsisAndApostrophe are written one way for comparing titles.
+var ellipsisAndApostrophe = strings.NewReplacer("…", "...", "’", "'")
+
+// titleKey is a title as compared: as shown when the source escaped it
+// twice ("&amp;nbsp;", "&lt;strong&gt;"), in lower case, with one way of
+// writing an ellipsis and an apostrophe. Titles themselves stay as the
+// page writes them.
+func titleKey(s string) string {
+	if strings.Contains(s, "&") && strings.Contains(s, ";") {
+		s = html.UnescapeString(s)
+	}
+	if strings.Contains(s, "<") {
+		s = markup.ReplaceAllString(s, "")
+	}
+	return ellipsisAndApostrophe.Replace(strings.ToLower(strings.Join(strings.Fields(s), " ")))
+}
 
 // startsTitle reports whether a <title> starts with t, then a separator
 // and more: "Title - Site".
 func startsTitle(t, title string) bool {
-	rest, ok := strings.CutPrefix(titleKey.Replace(strings.ToLower(title)), titleKey.Replace(strings.ToLower(t)))
+	rest, ok := strings.CutPrefix(titleKey(title), titleKey(t))
 	if !ok || utf8.RuneCountInString(t) < 8 {
 		return false
 	}
@@ -275,13 +288,6 @@ func titleFromHead(t string) string {
 }
 
 func cleanTitle(s string) string {
-	// Escaped twice at the source: "&amp;nbsp;", "&lt;strong&gt;".
-	if strings.Contains(s, "&") && strings.Contains(s, ";") {
-		s = html.UnescapeString(s)
-	}
-	if strings.Contains(s, "<") {
-		s = markup.ReplaceAllString(s, "")
-	}
 	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) > maxTitleRunes {
 		return ""
@@ -300,7 +306,7 @@ func agree(heading, other string) bool {
 	if other == "" {
 		return false
 	}
-	h, o := strings.ToLower(heading), strings.ToLower(other)
+	h, o := titleKey(heading), titleKey(other)
 	o = strings.TrimRight(strings.TrimSuffix(strings.TrimSuffix(o, "…"), "..."), " ")
 	// Metadata titles may also carry a prefix ("Notice: ", "[Event] ").
 	return h == o || (len(o) >= 12 && strings.HasPrefix(h, o)) ||
