@@ -21,20 +21,27 @@ const (
 )
 
 // fallbackDate dates a page the rules could not date: go-htmldate's search
-// for its original publication date, else the date the page gives as its
-// last update. A date the search found that the page only shows as an
-// update is flagged as one.
+// for its original publication date, unless the page shows that date only
+// in sentences of its text or in lists of other articles; else the date
+// the page shows as its last update ("Last updated: 10 May 2022"). A date
+// the search found that the page shows only as an update is flagged as
+// one; one only in its metadata (dateModified) is not the page's date.
 func (pg *page) fallbackDate() (notice.Date, string) {
 	dc := pg.dateContext()
-	updates := pg.updateDates(dc)
-	if d := pg.searchDate(dc); !d.IsZero() && !pg.toldInProse(d, dc) {
-		if updates[d] && !pg.showsAsPublication(d, dc) {
+	shownUpdates, metaUpdates := pg.updateDates(dc)
+	if d := pg.searchDate(dc); !d.IsZero() && !pg.toldInProse(d, dc) && !pg.othersDate(d, dc) {
+		switch {
+		case pg.showsAsPublication(d, dc):
+			return d, dateFromSearch
+		case shownUpdates[d]:
 			return d, dateFromUpdate
+		case !metaUpdates[d]:
+			return d, dateFromSearch
 		}
-		return d, dateFromSearch
+		// else a dateModified the page never shows: not a date it calls its own
 	}
 	var first notice.Date
-	for d := range updates {
+	for d := range shownUpdates {
 		if first.IsZero() || d.Before(first) {
 			first = d
 		}
@@ -98,21 +105,21 @@ func writesDay(src string, written []pubdate.Match, d notice.Date) bool {
 	return false
 }
 
-// updateDates are the dates the page gives as its last update: in its
-// metadata, or shown with an update label outside its chrome.
-func (pg *page) updateDates(dc dateContext) map[notice.Date]bool {
-	out := map[notice.Date]bool{}
+// updateDates are the dates the page gives as its last update: shown
+// with an update label outside its chrome, and in its metadata.
+func (pg *page) updateDates(dc dateContext) (shown, meta map[notice.Date]bool) {
+	shown, meta = map[notice.Date]bool{}, map[notice.Date]bool{}
 	for _, hint := range pg.meta.modifiedHints {
 		if d := dc.parse(hint); !d.IsZero() {
-			out[d] = true
+			meta[d] = true
 		}
 	}
 	for _, s := range pg.allShownDates(dc.order, dc.now) {
 		if s.updated && !s.chrome {
-			out[s.date] = true
+			shown[s.date] = true
 		}
 	}
-	return out
+	return shown, meta
 }
 
 // showsAsPublication reports whether the page shows d other than as an
@@ -152,4 +159,20 @@ func inSentence(text string, at int) bool {
 	from, to := lineAround(text, at, at)
 	line := strings.TrimSpace(text[from:to])
 	return strings.ContainsAny(line[max(0, len(line)-1):], ".!?") && len(strings.Fields(line)) >= 7 && !isCopyrightLine(line)
+}
+
+// othersDate reports whether the page shows d only in items of lists of
+// other articles ("More press releases": a card, its link, its date).
+func (pg *page) othersDate(d notice.Date, dc dateContext) bool {
+	shown := false
+	for _, s := range pg.allShownDates(dc.order, dc.now) {
+		if s.date != d {
+			continue
+		}
+		if !s.others {
+			return false
+		}
+		shown = true
+	}
+	return shown
 }

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -34,6 +35,9 @@ type shownDate struct {
 	// updated dates have an update label nearer before them than any
 	// publication label: they are never taken for the publication date.
 	updated bool
+	// others' dates stand in an item of a list of other articles, or
+	// under another article's heading.
+	others bool
 }
 
 // Labels written before a date. An update label nearer the date than any
@@ -120,7 +124,8 @@ func (pg *page) scoreShownDates(order pubdate.Order, now time.Time) []shownDate 
 			score -= 3
 		}
 		out = append(out, shownDate{date: m.Date, start: m.Start, score: score, labelled: label >= 3,
-			chrome: other || pg.inChrome(chrome), belowTitle: !other && where.below(m.Start), updated: !notUpdate})
+			chrome: other || pg.inChrome(chrome), belowTitle: !other && where.below(m.Start), updated: !notUpdate,
+			others: other || pg.inOtherItem(el)})
 	}
 	return append(out, pg.timeElementDates(order, now)...)
 }
@@ -299,11 +304,14 @@ func (pg *page) underOtherItem(at int) bool {
 			return false // a heading above the title: the page's own header
 		}
 	}
-	return linksElsewhere(h, pg)
+	return pg.linksElsewhere(h)
 }
 
-// linksElsewhere reports whether element n holds a link to another page.
-func linksElsewhere(n *html.Node, pg *page) bool {
+// linksElsewhere reports whether element n holds a link to a page other
+// than this one (its address, canonical link or og:url). Without any
+// address for the page, every link is to another page.
+func (pg *page) linksElsewhere(n *html.Node) bool {
+	own, base := pg.ownAddresses()
 	found := false
 	var visit func(*html.Node)
 	visit = func(e *html.Node) {
@@ -311,14 +319,21 @@ func linksElsewhere(n *html.Node, pg *page) bool {
 			return
 		}
 		if e.Type == html.ElementNode && e.DataAtom == atom.A {
-			if href := pg.resolve(attr(e, "href")); href != "" && href != pg.urlString() {
-				found = true
+			href := strings.TrimSpace(attr(e, "href"))
+			if href == "" || strings.HasPrefix(href, "#") {
 				return
 			}
-			if h := strings.TrimSpace(attr(e, "href")); h != "" && !strings.HasPrefix(h, "#") && pg.url == nil {
-				found = true
+			u, err := url.Parse(href)
+			if err != nil {
 				return
 			}
+			if base != nil {
+				u = base.ResolveReference(u)
+			}
+			if u.Scheme == "" || u.Scheme == "http" || u.Scheme == "https" {
+				found = !own[addressKey(u)]
+			}
+			return
 		}
 		for c := e.FirstChild; c != nil; c = c.NextSibling {
 			visit(c)
@@ -326,6 +341,47 @@ func linksElsewhere(n *html.Node, pg *page) bool {
 	}
 	visit(n)
 	return found
+}
+
+// ownAddresses are the page's own addresses (URL, canonical link, og:url)
+// as addressKey writes them, and the first of them, to resolve links with.
+func (pg *page) ownAddresses() (map[string]bool, *url.URL) {
+	own := map[string]bool{}
+	var base *url.URL
+	for _, raw := range []string{pg.urlString(), pg.meta.canonical, pg.meta.ogURL} {
+		u, err := url.Parse(strings.TrimSpace(raw))
+		if err != nil || raw == "" {
+			continue
+		}
+		if base != nil {
+			u = base.ResolveReference(u)
+		} else if u.IsAbs() {
+			base = u
+		}
+		own[addressKey(u)] = true
+	}
+	return own, base
+}
+
+// addressKey writes an address for comparing: host and path, without a
+// trailing slash, query kept.
+func addressKey(u *url.URL) string {
+	return strings.ToLower(strings.TrimPrefix(u.Host, "www.")) + strings.TrimSuffix(u.EscapedPath(), "/") + "?" + u.RawQuery
+}
+
+// inOtherItem reports whether a date element stands in an item of a list
+// of other articles: the nearest list item, article or table row around it
+// links to another page (and does not hold the page's title).
+func (pg *page) inOtherItem(el *html.Node) bool {
+	for e := el; e != nil && e.Type == html.ElementNode; e = e.Parent {
+		switch e.DataAtom {
+		case atom.Li, atom.Article, atom.Tr:
+			return !contains(e, pg.titleNode) && !contains(e, pg.headingNode) && pg.linksElsewhere(e)
+		case atom.Body:
+			return false
+		}
+	}
+	return false
 }
 
 // inChrome reports whether a chrome element found by classScore holds
