@@ -19,9 +19,7 @@ type extractLine struct {
 	SDGs     []string `json:"sdgs"`
 	Language string   `json:"language"`
 	Kind     string   `json:"kind,omitempty"`
-	// DateSource says where the date was read (rule, metadata, page, url …).
-	DateSource string `json:"date_source,omitempty"`
-	Error      string `json:"error,omitempty"`
+	Error    string   `json:"error,omitempty"`
 }
 
 func cmdExtract(ctx context.Context, e env, args []string) error {

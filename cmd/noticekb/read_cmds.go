@@ -16,18 +16,21 @@ import (
 // noticeFields are the fields every JSON line about a notice starts with
 // (export, and extract's contract).
 type noticeFields struct {
-	ID        string   `json:"id"`
-	URL       string   `json:"url"`
-	Title     string   `json:"title"`
-	Date      string   `json:"date"`
-	Body      string   `json:"body"`
-	Publisher string   `json:"publisher"`
-	Partners  []string `json:"partners"`
-	Topics    []string `json:"topics"`
+	ID    string `json:"id"`
+	URL   string `json:"url"`
+	Title string `json:"title"`
+	Date  string `json:"date"`
+	// DateSource says where the date was read (rule, metadata, page, url,
+	// search, updated …).
+	DateSource string   `json:"date_source,omitempty"`
+	Body       string   `json:"body"`
+	Publisher  string   `json:"publisher"`
+	Partners   []string `json:"partners"`
+	Topics     []string `json:"topics"`
 }
 
 func fieldsOf(n notice.Notice) noticeFields {
-	return noticeFields{ID: n.ID, URL: n.URL, Title: n.Title, Date: n.Date.String(), Body: n.Body,
+	return noticeFields{ID: n.ID, URL: n.URL, Title: n.Title, Date: n.Date.String(), DateSource: n.DateSource, Body: n.Body,
 		Publisher: n.Publisher, Partners: n.Partners, Topics: n.Topics}
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -63,8 +64,8 @@ type Result struct {
 	// Evidence lists why the page is taken for a notice (date, article
 	// markup, rule), for diagnosis and for the crawler's judgement.
 	Evidence []string
-	// DateSource says where the date was read, for diagnosis: "rule",
-	// "metadata", "page", "weak-metadata", "url", "title", or "" for none.
+	// DateSource says where the date was read (as Notice.DateSource), for
+	// diagnosis and for the crawler's judgement.
 	DateSource string
 }
 
@@ -180,7 +181,12 @@ type page struct {
 	bodyNode *html.Node
 	rendered *pageText
 	dates    []pubdate.Match // the page text's dates, found on first use
-	linkText map[string]bool // the texts of the page's links, on first use
+	shown    []shownDate     // the dates shown on the page, scored on first use
+	dc       *dateContext    // how the page's dates are read, settled on first use
+	// dateDecided is set when a layout rule settled the date, or settled
+	// that the page shows none: no fallback then.
+	dateDecided bool
+	linkText    map[string]bool // the texts of the page's links, on first use
 }
 
 // text is the page's visible text, rendered on first use.
@@ -304,8 +310,33 @@ func (pg *page) extract() *Result {
 	res.Canonical = pg.resolve(pg.meta.canonical)
 	res.Links = pg.links()
 	res.Kind, res.Evidence = pg.kind(res, dateSource)
-	res.DateSource = dateSource
+	if n.Date.IsZero() && res.Kind != KindList && !pg.dateDecided {
+		// A list's dates are its items'; any other page gets the
+		// fallback's date, which is no evidence of a notice.
+		n.Date, dateSource = pg.fallbackDate()
+	}
+	n.DateSource, res.DateSource = dateSource, dateSource
+	n.Title, n.Body, n.Publisher = withoutControls(n.Title), withoutControls(n.Body), withoutControls(n.Publisher)
 	return res
+}
+
+// withoutControls drops control characters (C0 but tab and line feed,
+// DEL, C1) that a page's text may carry raw: invisible to readers, and
+// invalid in the XML of the feeds.
+func withoutControls(s string) string {
+	if !strings.ContainsFunc(s, isStrayControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isStrayControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isStrayControl(r rune) bool {
+	return unicode.IsControl(r) && r != '\n' && r != '\t'
 }
 
 // tag names the notice's partners (never its publisher) and its topics

@@ -95,7 +95,7 @@ func (pg *page) kind(res *Result, dateSource string) (Kind, []string) {
 	if article {
 		evidence = append(evidence, EvidenceArticle)
 	}
-	if dateSource != "" && dateSource != dateFromTitle && dateSource != dateFromURL {
+	if dateSource != "" && dateSource != dateFromTitle && dateSource != dateFromURL && dateSource != dateFromSearch && dateSource != dateFromUpdate {
 		evidence = append(evidence, EvidenceDate)
 	}
 	if len(evidence) == 0 {

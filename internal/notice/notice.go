@@ -13,10 +13,16 @@ import (
 
 // Notice is one news item or notice published on an organisation's website.
 type Notice struct {
-	ID          string    `json:"id"`
-	URL         string    `json:"url"`
-	Title       string    `json:"title"`
-	Date        Date      `json:"date"`
+	ID    string `json:"id"`
+	URL   string `json:"url"`
+	Title string `json:"title"`
+	Date  Date   `json:"date"`
+	// DateSource says where the date was read: "rule", "metadata", "page",
+	// "weak-metadata", "url" or "title" from the page's own evidence; the
+	// weak fallbacks "search" (a date search of the whole page) and
+	// DateFromUpdate (the page's last-update date, for want of any other);
+	// "" when there is no date.
+	DateSource  string    `json:"date_source,omitempty"`
 	Body        string    `json:"body"`
 	Publisher   string    `json:"publisher"`
 	Partners    []string  `json:"partners"`
@@ -46,6 +52,14 @@ func PublicURL(u string) string {
 	}
 	return ""
 }
+
+// DateFromUpdate is the DateSource of a notice dated by its page's "last
+// updated" date because the page gives no other: a weak date an admin may
+// want to review.
+const DateFromUpdate = "updated"
+
+// WeakDate reports whether the notice's date is its page's update date.
+func (n Notice) WeakDate() bool { return n.DateSource == DateFromUpdate }
 
 // Withdrawn reports whether the notice is out of search: taken off its
 // site, or withdrawn by an admin.

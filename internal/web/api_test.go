@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // Every search parameter the server reads is documented, and each
@@ -123,5 +125,21 @@ func TestSearchPageBadInput(t *testing.T) {
 		if resp.StatusCode != 400 || !strings.Contains(body, tt.want) {
 			t.Errorf("/?%s = %d, want 400 with %q", tt.query, resp.StatusCode, tt.want)
 		}
+	}
+}
+
+// The API's notice says where its date was read, so a client can tell a
+// weak date (the page's last update) from a publication date.
+func TestNoticeAPIShowsDateSource(t *testing.T) {
+	weak := notice.Notice{ID: "w", URL: "https://example.org/w", Title: "Updated page", Body: "Text.", Date: date("2022-05-10"),
+		DateSource: notice.DateFromUpdate, Publisher: "UNPOG", Partners: []string{}, Topics: []string{}}
+	_, base := newTestServerWith(t, []notice.Notice{weak})
+	resp, body := get(t, base+"/api/v1/notices/w")
+	var got map[string]any
+	if err := json.Unmarshal([]byte(body), &got); resp.StatusCode != 200 || err != nil {
+		t.Fatalf("%d %v %s", resp.StatusCode, err, body)
+	}
+	if got["date_source"] != "updated" {
+		t.Errorf("date_source = %v, want updated", got["date_source"])
 	}
 }
