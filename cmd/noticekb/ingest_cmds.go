@@ -163,8 +163,13 @@ func printSummary(w io.Writer, what string, s notice.RunSummary, took time.Durat
 	if took > 0 {
 		rate = float64(s.Pages) / took.Seconds()
 	}
-	fmt.Fprintf(w, "%s: %s in %s (%.0f pages/s): added %d, updated %d, unchanged %d, withdrawn %d, duplicates %d, skipped %d, failed %d\n",
-		what, count(s.Pages, "page"), took.Round(time.Millisecond), rate, s.Added, s.Updated, s.Unchanged, s.Withdrawn, s.Duplicates, s.Skipped, s.Failed)
+	weak := ""
+	if s.WeakDates > 0 {
+		// Weak dates are the admin's to review (/admin/notices?date=updated).
+		weak = fmt.Sprintf("; %d with only an update date", s.WeakDates)
+	}
+	fmt.Fprintf(w, "%s: %s in %s (%.0f pages/s): added %d, updated %d, unchanged %d, withdrawn %d, duplicates %d, skipped %d, failed %d%s\n",
+		what, count(s.Pages, "page"), took.Round(time.Millisecond), rate, s.Added, s.Updated, s.Unchanged, s.Withdrawn, s.Duplicates, s.Skipped, s.Failed, weak)
 	for _, f := range s.Failures {
 		fmt.Fprintf(w, "  failed: %s: %s\n", f.URL, f.Reason)
 	}

@@ -27,8 +27,12 @@ func TestWeakDateIsStoredAndExported(t *testing.T) {
 		}
 	}
 	data := t.TempDir()
-	if _, stderr, err := runCmd(t, "import", "--data", data, "--base-url", "https://example.org/news/", dir); err != nil {
+	_, stderr, err := runCmd(t, "import", "--data", data, "--base-url", "https://example.org/news/", dir)
+	if err != nil {
 		t.Fatalf("import: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr, "failed 0; 1 with only an update date\n") {
+		t.Errorf("the import's summary does not count the weak date:\n%s", stderr)
 	}
 	out, _, err := runCmd(t, "export", "--data", data)
 	if err != nil {

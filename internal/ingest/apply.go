@@ -168,6 +168,9 @@ func putNotice(w *store.Writer, rec store.PageRecord, raw []byte, res *extract.R
 		sum.Skipped-- // counted as skipped when first read
 	}
 	count(sum, outcome)
+	if outcome != store.Duplicate && outcome != store.Superseded {
+		countWeak(sum, n)
+	}
 	for _, partner := range res.Learned {
 		if err := w.PutPartner(partner); err != nil {
 			return err
@@ -203,6 +206,14 @@ func count(sum *notice.RunSummary, o store.Outcome) {
 	case store.Duplicate, store.Superseded:
 		// A superseding notice was counted as added when its copy came in.
 		sum.Duplicates++
+	}
+}
+
+// countWeak counts a notice of the run that is dated only by its page's
+// update date.
+func countWeak(sum *notice.RunSummary, n notice.Notice) {
+	if n.WeakDate() {
+		sum.WeakDates++
 	}
 }
 
@@ -247,6 +258,7 @@ func (g *Ingester) applyChecked(w *store.Writer, o op, sum *notice.RunSummary, n
 		}
 	default:
 		sum.Unchanged++
+		countWeak(sum, n)
 	}
 	return w.PutPage(rec, nil)
 }

@@ -129,11 +129,19 @@ func TestSearchPageBadInput(t *testing.T) {
 }
 
 // The API's notice says where its date was read, so a client can tell a
-// weak date (the page's last update) from a publication date.
+// weak date (the page's last update) from a publication date; the notice
+// page says "Updated" beside such a date, and only beside such a date.
 func TestNoticeAPIShowsDateSource(t *testing.T) {
 	weak := notice.Notice{ID: "w", URL: "https://example.org/w", Title: "Updated page", Body: "Text.", Date: date("2022-05-10"),
 		DateSource: notice.DateFromUpdate, Publisher: "UNPOG", Partners: []string{}, Topics: []string{}}
-	_, base := newTestServerWith(t, []notice.Notice{weak})
+	dated := weak
+	dated.ID, dated.URL, dated.Title, dated.DateSource = "d", "https://example.org/d", "Dated page", "page"
+	_, base := newTestServerWith(t, []notice.Notice{weak, dated})
+	for id, want := range map[string]string{"w": `Updated <time datetime="2022-05-10">10 May 2022</time>`, "d": `<p class="meta"><time datetime="2022-05-10">10 May 2022</time>`} {
+		if _, page := get(t, base+"/notices/"+id); !strings.Contains(page, want) {
+			t.Errorf("notice page %s lacks %s:\n%s", id, want, page)
+		}
+	}
 	resp, body := get(t, base+"/api/v1/notices/w")
 	var got map[string]any
 	if err := json.Unmarshal([]byte(body), &got); resp.StatusCode != 200 || err != nil {
