@@ -313,7 +313,7 @@ func (pg *page) extract() *Result {
 	if n.Date.IsZero() && res.Kind != KindList && !pg.dateDecided {
 		// A list's dates are its items'; any other page gets the
 		// fallback's date, which is no evidence of a notice.
-		n.Date, dateSource = pg.fallbackDate()
+		n.Date, dateSource = pg.fallbackDate(n.Language)
 	}
 	n.DateSource, res.DateSource = dateSource, dateSource
 	n.Title, n.Body, n.Publisher = withoutControls(n.Title), withoutControls(n.Body), withoutControls(n.Publisher)

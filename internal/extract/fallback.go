@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	dateparser "github.com/markusmobius/go-dateparser"
 	htmldate "github.com/markusmobius/go-htmldate"
 
 	"github.com/noticekb/noticekb/internal/notice"
@@ -26,10 +27,10 @@ const (
 // the page shows as its last update ("Last updated: 10 May 2022"). A date
 // the search found that the page shows only as an update is flagged as
 // one; one only in its metadata (dateModified) is not the page's date.
-func (pg *page) fallbackDate() (notice.Date, string) {
+func (pg *page) fallbackDate(lang string) (notice.Date, string) {
 	dc := pg.dateContext()
 	shownUpdates, metaUpdates := pg.updateDates(dc)
-	if d := pg.searchDate(dc); !d.IsZero() && !pg.toldInProse(d, dc) && !pg.othersDate(d, dc) {
+	if d := pg.searchDate(dc, lang); !d.IsZero() && !pg.toldInProse(d, dc) && !pg.othersDate(d, dc) {
 		switch {
 		case pg.showsAsPublication(d, dc):
 			return d, dateFromSearch
@@ -57,12 +58,17 @@ func (pg *page) fallbackDate() (notice.Date, string) {
 // document and scans its markup with many patterns) falls on few pages.
 // A bare year (a copyright line's) is no date, and a numeric date is read
 // in the page's own day/month order.
-func (pg *page) searchDate(dc dateContext) notice.Date {
+func (pg *page) searchDate(dc dateContext, lang string) notice.Date {
 	opts := htmldate.Options{
 		UseOriginalDate: true,
 		URL:             pg.urlString(),
 		MinDate:         pubdate.Earliest.Time(),
 		MaxDate:         dc.now.Add(24 * time.Hour),
+		DateParserConfig: &dateparser.Configuration{
+			Languages:           searchLanguages(lang),
+			PreferredDateSource: dateparser.Past,
+			StrictParsing:       true,
+		},
 	}
 	res, err := htmldate.FromDocument(pg.root, opts)
 	if err != nil || res.IsZero() {
@@ -175,4 +181,15 @@ func (pg *page) othersDate(d notice.Date, dc dateContext) bool {
 		shown = true
 	}
 	return shown
+}
+
+// searchLanguages are the languages the date search reads month and day
+// names in: the page's and English. Every language of the date parser
+// (its default) costs about a tenth of a second for each string that is
+// not a date, so a page of such strings in its metadata took a minute.
+func searchLanguages(lang string) []string {
+	if lang == "" || lang == "en" {
+		return []string{"en"}
+	}
+	return []string{lang, "en"}
 }
