@@ -25,9 +25,14 @@ func (k *KB) Import(ctx context.Context, paths []string, opts ingest.ImportOptio
 // is interrupted keeps what it read and a rerun goes on from there.
 func (k *KB) Crawl(ctx context.Context, c *crawl.Crawler, starts []string) (notice.RunSummary, error) {
 	session := k.ingest.Begin(ctx)
-	crawlErr := c.Run(ctx, starts, ingest.NewCrawlSink(session))
+	sink := ingest.NewCrawlSink(session)
+	crawlErr := c.Run(ctx, starts, sink)
+	var finishErr error
+	if ctx.Err() == nil {
+		finishErr = sink.Finish()
+	}
 	sum, err := session.Close()
-	return sum, errors.Join(crawlErr, err, k.settle(ctx))
+	return sum, errors.Join(crawlErr, finishErr, err, k.settle(ctx))
 }
 
 // Reextract reads every stored page again with the knowledge in use,
