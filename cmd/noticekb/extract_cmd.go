@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"runtime"
+	"strings"
 
 	"github.com/noticekb/noticekb/internal/extract"
 	"github.com/noticekb/noticekb/internal/ingest"
 	"github.com/noticekb/noticekb/internal/parallel"
+	"github.com/noticekb/noticekb/internal/verdict"
 )
 
 // extractLine is one line of `noticekb extract`: the contract fields, plus
@@ -17,15 +21,21 @@ type extractLine struct {
 	noticeFields
 	SDGs     []string `json:"sdgs"`
 	Language string   `json:"language"`
-	Kind     string   `json:"kind,omitempty"`
+	// Kind is the page's verdict on its own evidence: what a crawl decides
+	// too, before it knows the rest of the site.
+	Kind string `json:"kind,omitempty"`
 	// DateSource says where the date was read (rule, metadata, page, url …).
 	DateSource string `json:"date_source,omitempty"`
 	Error      string `json:"error,omitempty"`
+	// verdict is the judgement behind Kind, for --explain.
+	verdict *verdict.Verdict
+	pattern string
 }
 
 func cmdExtract(ctx context.Context, e env, args []string) error {
 	fs := newFlagSet(commandNamed("extract"), e)
 	pageURL := fs.String("url", "", "`URL` the page was published at (resolves links, site rules and URL dates)")
+	explain := fs.Bool("explain", false, "instead of JSON, say why each page is or is not a notice: the evidence, with its weights")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -39,6 +49,12 @@ func cmdExtract(ctx context.Context, e env, args []string) error {
 	parallel.For(ctx, len(files), runtime.GOMAXPROCS(0), func(i int) {
 		lines[i] = extractFile(x, files[i], *pageURL)
 	})
+	if *explain {
+		for _, l := range lines {
+			writeExplanation(e.stdout, l)
+		}
+		return ctx.Err()
+	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
 	for _, l := range lines {
@@ -47,6 +63,38 @@ func cmdExtract(ctx context.Context, e env, args []string) error {
 		}
 	}
 	return ctx.Err()
+}
+
+// writeExplanation says why a page is or is not a notice: its verdict on
+// its own evidence, each piece with its weight, and the template a crawl
+// would judge it with. A crawl adds what the site says (the lists that
+// hold the page, the other pages of its template); an admin who disagrees
+// writes a site rule (notice_url, or a layout's selectors).
+func writeExplanation(w io.Writer, l extractLine) {
+	name := l.ID
+	if l.URL != "" {
+		name += "  " + l.URL
+	}
+	fmt.Fprintln(w, name)
+	if l.Error != "" {
+		fmt.Fprintf(w, "  error: %s\n\n", l.Error)
+		return
+	}
+	fmt.Fprintf(w, "  title: %s\n  date: %s (%s)\n", l.Title, orDash(l.Date), orDash(l.DateSource))
+	for _, line := range strings.Split(strings.TrimRight(l.verdict.Explain(), "\n"), "\n") {
+		fmt.Fprintln(w, "  "+line)
+	}
+	if l.pattern != "" {
+		fmt.Fprintf(w, "  template: %s\n", l.pattern)
+	}
+	fmt.Fprintln(w)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func extractFile(x *extract.Extractor, path, pageURL string) extractLine {
@@ -78,6 +126,12 @@ func extractBytes(x *extract.Extractor, path string, body []byte, pageURL string
 	line.DateSource = res.DateSource
 	if n.SDGs != nil {
 		line.SDGs = n.SDGs
+	}
+	line.verdict = &res.Verdict
+	if res.Page.URL != "" {
+		line.pattern = verdict.Pattern(res.Page.URL) + ", skeleton " + res.Page.Skeleton
+	} else {
+		line.pattern = "skeleton " + res.Page.Skeleton
 	}
 	return line
 }

@@ -37,6 +37,9 @@ type Curator interface {
 	// contains text (all when empty), most recently withdrawn first, at
 	// most limit, with how many there are in all.
 	WithdrawnNotices(text string, limit int) ([]notice.Notice, int, error)
+	// PageVerdict says why the stored page at url is or is not a notice;
+	// notice.ErrNotFound when no page is stored there.
+	PageVerdict(url string) (PageVerdict, error)
 }
 
 // KnowledgeFile is one file extraction knows from.
