@@ -29,6 +29,7 @@ const (
 	fieldTopic     = "topic"
 	fieldPublisher = "publisher"
 	fieldSDG       = "sdg"
+	fieldSection   = "section"
 	fieldLang      = "lang"
 	fieldID        = "_id"
 
@@ -37,7 +38,7 @@ const (
 
 	// mappingVersion changes whenever the fields below change meaning; an
 	// index built with another version is rebuilt from the store.
-	mappingVersion = "4"
+	mappingVersion = "5"
 	dayLayout      = "20060102"
 )
 
@@ -47,6 +48,7 @@ var facetField = map[string]string{
 	notice.FacetTopic:     fieldTopic,
 	notice.FacetPublisher: fieldPublisher,
 	notice.FacetSDG:       fieldSDG,
+	notice.FacetSection:   fieldSection,
 }
 
 // newMapping describes a notice to Bleve: the English-analysed text (title
@@ -100,7 +102,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	for _, f := range []string{fieldBody, fieldSummary, fieldURL, fieldDate} {
 		doc.AddFieldMappingsAt(f, storedOnly())
 	}
-	for _, f := range []string{fieldPartner, fieldTopic, fieldPublisher, fieldSDG, fieldLang} {
+	for _, f := range []string{fieldPartner, fieldTopic, fieldPublisher, fieldSDG, fieldSection, fieldLang} {
 		doc.AddFieldMappingsAt(f, keywordField(true))
 	}
 	doc.AddFieldMappingsAt(fieldYear, keywordField(false))
@@ -126,6 +128,7 @@ func document(n *notice.Notice) map[string]any {
 		fieldPartner:   n.Partners,
 		fieldTopic:     n.Topics,
 		fieldSDG:       n.SDGs,
+		fieldSection:   n.Sections,
 		fieldLang:      n.Language,
 	}
 	if ko := hangulBigrams(n.Title + " " + n.Body); ko != "" {

@@ -26,7 +26,7 @@ type clause struct {
 var queryFields = map[string]string{
 	"title": fieldTitle, "body": fieldText, "text": fieldText,
 	"partner": fieldPartner, "topic": fieldTopic, "publisher": fieldPublisher,
-	"sdg": fieldSDG, "year": fieldYear, "lang": fieldLang, "language": fieldLang,
+	"sdg": fieldSDG, "section": fieldSection, "year": fieldYear, "lang": fieldLang, "language": fieldLang,
 }
 
 // parseQuery splits a query into clauses. It never fails: an unterminated
@@ -171,7 +171,7 @@ func clauseQuery(c clause, analyzer analysis.Analyzer, labels *Labels) query.Que
 	switch c.field {
 	case fieldPartner:
 		return termQuery(fieldPartner, labels.canonicalPartner(c.text))
-	case fieldTopic, fieldPublisher, fieldSDG, fieldYear, fieldLang:
+	case fieldTopic, fieldPublisher, fieldSDG, fieldSection, fieldYear, fieldLang:
 		return termQuery(c.field, c.text)
 	case fieldTitle, fieldText:
 		return fieldQuery(c.field, c.text, c.phrase, 1)

@@ -20,6 +20,7 @@ import (
 type extractLine struct {
 	noticeFields
 	SDGs     []string `json:"sdgs"`
+	Sections []string `json:"sections,omitempty"`
 	Language string   `json:"language"`
 	// Kind is the page's verdict on its own evidence: what a crawl decides
 	// too, before it knows the rest of the site.
@@ -123,7 +124,7 @@ func extractBytes(x *extract.Extractor, path string, body []byte, pageURL string
 	n := res.Notice
 	line.Title, line.Date, line.Body, line.Publisher = n.Title, n.Date.String(), n.Body, n.Publisher
 	line.Partners, line.Topics, line.Language, line.Kind = n.Partners, n.Topics, n.Language, res.Kind.String()
-	line.DateSource = res.DateSource
+	line.DateSource, line.Sections = res.DateSource, n.Sections
 	if n.SDGs != nil {
 		line.SDGs = n.SDGs
 	}

@@ -52,7 +52,7 @@ func init() {
 		{"reextract", "reextract [--data DIR]", "re-extract every stored page with the current rules and taxonomy, without network", cmdReextract},
 		{"backup", "backup [--data DIR] FILE", "write a consistent copy of the store to FILE, also while serve runs", cmdBackup},
 		{"restore", "restore FILE --data NEWDIR", "restore a backup into a new data folder and rebuild its index", cmdRestore},
-		{"search", "search [--data DIR] [--partner P]... [--topic T]... [--from D] [--to D] [--sort S] [--size N] [--page N | --after KEY...] [--facet-size N|all] [--months] [--json] QUERY | --related ID", "search the knowledge base from the command line", cmdSearch},
+		{"search", "search [--data DIR] [--partner P]... [--topic T]... [--section S]... [--from D] [--to D] [--sort S] [--size N] [--page N | --after KEY...] [--facet-size N|all] [--months] [--json] QUERY | --related ID", "search the knowledge base from the command line", cmdSearch},
 		{"bench", "bench <name> [flags]", "run a benchmark against the shared test beds (noticekb bench lists them)", cmdBench},
 		{"version", "version", "print the version", cmdVersion},
 	}

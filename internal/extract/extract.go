@@ -295,6 +295,7 @@ func (pg *page) extract() *Result {
 	n := &res.Notice
 	n.URL, n.Title, n.Body, n.Date, n.Publisher = pg.urlString(), pg.title, pg.body, date, publisher.Name
 	res.Learned = pg.tag(n, publisher)
+	n.Sections = pg.sections(n.Title)
 	n.Language = language(n.Title+" "+n.Body, pg.meta.lang)
 
 	res.Canonical = pg.resolve(pg.meta.canonical)

@@ -12,15 +12,18 @@ import (
 
 // Notice is one news item or notice published on an organisation's website.
 type Notice struct {
-	ID          string    `json:"id"`
-	URL         string    `json:"url"`
-	Title       string    `json:"title"`
-	Date        Date      `json:"date"`
-	Body        string    `json:"body"`
-	Publisher   string    `json:"publisher"`
-	Partners    []string  `json:"partners"`
-	Topics      []string  `json:"topics"`
-	SDGs        []string  `json:"sdgs,omitempty"`
+	ID        string   `json:"id"`
+	URL       string   `json:"url"`
+	Title     string   `json:"title"`
+	Date      Date     `json:"date"`
+	Body      string   `json:"body"`
+	Publisher string   `json:"publisher"`
+	Partners  []string `json:"partners"`
+	Topics    []string `json:"topics"`
+	SDGs      []string `json:"sdgs,omitempty"`
+	// Sections are the site's own sections and tags for the notice (its
+	// categories, tags, breadcrumb trail), as the site writes them.
+	Sections    []string  `json:"sections,omitempty"`
 	Language    string    `json:"language,omitempty"`
 	FetchedAt   time.Time `json:"fetched_at,omitzero"`
 	WithdrawnAt time.Time `json:"withdrawn_at,omitzero"`
