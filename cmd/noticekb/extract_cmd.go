@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -24,11 +23,10 @@ type extractLine struct {
 	Language string   `json:"language"`
 	// Kind is the page's verdict on its own evidence: what a crawl decides
 	// too, before it knows the rest of the site.
-	Kind string `json:"kind,omitempty"`
-	// DateSource says where the date was read (rule, metadata, page, url …).
-	DateSource string `json:"date_source,omitempty"`
-	Error      string `json:"error,omitempty"`
-	// verdict is the judgement behind Kind, for --explain.
+	Kind  string `json:"kind,omitempty"`
+	Error string `json:"error,omitempty"`
+	// verdict is the judgement behind Kind, and pattern the template a
+	// crawl judges the page with, for --explain.
 	verdict *verdict.Verdict
 	pattern string
 }
@@ -40,9 +38,6 @@ func cmdExtract(ctx context.Context, e env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		return usageError{errors.New("extract: name at least one file")}
-	}
 	x := extract.New(extract.Options{})
 	files := fs.Args()
 	lines := make([]extractLine, len(files))
@@ -50,52 +45,36 @@ func cmdExtract(ctx context.Context, e env, args []string) error {
 	parallel.For(ctx, len(files), runtime.GOMAXPROCS(0), func(i int) {
 		lines[i] = extractFile(x, files[i], *pageURL)
 	})
-	if *explain {
-		for _, l := range lines {
-			writeExplanation(e.stdout, l)
-		}
-		return ctx.Err()
-	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
-	for _, l := range lines {
-		if err := enc.Encode(l); err != nil {
+	failed, first := 0, ""
+	for i, l := range lines {
+		if *explain {
+			writeExplanation(e.stdout, l)
+		} else if err := enc.Encode(l); err != nil {
 			return err
 		}
+		if l.Error == "" {
+			continue
+		}
+		if failed++; failed == 1 {
+			first = l.Error
+			if !strings.Contains(first, files[i]) {
+				first = files[i] + ": " + first
+			}
+		}
 	}
-	return ctx.Err()
-}
-
-// writeExplanation says why a page is or is not a notice: its verdict on
-// its own evidence, each piece with its weight, and the template a crawl
-// would judge it with. A crawl adds what the site says (the lists that
-// hold the page, the other pages of its template); an admin who disagrees
-// writes a site rule (notice_url, or a layout's selectors).
-func writeExplanation(w io.Writer, l extractLine) {
-	name := l.ID
-	if l.URL != "" {
-		name += "  " + l.URL
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	fmt.Fprintln(w, name)
-	if l.Error != "" {
-		fmt.Fprintf(w, "  error: %s\n\n", l.Error)
-		return
+	// Every file was named: one that could not be read is work not done.
+	switch {
+	case failed == 1:
+		return fmt.Errorf("extract: %s", first)
+	case failed > 1:
+		return fmt.Errorf("extract: %d of %d files could not be read (see the error of their lines)", failed, len(files))
 	}
-	fmt.Fprintf(w, "  title: %s\n  date: %s (%s)\n", l.Title, orDash(l.Date), orDash(l.DateSource))
-	for _, line := range strings.Split(strings.TrimRight(l.verdict.Explain(), "\n"), "\n") {
-		fmt.Fprintln(w, "  "+line)
-	}
-	if l.pattern != "" {
-		fmt.Fprintf(w, "  template: %s\n", l.pattern)
-	}
-	fmt.Fprintln(w)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
+	return nil
 }
 
 func extractFile(x *extract.Extractor, path, pageURL string) extractLine {
@@ -135,4 +114,33 @@ func extractBytes(x *extract.Extractor, path string, body []byte, pageURL string
 		line.pattern = "skeleton " + res.Page.Skeleton
 	}
 	return line
+}
+
+// writeExplanation says why a page is or is not a notice: its verdict on
+// its own evidence, each piece with its weight, and the template a crawl
+// would judge it with. A crawl adds what the site says (the lists that
+// hold the page, the other pages of its template); an admin who disagrees
+// writes a site rule (notice_url, or a layout's selectors).
+func writeExplanation(w io.Writer, l extractLine) {
+	name := l.ID
+	if l.URL != "" {
+		name += "  " + l.URL
+	}
+	fmt.Fprintln(w, name)
+	if l.Error != "" {
+		fmt.Fprintf(w, "  error: %s\n\n", l.Error)
+		return
+	}
+	fmt.Fprintf(w, "  title: %s\n  date: %s (%s)\n", l.Title, orDash(l.Date), orDash(l.DateSource))
+	for _, line := range strings.Split(strings.TrimRight(l.verdict.Explain(), "\n"), "\n") {
+		fmt.Fprintln(w, "  "+line)
+	}
+	fmt.Fprintf(w, "  template: %s\n\n", l.pattern)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

@@ -38,14 +38,15 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	defer ln.Close()
 
-	k, err := kb.Open(ctx, cfg, log)
+	k, err := kb.OpenToServe(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer k.Close()
 	// The control socket lets `noticekb backup` have a snapshot of the
-	// store this process holds.
-	if ctl, err := control.Listen(kb.ControlSocket(cfg), k.Store(), log); err != nil {
+	// store this process holds, and tells other commands where it serves.
+	url := "http://" + ln.Addr().String() + "/"
+	if ctl, err := control.Listen(kb.ControlSocket(cfg), k.Store(), control.Status{URL: url}, log); err != nil {
 		log.Warn("no control socket: backups need the server stopped", "err", err)
 	} else {
 		defer ctl.Close()
@@ -54,7 +55,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !k.Store().HasNotices() {
+	if k.Fresh() {
 		if err := k.ImportDemo(ctx, site); err != nil {
 			return err
 		}
@@ -101,7 +102,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("noticekb is serving; open this URL", "url", "http://"+ln.Addr().String()+"/", "notices", k.Index().Count(), "admin", cfg.AdminToken != "")
+	log.Info("noticekb is serving; open this URL", "url", url, "notices", k.Index().Count(), "admin", cfg.AdminToken != "")
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

@@ -155,7 +155,7 @@ func (pg *page) teasers(heading *html.Node) teaserSet {
 				inArticle = true
 			}
 			side = side || sideClass.MatchString(attr(n, "class")+" "+attr(n, "id"))
-			if isHeading(n.DataAtom) && n != heading {
+			if isHeading(n) && n != heading {
 				if u := pg.teaserLink(n, self); u != "" && !side {
 					t.headings = append(t.headings, n)
 					t.links[u] = true
@@ -252,15 +252,6 @@ func similarSibling(e *html.Node, rows map[*html.Node]int) bool {
 	return false
 }
 
-func contains(ancestor, n *html.Node) bool {
-	for e := n; e != nil; e = e.Parent {
-		if e == ancestor {
-			return true
-		}
-	}
-	return false
-}
-
 // entriesFirst tells whether a list's entries come before the page has
 // anything of its own: no byline, and no more than a few words between its
 // heading and the first entry. An article followed by "recent news" has a
@@ -306,14 +297,6 @@ func (pg *page) datedEntry(s blockSpan) bool {
 		if m.Start >= s.start && m.Start-s.end <= datedReach {
 			return true
 		}
-	}
-	return false
-}
-
-func isHeading(a atom.Atom) bool {
-	switch a {
-	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
-		return true
 	}
 	return false
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -53,8 +54,8 @@ type Result struct {
 	// that evidence alone, and Kind its kind.
 	Page    verdict.Page
 	Verdict verdict.Verdict
-	// DateSource says where the date was read, for diagnosis: "rule",
-	// "metadata", "page", "weak-metadata", "url", "title", or "" for none.
+	// DateSource says where the date was read (as Notice.DateSource), for
+	// diagnosis and for the crawler's judgement.
 	DateSource string
 }
 
@@ -172,8 +173,13 @@ type page struct {
 	bodyNode *html.Node
 	rendered *pageText
 	dates    []pubdate.Match // the page text's dates, found on first use
-	linkText map[string]bool // the texts of the page's links, on first use
-	entries  teaserSet       // headings linking to other pages: a list's entries
+	shown    []shownDate     // the dates shown on the page, scored on first use
+	dc       *dateContext    // how the page's dates are read, settled on first use
+	// dateDecided is set when a layout rule settled the date, or settled
+	// that the page shows none: no fallback then.
+	dateDecided bool
+	linkText    map[string]bool // the texts of the page's links, on first use
+	entries     teaserSet       // headings linking to other pages: a list's entries
 	// linkNodes are the elements of the page's links, in their order.
 	linkNodes []*html.Node
 }
@@ -305,8 +311,33 @@ func (pg *page) extract() *Result {
 	pg.readEntries(heading, res.Links)
 	res.Page, res.Verdict = pg.judge(res, dateSource)
 	res.Kind = res.Verdict.Kind
-	res.DateSource = dateSource
+	if n.Date.IsZero() && res.Kind != KindList && !pg.dateDecided {
+		// A list's dates are its items'; any other page gets the
+		// fallback's date, which is no evidence of a notice.
+		n.Date, dateSource = pg.fallbackDate()
+	}
+	n.DateSource, res.DateSource = dateSource, dateSource
+	n.Title, n.Body, n.Publisher = withoutControls(n.Title), withoutControls(n.Body), withoutControls(n.Publisher)
 	return res
+}
+
+// withoutControls drops control characters (C0 but tab and line feed,
+// DEL, C1) that a page's text may carry raw: invisible to readers, and
+// invalid in the XML of the feeds.
+func withoutControls(s string) string {
+	if !strings.ContainsFunc(s, isStrayControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isStrayControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isStrayControl(r rune) bool {
+	return unicode.IsControl(r) && r != '\n' && r != '\t'
 }
 
 // tag names the notice's partners (never its publisher) and its topics

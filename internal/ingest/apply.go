@@ -189,6 +189,9 @@ func (g *Ingester) applyRejudge(w *store.Writer, o op, sum *runCounts, now time.
 			delete(sum.added, rec.URL)
 			sum.Added--
 			sum.Skipped++
+			if n, err := w.Notice(id); err == nil && n.WeakDate() {
+				sum.WeakDates-- // counted when it was added
+			}
 		default:
 			sum.Withdrawn++
 		}
@@ -251,6 +254,9 @@ func putNotice(w *store.Writer, rec store.PageRecord, raw []byte, res *extract.R
 	if outcome == store.Added || outcome == store.Superseded {
 		sum.added[rec.URL] = true
 	}
+	if outcome != store.Duplicate && outcome != store.Superseded {
+		countWeak(sum.RunSummary, n)
+	}
 	for _, partner := range res.Learned {
 		if err := w.PutPartner(partner); err != nil {
 			return err
@@ -283,6 +289,14 @@ func count(sum *notice.RunSummary, o store.Outcome) {
 	case store.Duplicate, store.Superseded:
 		// A superseding notice was counted as added when its copy came in.
 		sum.Duplicates++
+	}
+}
+
+// countWeak counts a notice of the run that is dated only by its page's
+// update date.
+func countWeak(sum *notice.RunSummary, n notice.Notice) {
+	if n.WeakDate() {
+		sum.WeakDates++
 	}
 }
 
@@ -327,6 +341,7 @@ func (g *Ingester) applyChecked(w *store.Writer, o op, sum *runCounts, now time.
 		}
 	default:
 		sum.Unchanged++
+		countWeak(sum.RunSummary, n)
 	}
 	return w.PutPage(rec, nil)
 }

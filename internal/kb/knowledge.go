@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -259,11 +260,29 @@ func (cu *Curator) SetWithdrawn(ctx context.Context, id string, withdraw bool) (
 }
 
 func (cu *Curator) WithdrawnNotices(text string, limit int) ([]notice.Notice, int, error) {
+	return listMatching(cu.k.store.EachWithdrawn, text, limit, func(x, y notice.Notice) int {
+		return y.WithdrawnAt.Compare(x.WithdrawnAt)
+	})
+}
+
+func (cu *Curator) DateSources() (map[string]int, error) { return cu.k.store.DateSources() }
+
+func (cu *Curator) DatedNotices(source, text string, limit int) ([]notice.Notice, int, error) {
+	each := func(fn func(notice.Notice) error) error { return cu.k.store.EachDatedBy(source, fn) }
+	return listMatching(each, text, limit, func(x, y notice.Notice) int {
+		return cmp.Or(y.Date.Time().Compare(x.Date.Time()), strings.Compare(x.ID, y.ID))
+	})
+}
+
+// listMatching lists the notices each gives that contain every word of
+// text, without their bodies, in order, at most limit, with how many
+// there are.
+func listMatching(each func(func(notice.Notice) error) error, text string, limit int, order func(x, y notice.Notice) int) ([]notice.Notice, int, error) {
 	words := strings.Fields(strings.ToLower(text))
 	var found []notice.Notice
-	err := cu.k.store.EachWithdrawn(func(n notice.Notice) error {
+	err := each(func(n notice.Notice) error {
 		if matchesAll(words, n) {
-			n.Body = "" // the list shows none
+			n.Body = "" // the lists show none
 			found = append(found, n)
 		}
 		return nil
@@ -271,11 +290,11 @@ func (cu *Curator) WithdrawnNotices(text string, limit int) ([]notice.Notice, in
 	if err != nil {
 		return nil, 0, err
 	}
-	slices.SortFunc(found, func(x, y notice.Notice) int { return y.WithdrawnAt.Compare(x.WithdrawnAt) })
+	slices.SortFunc(found, order)
 	return found[:min(len(found), limit)], len(found), nil
 }
 
-// matchesAll tells whether a withdrawn notice contains every word (in its
+// matchesAll tells whether a notice contains every word (in its
 // title, body or address), or is the notice with that ID.
 func matchesAll(words []string, n notice.Notice) bool {
 	if len(words) == 1 && words[0] == n.ID {

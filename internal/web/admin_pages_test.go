@@ -89,6 +89,19 @@ func (c *testCurator) WithdrawnNotices(text string, limit int) ([]notice.Notice,
 	return out[:min(len(out), limit)], len(out), err
 }
 
+func (c *testCurator) DateSources() (map[string]int, error) { return c.st.DateSources() }
+
+func (c *testCurator) DatedNotices(source, text string, limit int) ([]notice.Notice, int, error) {
+	var out []notice.Notice
+	err := c.st.EachDatedBy(source, func(n notice.Notice) error {
+		if strings.Contains(strings.ToLower(n.Title), strings.ToLower(text)) {
+			out = append(out, n)
+		}
+		return nil
+	})
+	return out[:min(len(out), limit)], len(out), err
+}
+
 // PageVerdict knows one stored page, whose evidence carries crawled text.
 func (c *testCurator) PageVerdict(u string) (PageVerdict, error) {
 	if u != "https://example.org/judged" {

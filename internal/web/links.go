@@ -80,6 +80,9 @@ func (st state) values(page bool) params {
 	if q.FacetTop != 0 && q.FacetTop != notice.DefaultFacetTop {
 		v.Set("facet_size", strconv.Itoa(q.FacetTop))
 	}
+	if q.Verbatim {
+		v.Set("verbatim", "1")
+	}
 	for _, f := range st.Expand {
 		v.Add("expand", f)
 	}
