@@ -50,6 +50,7 @@ func (pg *page) evidence(res *Result, dateSource string) verdict.Page {
 		DateByHeading:    t.byline,
 		Teasers:          len(t.headings),
 		TeasersFirst:     t.first,
+		ItemsFirst:       t.itemsFirst,
 		Skeleton:         skeleton(heading, pg.root),
 	}
 	items, dated := map[string]bool{}, map[string]bool{}
@@ -121,8 +122,8 @@ type teaserSet struct {
 	links    map[string]bool // the URLs they link to
 	// byline tells that a date is shown by the page's heading, before
 	// any entry; first, that an entry comes before the page has anything
-	// of its own.
-	byline, first bool
+	// of its own; itemsFirst, that a list's item links do.
+	byline, first, itemsFirst bool
 }
 
 // maxOwnWords is the text a list may show of its own between its heading
@@ -187,6 +188,7 @@ func (pg *page) readEntries(heading *html.Node, links []Link) {
 		}
 	}
 	pg.markDated(links)
+	t.itemsFirst = pg.itemsFirst(heading, links)
 }
 
 // entryRows counts, for each element holding links that may lead to a
@@ -261,12 +263,7 @@ func (pg *page) entriesFirst(heading *html.Node, t teaserSet) bool {
 		return false
 	}
 	pt := pg.text()
-	own := -1
-	if h, ok := pt.spanOf(heading); heading != nil && ok {
-		own = h.end
-	} else if b := pg.bodyStart(); b >= 0 {
-		own = b // no heading: the page's text starts where its body does
-	}
+	own := pg.ownStart(heading)
 	// The first entry after the page's own start: linked headings above
 	// it (a site's name, a bar of top stories) are not its entries.
 	var first blockSpan
@@ -288,6 +285,40 @@ func (pg *page) entriesFirst(heading *html.Node, t teaserSet) bool {
 		return after >= 2
 	}
 	return len(strings.Fields(pt.text[own:first.start])) <= maxOwnWords
+}
+
+// ownStart is where the page's own text starts: after its heading, or
+// where its body starts when it has none; -1 when neither is placed.
+func (pg *page) ownStart(heading *html.Node) int {
+	pt := pg.text()
+	if h, ok := pt.spanOf(heading); heading != nil && ok {
+		return h.end
+	}
+	return pg.bodyStart()
+}
+
+// itemsFirst tells whether a list's item links start before the page has
+// text of its own: a board's rows under its heading, not "related
+// articles" after an article's body.
+func (pg *page) itemsFirst(heading *html.Node, links []Link) bool {
+	pt := pg.text()
+	own := pg.ownStart(heading)
+	first := -1
+	for i, l := range links {
+		if !l.Item {
+			continue
+		}
+		if s, ok := pt.spanOf(pg.linkNodes[i]); ok && s.start >= max(own, 0) && (first < 0 || s.start < first) {
+			first = s.start
+		}
+	}
+	switch {
+	case first < 0:
+		return false
+	case own < 0:
+		return true
+	}
+	return len(strings.Fields(pt.text[own:first])) <= maxOwnWords
 }
 
 // datedEntry tells whether an entry's heading is followed by a date

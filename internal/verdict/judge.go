@@ -26,7 +26,7 @@ const (
 	wDateElsewhere  = 2
 	wDateWeak       = 0.5
 	wTeasersFirst   = -6
-	wSomeTeasers    = -1
+	wSomeTeasers    = -0.5
 	wItems          = -3
 	wUndatedItems   = -1.5
 	wPager          = -2
@@ -178,14 +178,12 @@ func (j *judging) listShape(p Page) {
 	switch {
 	case p.TeasersFirst:
 		j.add("entries of a list", wTeasersFirst, fmt.Sprintf("%d headings linking to other pages, before any text of its own", p.Teasers))
-	case (listLinks || p.Teasers >= manyTeasers) && ownArticle:
-		j.add("entries after the text", wSomeTeasers, fmt.Sprintf("%d links and %d headings to other entries, after an article's own byline or markup", p.Items, p.Teasers))
+	case (listLinks || p.Teasers >= manyTeasers) && (ownArticle || !p.ItemsFirst):
+		j.add("entries after the text", wSomeTeasers, fmt.Sprintf("%d links and %d headings to other entries, after the page's own byline, markup or text", p.Items, p.Teasers))
 	case listLinks && 2*p.DatedItems >= p.Items:
 		j.add("list links", wItems, fmt.Sprintf("%d links of one shape with titles for text, %d shown with dates", p.Items, p.DatedItems))
 	case listLinks:
 		j.add("undated list links", wUndatedItems, fmt.Sprintf("%d links of one shape with titles for text, %d shown with dates", p.Items, p.DatedItems))
-	case p.Teasers >= manyTeasers:
-		j.add("entries after the text", wSomeTeasers, fmt.Sprintf("%d headings linking to other pages", p.Teasers))
 	}
 	switch {
 	case p.Pager && ownArticle:

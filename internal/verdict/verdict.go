@@ -85,6 +85,9 @@ type Page struct {
 	Items      int  `json:"items,omitempty"`
 	DatedItems int  `json:"dated_items,omitempty"`
 	Pager      bool `json:"pager,omitempty"`
+	// ItemsFirst tells that the item links start before the page has text
+	// of its own; after it, they are "related articles".
+	ItemsFirst bool `json:"items_first,omitempty"`
 	// Skeleton names the page's template by its markup: the tags and
 	// classes around its main heading.
 	Skeleton string `json:"skeleton,omitempty"`
