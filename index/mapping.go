@@ -35,6 +35,7 @@ const (
 	fieldTopic     = "topic"
 	fieldPublisher = "publisher"
 	fieldSDG       = "sdg"
+	fieldSection   = "section"
 	fieldLang      = "lang"
 	fieldID        = "_id"
 
@@ -54,6 +55,7 @@ var facetField = map[string]string{
 	notice.FacetTopic:     fieldTopic,
 	notice.FacetPublisher: fieldPublisher,
 	notice.FacetSDG:       fieldSDG,
+	notice.FacetSection:   fieldSection,
 }
 
 // newMapping describes a notice to Bleve: the English-analysed text (title
@@ -124,7 +126,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	for _, f := range []string{fieldTitle, fieldBody, fieldSummary, fieldURL, fieldDate} {
 		doc.AddFieldMappingsAt(f, storedOnly())
 	}
-	for _, f := range []string{fieldPartner, fieldTopic, fieldPublisher, fieldSDG, fieldLang} {
+	for _, f := range []string{fieldPartner, fieldTopic, fieldPublisher, fieldSDG, fieldSection, fieldLang} {
 		doc.AddFieldMappingsAt(f, keywordField(true))
 	}
 	for _, f := range []string{fieldYear, fieldDay, fieldLength} {
@@ -156,6 +158,7 @@ func document(n *notice.Notice) map[string]any {
 		fieldPartner:   n.Partners,
 		fieldTopic:     n.Topics,
 		fieldSDG:       n.SDGs,
+		fieldSection:   n.Sections,
 		fieldLang:      n.Language,
 	}
 	if ko := hangulBigrams(n.Title + " " + n.Body); ko != "" {

@@ -31,7 +31,7 @@ type clause struct {
 var queryFields = map[string]string{
 	"title": fieldTitleText, "body": fieldText, "text": fieldText,
 	"partner": fieldPartner, "topic": fieldTopic, "publisher": fieldPublisher,
-	"sdg": fieldSDG, "year": fieldYear, "lang": fieldLang, "language": fieldLang,
+	"sdg": fieldSDG, "section": fieldSection, "year": fieldYear, "lang": fieldLang, "language": fieldLang,
 }
 
 // parseQuery splits a query into clauses. It never fails: an unterminated

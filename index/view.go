@@ -170,7 +170,7 @@ func (vs *views) reset() {
 	vs.current.Store(nil)
 }
 
-var viewFields = []string{fieldPartner, fieldTopic, fieldPublisher, fieldSDG}
+var viewFields = []string{fieldPartner, fieldTopic, fieldPublisher, fieldSDG, fieldSection}
 
 // bitmapPostings is implemented by zap's postings lists, which are bitmaps.
 type bitmapPostings interface{ OrInto(*roaring.Bitmap) }

@@ -253,6 +253,29 @@ func TestExtractFoundingNotice(t *testing.T) {
 	}
 }
 
+// extract --explain says why a page is or is not a notice, with the
+// weight of each piece of evidence, and the kind its JSON line gives is
+// that verdict's: a month archive with one entry is a list.
+func TestExtractExplains(t *testing.T) {
+	page := "../../internal/extract/testdata/verdict/ruby-month-archive-one-entry.html"
+	url := "https://www.ruby-lang.org/ko/news/2001/01/"
+	out, _, err := runCmd(t, "extract", "--explain", "--url", url, page, "missing.html")
+	if err == nil {
+		t.Error("a file named that could not be read: no error")
+	}
+	for _, want := range []string{"ruby-month-archive-one-entry  " + url, "  list (score ", "     -6.0  entries of a list: ",
+		"     -4.0  archive address: ", "  template: /ko/news/#/#, skeleton ", "missing  " + url + "\n  error: "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explanation lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, _ = runCmd(t, "extract", "--url", url, page)
+	var l extractLine
+	if err := json.Unmarshal([]byte(out), &l); err != nil || l.Kind != "list" {
+		t.Errorf("JSON line: kind %q, %v", l.Kind, err)
+	}
+}
+
 // A file that cannot be read still gets its line, and the run goes on;
 // it ends in failure, since a file named was not read.
 func TestExtractReportsBadFilesAndContinues(t *testing.T) {

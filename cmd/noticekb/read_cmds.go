@@ -38,6 +38,7 @@ func fieldsOf(n notice.Notice) noticeFields {
 type exportLine struct {
 	noticeFields
 	SDGs        []string `json:"sdgs,omitempty"`
+	Sections    []string `json:"sections,omitempty"`
 	Language    string   `json:"language,omitempty"`
 	WithdrawnAt string   `json:"withdrawn_at,omitempty"`
 }
@@ -57,7 +58,7 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 		if n.Withdrawn() && !all {
 			return nil
 		}
-		line := exportLine{noticeFields: fieldsOf(n), SDGs: n.SDGs, Language: n.Language}
+		line := exportLine{noticeFields: fieldsOf(n), SDGs: n.SDGs, Sections: n.Sections, Language: n.Language}
 		if n.Withdrawn() {
 			line.WithdrawnAt = n.WithdrawnAt.UTC().Format("2006-01-02T15:04:05Z")
 		}
@@ -188,7 +189,7 @@ func printResult(e env, res *notice.Result, q notice.Query) {
 	for _, h := range res.Hits {
 		printHit(e, h)
 	}
-	facets := []string{notice.FacetPartner, notice.FacetTopic, notice.FacetYear}
+	facets := []string{notice.FacetPartner, notice.FacetTopic, notice.FacetSection, notice.FacetYear}
 	if months {
 		facets = append(facets, notice.FacetMonth)
 	}

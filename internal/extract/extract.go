@@ -22,6 +22,7 @@ import (
 	"github.com/noticekb/noticekb/internal/partner"
 	"github.com/noticekb/noticekb/internal/pubdate"
 	"github.com/noticekb/noticekb/internal/topic"
+	"github.com/noticekb/noticekb/internal/verdict"
 )
 
 // Page is one fetched or imported web page.
@@ -36,19 +37,6 @@ type Page struct {
 	ContentType string
 }
 
-// Kind says what a page is.
-type Kind int
-
-const (
-	KindOther  Kind = iota // a page that is neither a notice nor a list of notices
-	KindNotice             // one notice
-	KindList               // a list of notices (a board page, an archive page)
-)
-
-func (k Kind) String() string {
-	return [...]string{"other", "notice", "list"}[k]
-}
-
 // Result is what extraction found in a page.
 type Result struct {
 	// Notice has no ID and no fetch time: the caller knows the canonical URL.
@@ -61,9 +49,11 @@ type Result struct {
 	Learned []notice.Partner
 	// Rule names the rule applied, or "" for the generic extractor.
 	Rule string
-	// Evidence lists why the page is taken for a notice (date, article
-	// markup, rule), for diagnosis and for the crawler's judgement.
-	Evidence []string
+	// Page is what the page shows of itself, the evidence a crawl judges
+	// again with what it knows of the site; Verdict is the judgement on
+	// that evidence alone, and Kind its kind.
+	Page    verdict.Page
+	Verdict verdict.Verdict
 	// DateSource says where the date was read (as Notice.DateSource), for
 	// diagnosis and for the crawler's judgement.
 	DateSource string
@@ -164,12 +154,14 @@ func (x *Extractor) Partners() *partner.Resolver { return x.partners.Load() }
 
 // page is one extraction in progress: the parsed page and what is known.
 type page struct {
-	x    *Extractor
-	url  *url.URL
-	doc  *goquery.Document
-	root *html.Node
-	meta metadata
-	rule *Rule
+	x   *Extractor
+	url *url.URL // the page's URL, or its <base> for resolving links
+	// address is the URL the page was published at (not its <base>).
+	address *url.URL
+	doc     *goquery.Document
+	root    *html.Node
+	meta    metadata
+	rule    *Rule
 	// noticeURL is the site's notice URL pattern from the rules, if any.
 	noticeURL *regexp.Regexp
 	title     string
@@ -187,6 +179,9 @@ type page struct {
 	// that the page shows none: no fallback then.
 	dateDecided bool
 	linkText    map[string]bool // the texts of the page's links, on first use
+	entries     teaserSet       // headings linking to other pages: a list's entries
+	// linkNodes are the elements of the page's links, in their order.
+	linkNodes []*html.Node
 }
 
 // text is the page's visible text, rendered on first use.
@@ -283,6 +278,7 @@ func (x *Extractor) Extract(p Page) (res *Result, err error) {
 	}
 	pg := &page{x: x, root: root, doc: goquery.NewDocumentFromNode(root), meta: readMetadata(root)}
 	pg.url = pageURL(p.URL, pg.meta.base)
+	pg.address = pageURL(p.URL, "")
 	rules := x.rules.Load()
 	pg.rule = rules.match(pg.host(), root)
 	pg.noticeURL = rules.noticeURL(pg.host())
@@ -305,11 +301,16 @@ func (pg *page) extract() *Result {
 	n := &res.Notice
 	n.URL, n.Title, n.Body, n.Date, n.Publisher = pg.urlString(), pg.title, pg.body, date, publisher.Name
 	res.Learned = pg.tag(n, publisher)
+	n.Sections = pg.sections(n.Title)
 	n.Language = language(n.Title+" "+n.Body, pg.meta.lang)
 
 	res.Canonical = pg.resolve(pg.meta.canonical)
+	heading := pg.mainHeadingNode()
+	pg.entries = pg.teasers(heading)
 	res.Links = pg.links()
-	res.Kind, res.Evidence = pg.kind(res, dateSource)
+	pg.readEntries(heading, res.Links)
+	res.Page, res.Verdict = pg.judge(res, dateSource)
+	res.Kind = res.Verdict.Kind
 	if n.Date.IsZero() && res.Kind != KindList && !pg.dateDecided {
 		// A list's dates are its items'; any other page gets the
 		// fallback's date, which is no evidence of a notice.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -67,7 +68,10 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				got.Error = err.Error()
 			} else {
-				got.Kind, got.Rule, got.Evidence, got.DateFrom, got.Notice = res.Kind.String(), res.Rule, res.Evidence, res.DateSource, &res.Notice
+				got.Kind, got.Rule, got.DateFrom, got.Notice = res.Kind.String(), res.Rule, res.DateSource, &res.Notice
+				for _, e := range res.Verdict.Evidence {
+					got.Evidence = append(got.Evidence, fmt.Sprintf("%+g %s", e.Weight, e.Name))
+				}
 				for _, l := range res.Links {
 					if l.Item {
 						got.Items++

@@ -19,6 +19,8 @@ import (
 	"github.com/noticekb/noticekb/internal/partner"
 	"github.com/noticekb/noticekb/internal/store"
 	"github.com/noticekb/noticekb/internal/topic"
+	"github.com/noticekb/noticekb/internal/urlnorm"
+	"github.com/noticekb/noticekb/internal/verdict"
 	"github.com/noticekb/noticekb/internal/web"
 )
 
@@ -305,4 +307,28 @@ func matchesAll(words []string, n notice.Notice) bool {
 		}
 	}
 	return true
+}
+
+// PageVerdict says why the stored page at raw is or is not a notice, as it
+// was last judged; notice.ErrNotFound when no page is stored there.
+func (cu *Curator) PageVerdict(raw string) (web.PageVerdict, error) {
+	u, err := urlnorm.Normalize(raw)
+	if err != nil {
+		return web.PageVerdict{}, fmt.Errorf("kb: page %q: %w", raw, notice.ErrNotFound)
+	}
+	rec, ok, err := cu.k.store.Page(u)
+	if err != nil || !ok {
+		return web.PageVerdict{}, errors.Join(err, fmt.Errorf("kb: page %q: %w", raw, notice.ErrNotFound))
+	}
+	pv := web.PageVerdict{URL: rec.URL, Kind: rec.Kind, NoticeID: rec.NoticeID, Fetched: rec.FetchedAt}
+	if rec.Verdict != nil {
+		pv.Kind, pv.Score = rec.Verdict.Kind.String(), rec.Verdict.Score
+		for _, e := range rec.Verdict.Evidence {
+			pv.Reasons = append(pv.Reasons, web.VerdictReason{Name: e.Name, Detail: e.Detail, Weight: e.Weight})
+		}
+	}
+	if rec.Evidence != nil {
+		pv.Template = "URL pattern " + verdict.Pattern(rec.URL) + ", skeleton " + rec.Evidence.Skeleton
+	}
+	return pv, nil
 }

@@ -30,9 +30,14 @@ func (k *KB) Import(ctx context.Context, paths []string, opts ingest.ImportOptio
 // along the way that fail are counted and listed in the summary only.
 func (k *KB) Crawl(ctx context.Context, c *crawl.Crawler, starts []string) (notice.RunSummary, error) {
 	session := k.ingest.Begin(ctx)
-	crawlErr := c.Run(ctx, starts, ingest.NewCrawlSink(session))
+	sink := ingest.NewCrawlSink(session)
+	crawlErr := c.Run(ctx, starts, sink)
+	var finishErr error
+	if ctx.Err() == nil {
+		finishErr = sink.Finish()
+	}
 	sum, err := session.Close()
-	err = errors.Join(crawlErr, err, k.settle(ctx))
+	err = errors.Join(crawlErr, finishErr, err, k.settle(ctx))
 	if ctx.Err() == nil {
 		for _, u := range c.Unread(starts) {
 			err = errors.Join(err, fmt.Errorf("crawl: start URL %s not read: %s", u.URL, u.Reason))

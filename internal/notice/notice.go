@@ -22,12 +22,15 @@ type Notice struct {
 	// weak fallbacks "search" (a date search of the whole page) and
 	// DateFromUpdate (the page's last-update date, for want of any other);
 	// "" when there is no date.
-	DateSource  string    `json:"date_source,omitempty"`
-	Body        string    `json:"body"`
-	Publisher   string    `json:"publisher"`
-	Partners    []string  `json:"partners"`
-	Topics      []string  `json:"topics"`
-	SDGs        []string  `json:"sdgs,omitempty"`
+	DateSource string   `json:"date_source,omitempty"`
+	Body       string   `json:"body"`
+	Publisher  string   `json:"publisher"`
+	Partners   []string `json:"partners"`
+	Topics     []string `json:"topics"`
+	SDGs       []string `json:"sdgs,omitempty"`
+	// Sections are the site's own sections and tags for the notice (its
+	// categories, tags, breadcrumb trail), as the site writes them.
+	Sections    []string  `json:"sections,omitempty"`
 	Language    string    `json:"language,omitempty"`
 	FetchedAt   time.Time `json:"fetched_at,omitzero"`
 	WithdrawnAt time.Time `json:"withdrawn_at,omitzero"`

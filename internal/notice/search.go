@@ -37,13 +37,14 @@ const (
 	FacetTopic     = "topic"
 	FacetPublisher = "publisher"
 	FacetSDG       = "sdg"
+	FacetSection   = "section"
 	FacetYear      = "year"
 	FacetMonth     = "month"
 )
 
 // FilterFacets are the facets a query can filter on with OR within a facet
 // and AND across facets.
-var FilterFacets = []string{FacetPartner, FacetTopic, FacetPublisher, FacetSDG}
+var FilterFacets = []string{FacetPartner, FacetTopic, FacetPublisher, FacetSDG, FacetSection}
 
 // Query is one search: words, filters, order and page.
 type Query struct {

@@ -44,6 +44,9 @@ type Curator interface {
 	// source ("" for those without a date) and whose title, address or ID
 	// contains text, newest first, at most limit, with how many there are.
 	DatedNotices(source, text string, limit int) ([]notice.Notice, int, error)
+	// PageVerdict says why the stored page at url is or is not a notice;
+	// notice.ErrNotFound when no page is stored there.
+	PageVerdict(url string) (PageVerdict, error)
 }
 
 // KnowledgeFile is one file extraction knows from.

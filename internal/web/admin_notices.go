@@ -154,10 +154,11 @@ func (s *Server) setWithdrawn(c *fiber.Ctx, withdraw bool) error {
 
 // NoticeAdmin is the admin's box on a notice page.
 type NoticeAdmin struct {
-	// Action is where the form posts: the notice's withdraw or restore.
-	CSRF, Action, Back string
-	Withdrawn          bool
-	Flashes            []Flash
+	// Action is where the form posts: the notice's withdraw or restore;
+	// WhyURL is the admin page that says why its page is a notice.
+	CSRF, Action, Back, WhyURL string
+	Withdrawn                  bool
+	Flashes                    []Flash
 }
 
 // noticeAdmin gives a signed-in admin's notice page its withdraw or
@@ -171,6 +172,7 @@ func (s *Server) noticeAdmin(c *fiber.Ctx, n notice.Notice) *NoticeAdmin {
 	a := &NoticeAdmin{
 		CSRF: s.admin.csrf.token(purposeSession, sess.id), Action: "/admin/notices/" + n.ID + "/withdraw",
 		Back: "/notices/" + n.ID, Withdrawn: n.Withdrawn(), Flashes: s.admin.sessions.takeFlashes(sess),
+		WhyURL: "/admin/pages?url=" + url.QueryEscape(n.URL),
 	}
 	if a.Withdrawn {
 		a.Action = "/admin/notices/" + n.ID + "/restore"

@@ -265,7 +265,8 @@ func TestAdminPagesAreValidHTML(t *testing.T) {
 	site.jobs.Wait(t.Context(), strings.TrimPrefix(job, "/admin/jobs/"))
 	_, pages["/admin/knowledge (error)"] = b.get("/admin/knowledge")
 	for _, p := range []string{job, "/admin", "/admin/jobs", "/admin/knowledge", "/admin/notices", "/admin/notices?q=smart",
-		"/admin/notices?q=nothing+at+all", "/admin/notices?date=updated", "/admin/notices?date=none&q=smart", "/notices/evil", "/notices/a"} {
+		"/admin/notices?q=nothing+at+all", "/admin/notices?date=updated", "/admin/notices?date=none&q=smart", "/notices/evil", "/notices/a",
+		"/admin/pages", "/admin/pages?url=https://example.org/judged", "/admin/pages?url=https://example.org/never-read"} {
 		_, pages[p] = b.get(p)
 	}
 	_, page := b.get("/admin/notices?q=smart")
@@ -286,6 +287,32 @@ func TestAdminPagesAreValidHTML(t *testing.T) {
 	_, part := b.get(job + "?part=live")
 	for _, problem := range checkHTML(part, true) {
 		t.Errorf("job part: %s", problem)
+	}
+}
+
+// The admin page of a stored page says why it is or is not a notice: each
+// piece of evidence with its weight; a signed-in admin's notice page links
+// to it, and anyone else gets the sign-in page.
+func TestAdminPageExplainsAVerdict(t *testing.T) {
+	site := newAdminSite(t, testToken, nil)
+	b := newBrowserClient(t, site.base, nil)
+	if resp, _ := b.get("/admin/pages?url=https://example.org/judged"); resp.StatusCode == http.StatusOK && resp.Request.URL.Path == "/admin/pages" {
+		t.Error("the evidence shown without signing in")
+	}
+	b.mustSignIn(testToken)
+	resp, page := b.get("/admin/pages?url=https://example.org/judged")
+	main := between(page, "<main", "</main>")
+	for _, want := range []string{"Not a notice", "score -3.5", "<td class=\"num\">-3.0</td><td><strong>template of other pages</strong>: 0 of the 6",
+		"<td class=\"num\">&#43;2.0</td><td><strong>date on the page</strong></td>", "notice_url"} {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(main, want) {
+			t.Errorf("%d: the explanation lacks %q:\n%s", resp.StatusCode, want, main)
+		}
+	}
+	if resp, page := b.get("/admin/pages?url=https://example.org/never-read"); resp.StatusCode != http.StatusNotFound || !strings.Contains(page, "No page is stored") {
+		t.Errorf("a page never read: %d", resp.StatusCode)
+	}
+	if _, page := b.get("/notices/a"); !strings.Contains(page, `href="/admin/pages?url=https%3A%2F%2Fexample.org%2Fa"`) {
+		t.Errorf("the notice page's admin box does not link to its evidence:\n%s", between(page, `<section class="admin-box"`, "</section>"))
 	}
 }
 

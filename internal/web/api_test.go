@@ -36,8 +36,8 @@ func TestOpenAPIDocumentsTheAPI(t *testing.T) {
 		}
 	}
 	// The parameters queryFromRequest reads; keep in step with request.go.
-	read := []string{"q", "partner", "topic", "publisher", "sdg", "from", "to", "sort", "page", "size", "after",
-		"facet_size", "months", "verbatim", "partner_prefix", "topic_prefix", "publisher_prefix", "sdg_prefix"}
+	read := []string{"q", "partner", "topic", "publisher", "sdg", "section", "from", "to", "sort", "page", "size", "after",
+		"facet_size", "months", "verbatim", "partner_prefix", "topic_prefix", "publisher_prefix", "sdg_prefix", "section_prefix"}
 	slices.Sort(read)
 	slices.Sort(documented)
 	if !slices.Equal(read, documented) {

@@ -19,7 +19,7 @@ type state struct {
 }
 
 // expandable are the facets a page can list in full.
-var expandable = []string{notice.FacetPartner, notice.FacetTopic, notice.FacetPublisher, notice.FacetSDG}
+var expandable = []string{notice.FacetPartner, notice.FacetTopic, notice.FacetPublisher, notice.FacetSDG, notice.FacetSection}
 
 func (st state) expanded(facet string) bool { return slices.Contains(st.Expand, facet) }
 

@@ -147,6 +147,7 @@ var pageRoutes = map[string]string{
 	"GET /admin/notices":                  "admin pages",
 	"POST /admin/notices/{id}/withdraw":   "admin pages",
 	"POST /admin/notices/{id}/restore":    "admin pages",
+	"GET /admin/pages":                    "admin pages",
 }
 
 var fiberParam = regexp.MustCompile(`:([A-Za-z_]+)`)

@@ -95,12 +95,13 @@ type Param struct{ Name, Value string }
 
 var facetTitles = map[string]string{
 	notice.FacetPartner: "Partner", notice.FacetTopic: "Cooperation topic",
-	notice.FacetPublisher: "Publisher", notice.FacetSDG: "SDG",
+	notice.FacetPublisher: "Publisher", notice.FacetSDG: "SDG", notice.FacetSection: "Site section",
 }
 
 // facetPlural names a facet's values in "show all 42 partners".
 var facetPlural = map[string]string{
 	notice.FacetPartner: "partners", notice.FacetTopic: "topics", notice.FacetPublisher: "publishers", notice.FacetSDG: "SDGs",
+	notice.FacetSection: "sections",
 }
 
 // filterableAt is the length from which a facet list gets a filter box.
