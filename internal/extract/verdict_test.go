@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,8 +11,8 @@ import (
 	"github.com/noticekb/noticekb/internal/verdict"
 )
 
-// Pages cut from real sites (testdata/verdict: scripts, styles and long
-// class lists taken out), each judged on its own evidence as `noticekb
+// Pages cut from real sites (testdata/verdict, gzipped as the shared
+// benches keep pages: scripts, styles and long class lists taken out), each judged on its own evidence as `noticekb
 // extract` and a crawl judge it before they know the rest of the site.
 // The evidence named must be among the reasons.
 func TestVerdictOnRealPages(t *testing.T) {
@@ -44,10 +46,7 @@ func TestVerdictOnRealPages(t *testing.T) {
 	}
 	x := newTestExtractor()
 	for _, tt := range tests {
-		body, err := os.ReadFile(filepath.Join("testdata", "verdict", tt.file))
-		if err != nil {
-			t.Fatal(err)
-		}
+		body := readGzip(t, filepath.Join("testdata", "verdict", tt.file+".gz"))
 		res, err := x.Extract(Page{URL: tt.url, Body: body})
 		if err != nil {
 			t.Fatalf("%s: %v", tt.file, err)
@@ -61,4 +60,23 @@ func TestVerdictOnRealPages(t *testing.T) {
 			}
 		}
 	}
+}
+
+// readGzip reads a gzipped fixture.
+func readGzip(t *testing.T, path string) []byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
 }
