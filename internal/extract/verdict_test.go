@@ -1,9 +1,6 @@
 package extract
 
 import (
-	"compress/gzip"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -46,7 +43,7 @@ func TestVerdictOnRealPages(t *testing.T) {
 	}
 	x := newTestExtractor()
 	for _, tt := range tests {
-		body := readGzip(t, filepath.Join("testdata", "verdict", tt.file+".gz"))
+		body := mustGunzip(t, filepath.Join("testdata", "verdict", tt.file+".gz"))
 		res, err := x.Extract(Page{URL: tt.url, Body: body})
 		if err != nil {
 			t.Fatalf("%s: %v", tt.file, err)
@@ -60,23 +57,4 @@ func TestVerdictOnRealPages(t *testing.T) {
 			}
 		}
 	}
-}
-
-// readGzip reads a gzipped fixture.
-func readGzip(t *testing.T, path string) []byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return body
 }
