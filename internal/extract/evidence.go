@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -52,6 +53,7 @@ func (pg *page) evidence(res *Result, dateSource string) verdict.Page {
 		TeasersFirst:     t.first,
 		ItemsFirst:       t.itemsFirst,
 		Skeleton:         skeleton(heading, pg.root),
+		ContentType:      contentType(heading, pg.root),
 	}
 	items, dated := map[string]bool{}, map[string]bool{}
 	for _, l := range res.Links {
@@ -488,6 +490,57 @@ func insideArticle(heading *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// contentType reads what the site's CMS calls the page from the classes
+// it writes on <body> and on the elements holding the main heading:
+// WordPress (body "single-post", "page page-id-N"; the entry's "type-post",
+// "type-page"), Drupal ("page-node-type-article", "node--type-page") and
+// Ghost ("post-template", "page-template"). Only whole class names count:
+// Drupal's "page-node-type-page-press" is some other type.
+func contentType(heading, root *html.Node) string {
+	var classes []string
+	if body := bodyElement(root); body != nil {
+		classes = strings.Fields(attr(body, "class"))
+	}
+	for e := heading; e != nil && e.Type == html.ElementNode && e.DataAtom != atom.Body; e = e.Parent {
+		classes = append(classes, strings.Fields(attr(e, "class"))...)
+	}
+	wordpressPage := slices.Contains(classes, "page") && slices.ContainsFunc(classes, func(c string) bool {
+		return strings.HasPrefix(c, "page-id-")
+	})
+	for _, c := range classes {
+		switch c {
+		case "single-post", "type-post", "post-template", "page-node-type-article", "node--type-article":
+			return verdict.ContentPost
+		}
+	}
+	for _, c := range classes {
+		switch c {
+		case "type-page", "page-template", "page-node-type-page", "node--type-page":
+			return verdict.ContentStatic
+		}
+	}
+	if wordpressPage {
+		return verdict.ContentStatic
+	}
+	return ""
+}
+
+// bodyElement is the document's <body>, nil when there is none.
+func bodyElement(n *html.Node) *html.Node {
+	if n.Type == html.ElementNode && n.DataAtom == atom.Body {
+		return n
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.DataAtom != atom.Html && c.DataAtom != atom.Body {
+			continue // <body> is <html>'s child, or the root's
+		}
+		if b := bodyElement(c); b != nil {
+			return b
+		}
+	}
+	return nil
 }
 
 // skeleton names the page's template by its markup: the tags, ids and

@@ -38,6 +38,11 @@ func TestVerdictOnRealPages(t *testing.T) {
 		{"canada-blog-page.html", "https://numerique.canada.ca/blogue/page/2/", KindList, []string{"pagination address"}},
 		// A service page: text, no date.
 		{"canada-careers.html", "https://numerique.canada.ca/carrieres/", KindOther, []string{"no date"}},
+		// WordPress names its content types in its classes: an "about"
+		// page (body "page page-id-7466") with article markup, and a post
+		// (body "single-post") without a date by its heading.
+		{"wordpress-about-page.html", "https://creativecommons.org/about/", KindOther, []string{"static page"}},
+		{"wordpress-post.html", "https://www.bundesfeuerwehrverband.at/2021/10/20/zentrum-am-berg-offiziell-eroeffnet/", KindNotice, []string{"post"}},
 		// A service page of a clinic whose metadata carries a date.
 		{"service-meta-date.html", "https://www.acredis.com/schoenheitsoperationen/augenlidstraffung/", KindOther, []string{"weak date"}},
 	}

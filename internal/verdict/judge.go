@@ -14,7 +14,11 @@ const (
 	wPrior          = -1.5
 	wNoTitle        = -10
 	wShortText      = -4
-	wLayoutRule     = 10
+	// A layout rule finds a CMS's content region, which its static pages
+	// have as much as its posts: it counts as markup does.
+	wLayoutRule     = 2
+	wStaticPage     = -6
+	wPost           = 1
 	wURLRule        = 20
 	wArticleLD      = 2
 	wMicrodata      = 2
@@ -108,6 +112,12 @@ func (j *judging) page(p Page) {
 	j.text(p)
 	if p.Rule == RuleLayout {
 		j.add("layout rule", wLayoutRule, "a layout rule's body selector matched")
+	}
+	switch p.ContentType {
+	case ContentStatic:
+		j.add("static page", wStaticPage, "the site's CMS marks it a page (about, services, a department), not a post")
+	case ContentPost:
+		j.add("post", wPost, "the site's CMS marks it a post")
 	}
 	j.markup(p)
 	j.date(p)

@@ -91,7 +91,17 @@ type Page struct {
 	// Skeleton names the page's template by its markup: the tags and
 	// classes around its main heading.
 	Skeleton string `json:"skeleton,omitempty"`
+	// ContentType is what the site's CMS calls the page in the classes it
+	// writes around the content: ContentPost or ContentStatic, or "".
+	ContentType string `json:"content_type,omitempty"`
 }
+
+// What a CMS calls a page (WordPress, Drupal and Ghost name their content
+// types in the classes of <body> and of the content's element).
+const (
+	ContentPost   = "post"   // a post or article, dated by nature
+	ContentStatic = "static" // a page: about, services, a department
+)
 
 // Listing is what the site's lists say of a page.
 type Listing int
