@@ -1,0 +1,215 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/noticekb/noticekb/internal/notice"
+)
+
+// The registry holds the sites registered to be kept current (by site
+// ID), and each site's runs in a bucket of its own (by sequence number),
+// the last KeepRuns of them.
+
+// KeepRuns is how many runs of one site the history holds.
+const KeepRuns = 100
+
+// Site returns a registered site as this transaction sees it.
+func (w *Writer) Site(id string) (notice.Site, bool, error) {
+	return getSite(w.tx, id)
+}
+
+func getSite(tx *bolt.Tx, id string) (notice.Site, bool, error) {
+	var site notice.Site
+	v := tx.Bucket(bucketRegistry).Get([]byte(id))
+	if v == nil {
+		return site, false, nil
+	}
+	if err := json.Unmarshal(v, &site); err != nil {
+		return site, false, fmt.Errorf("store: site %s: %w", id, err)
+	}
+	return site, true, nil
+}
+
+// PutSite registers a site or replaces its record.
+func (w *Writer) PutSite(site notice.Site) error {
+	if site.ID == "" {
+		return fmt.Errorf("store: site without ID")
+	}
+	return putJSON(w.tx.Bucket(bucketRegistry), []byte(site.ID), site)
+}
+
+// DeleteSite removes a site from the registry with its run history. Its
+// pages and notices stay.
+func (w *Writer) DeleteSite(id string) error {
+	if err := w.tx.Bucket(bucketRegistry).Delete([]byte(id)); err != nil {
+		return err
+	}
+	runs := w.tx.Bucket(bucketRuns)
+	if runs.Bucket([]byte(id)) == nil {
+		return nil
+	}
+	return runs.DeleteBucket([]byte(id))
+}
+
+// NewRun records a run that starts, giving it the site's next sequence
+// number, and forgets the oldest runs beyond KeepRuns.
+func (w *Writer) NewRun(run *notice.SiteRun) error {
+	b, err := w.tx.Bucket(bucketRuns).CreateBucketIfNotExists([]byte(run.Site))
+	if err != nil {
+		return fmt.Errorf("store: runs of %s: %w", run.Site, err)
+	}
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	run.Seq = seq
+	if err := putJSON(b, u64(seq), run); err != nil {
+		return err
+	}
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k)+KeepRuns <= seq; k, _ = c.First() {
+		if err := c.Delete(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PutRun records a run's progress or end.
+func (w *Writer) PutRun(run notice.SiteRun) error {
+	b := w.tx.Bucket(bucketRuns).Bucket([]byte(run.Site))
+	if b == nil || run.Seq == 0 {
+		return fmt.Errorf("store: run %s/%d was never started: %w", run.Site, run.Seq, notice.ErrNotFound)
+	}
+	return putJSON(b, u64(run.Seq), run)
+}
+
+// RegisteredSites lists the registered sites by ID.
+func (s *Store) RegisteredSites() ([]notice.Site, error) {
+	var out []notice.Site
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRegistry).ForEach(func(k, v []byte) error {
+			var site notice.Site
+			if err := json.Unmarshal(v, &site); err != nil {
+				return fmt.Errorf("store: site %s: %w", k, err)
+			}
+			out = append(out, site)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// RegisteredSite returns one registered site, or an error wrapping
+// notice.ErrNotFound.
+func (s *Store) RegisteredSite(id string) (notice.Site, error) {
+	var site notice.Site
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var ok bool
+		var err error
+		site, ok, err = getSite(tx, id)
+		if err == nil && !ok {
+			err = fmt.Errorf("store: site %s is not registered: %w", id, notice.ErrNotFound)
+		}
+		return err
+	})
+	return site, err
+}
+
+// SiteRuns returns up to limit runs of a site, newest first.
+func (s *Store) SiteRuns(id string, limit int) ([]notice.SiteRun, error) {
+	var out []notice.SiteRun
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRuns).Bucket([]byte(id))
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		for k, v := c.Last(); k != nil && len(out) < limit; k, v = c.Prev() {
+			var run notice.SiteRun
+			if err := json.Unmarshal(v, &run); err != nil {
+				return fmt.Errorf("store: run %s/%d: %w", id, binary.BigEndian.Uint64(k), err)
+			}
+			out = append(out, run)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SiteRun returns one run, or an error wrapping notice.ErrNotFound.
+func (s *Store) SiteRun(id string, seq uint64) (notice.SiteRun, error) {
+	var run notice.SiteRun
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var v []byte
+		if b := tx.Bucket(bucketRuns).Bucket([]byte(id)); b != nil {
+			v = b.Get(u64(seq))
+		}
+		if v == nil {
+			return fmt.Errorf("store: run %d of %s: %w", seq, id, notice.ErrNotFound)
+		}
+		return json.Unmarshal(v, &run)
+	})
+	return run, err
+}
+
+// RecentRuns returns up to limit runs of every site, newest first.
+func (s *Store) RecentRuns(limit int) ([]notice.SiteRun, error) {
+	var out []notice.SiteRun
+	err := s.eachRunBucket(func(site []byte, b *bolt.Bucket) error {
+		c, n := b.Cursor(), 0
+		for k, v := c.Last(); k != nil && n < limit; k, v = c.Prev() {
+			var run notice.SiteRun
+			if err := json.Unmarshal(v, &run); err != nil {
+				return fmt.Errorf("store: run %s/%d: %w", site, binary.BigEndian.Uint64(k), err)
+			}
+			out = append(out, run)
+			n++
+		}
+		return nil
+	})
+	sortRuns(out)
+	return out[:min(len(out), limit)], err
+}
+
+func sortRuns(runs []notice.SiteRun) {
+	sort.SliceStable(runs, func(i, j int) bool {
+		if !runs[i].Started.Equal(runs[j].Started) {
+			return runs[i].Started.After(runs[j].Started)
+		}
+		return runs[i].Site < runs[j].Site
+	})
+}
+
+// RunningRuns returns the runs recorded as running.
+func (s *Store) RunningRuns() ([]notice.SiteRun, error) {
+	var out []notice.SiteRun
+	marker := []byte(`"state":"running"`)
+	err := s.eachRunBucket(func(site []byte, b *bolt.Bucket) error {
+		return b.ForEach(func(k, v []byte) error {
+			if !bytes.Contains(v, marker) {
+				return nil
+			}
+			var run notice.SiteRun
+			if err := json.Unmarshal(v, &run); err != nil {
+				return fmt.Errorf("store: run %s/%d: %w", site, binary.BigEndian.Uint64(k), err)
+			}
+			out = append(out, run)
+			return nil
+		})
+	})
+	return out, err
+}
+
+func (s *Store) eachRunBucket(fn func(site []byte, b *bolt.Bucket) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		runs := tx.Bucket(bucketRuns)
+		return runs.ForEachBucket(func(k []byte) error { return fn(k, runs.Bucket(k)) })
+	})
+}
