@@ -66,6 +66,11 @@ type Config struct {
 	// Guard, when set, refuses private and loopback addresses (admin
 	// re-imports); it applies only to the network transport.
 	Guard *Guard
+	// Hosts, when set, paces this crawl together with every other crawl
+	// given the same Hosts (serve's scheduled runs and admin jobs): one
+	// delay and one concurrency limit per host for all of them, and
+	// robots.txt read once for all of them.
+	Hosts *Hosts
 	Log   *slog.Logger
 	// OnPage, when set, is called after each page request, from the
 	// worker goroutines.
@@ -131,7 +136,10 @@ type Stats struct {
 	Retries     int64 // requests tried again
 	Disallowed  int64 // URLs robots.txt keeps us from
 	Trapped     int64 // URLs dropped by a URL pattern's budget or the depth limit
-	Started     time.Time
+	// Requests counts every HTTP request made: pages (each attempt),
+	// robots.txt, sitemaps and documents (Fetch).
+	Requests int64
+	Started  time.Time
 }
 
 // Add returns the counts of s and o together (Queued and Started are
@@ -143,6 +151,7 @@ func (s Stats) Add(o Stats) Stats {
 	s.Retries += o.Retries
 	s.Disallowed += o.Disallowed
 	s.Trapped += o.Trapped
+	s.Requests += o.Requests
 	return s
 }
 
@@ -154,7 +163,7 @@ type Crawler struct {
 	meta  *http.Client // robots.txt and sitemaps: a few redirects followed
 	stats struct {
 		fetched, queued, notModified, errors, retries, disallowed, trapped atomic.Int64
-		started                                                            atomic.Int64
+		requests, started                                                  atomic.Int64
 	}
 }
 
@@ -198,13 +207,13 @@ func (c *Crawler) Stats() Stats {
 	return Stats{
 		Fetched: s.fetched.Load(), Queued: s.queued.Load(), NotModified: s.notModified.Load(),
 		Errors: s.errors.Load(), Retries: s.retries.Load(), Disallowed: s.disallowed.Load(),
-		Trapped: s.trapped.Load(), Started: time.Unix(0, s.started.Load()),
+		Trapped: s.trapped.Load(), Requests: s.requests.Load(), Started: time.Unix(0, s.started.Load()),
 	}
 }
 
 func (c *Crawler) resetStats() {
 	s := &c.stats
-	for _, v := range []*atomic.Int64{&s.fetched, &s.queued, &s.notModified, &s.errors, &s.retries, &s.disallowed, &s.trapped} {
+	for _, v := range []*atomic.Int64{&s.fetched, &s.queued, &s.notModified, &s.errors, &s.retries, &s.disallowed, &s.trapped, &s.requests} {
 		v.Store(0)
 	}
 	s.started.Store(time.Now().UnixNano())

@@ -88,6 +88,7 @@ func (c *Crawler) getMeta(ctx context.Context, rawURL string, limit int64) (int,
 		return 0, nil, err
 	}
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	c.stats.requests.Add(1)
 	resp, err := c.meta.Do(req)
 	if err != nil {
 		return 0, nil, err
