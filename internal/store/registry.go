@@ -213,3 +213,71 @@ func (s *Store) eachRunBucket(fn func(site []byte, b *bolt.Bucket) error) error 
 		return runs.ForEachBucket(func(k []byte) error { return fn(k, runs.Bucket(k)) })
 	})
 }
+
+// UpdateSite changes a registered site in one transaction: fn sees the
+// record as stored. A site that is not registered gives an error
+// wrapping notice.ErrNotFound.
+func (s *Store) UpdateSite(id string, fn func(*notice.Site) error) (notice.Site, error) {
+	var site notice.Site
+	err := s.Write(func(w *Writer) error {
+		var ok bool
+		var err error
+		if site, ok, err = w.Site(id); err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("store: site %s is not registered: %w", id, notice.ErrNotFound)
+		}
+		if err := fn(&site); err != nil {
+			return err
+		}
+		return w.PutSite(site)
+	})
+	return site, err
+}
+
+// StartRun records a run that starts (setting its Seq) and lets fn update
+// its site in the same transaction. A site that is not registered gives
+// an error wrapping notice.ErrNotFound.
+func (s *Store) StartRun(run *notice.SiteRun, fn func(*notice.Site)) (notice.Site, error) {
+	var site notice.Site
+	err := s.Write(func(w *Writer) error {
+		var ok bool
+		var err error
+		if site, ok, err = w.Site(run.Site); err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("store: site %s is not registered: %w", run.Site, notice.ErrNotFound)
+		}
+		if err := w.NewRun(run); err != nil {
+			return err
+		}
+		fn(&site)
+		return w.PutSite(site)
+	})
+	return site, err
+}
+
+// FinishRun records a run's end and updates its site in the same
+// transaction, so no run is recorded as ended without its site's next
+// run, nor the reverse. A site removed meanwhile stays removed (the run
+// went with its history).
+func (s *Store) FinishRun(run notice.SiteRun, fn func(*notice.Site)) error {
+	return s.Write(func(w *Writer) error {
+		site, ok, err := w.Site(run.Site)
+		if err != nil || !ok {
+			return err
+		}
+		if err := w.PutRun(run); err != nil {
+			return err
+		}
+		fn(&site)
+		return w.PutSite(site)
+	})
+}
+
+// PutSiteRun records a run's progress (its lease renewed).
+func (s *Store) PutSiteRun(run notice.SiteRun) error {
+	return s.Write(func(w *Writer) error { return w.PutRun(run) })
+}
