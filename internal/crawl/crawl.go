@@ -160,8 +160,11 @@ func (s Stats) Add(o Stats) Stats {
 type Crawler struct {
 	cfg   Config
 	pages *http.Client // redirects are answers: the crawler queues their targets
-	meta  *http.Client // robots.txt and sitemaps: a few redirects followed
-	stats struct {
+	meta  *http.Client // sitemaps and documents: a few redirects followed on the site
+	// robots reads robots.txt, following a few redirects to any host, as
+	// RFC 9309 says: a site that moved answers for itself.
+	robots *http.Client
+	stats  struct {
 		fetched, queued, notModified, errors, retries, disallowed, trapped atomic.Int64
 		requests, started                                                  atomic.Int64
 	}
@@ -194,6 +197,15 @@ func New(cfg Config) *Crawler {
 			}
 			if !urlnorm.SameSite(req.URL.Host, via[0].URL.Host) {
 				return errors.New("redirected off the site")
+			}
+			return nil
+		},
+	}
+	c.robots = &http.Client{
+		Transport: transport, Timeout: cfg.Timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return errors.New("more than 5 redirects")
 			}
 			return nil
 		},

@@ -147,6 +147,16 @@ type SiteRun struct {
 	LeaseUntil time.Time `json:"lease_until,omitzero"`
 	// Owner names the process running the run.
 	Owner string `json:"owner,omitempty"`
+	// Progress is a running run's counts so far (not stored).
+	Progress *JobProgress `json:"progress,omitempty"`
+}
+
+// SiteStatus is a registered site with its run going on and its latest
+// run that ended.
+type SiteStatus struct {
+	Site
+	Running *SiteRun `json:"running,omitempty"`
+	LastRun *SiteRun `json:"last_run,omitempty"`
 }
 
 // Done reports whether the run has ended.

@@ -103,10 +103,17 @@ type Change struct {
 	Title string `json:"title"`
 }
 
-// Mutate edits, adds and deletes notices of the site in dir.
+// Mutate edits, adds and deletes notices of the site in dir (5, 3 and 2).
 func (b Bed) Mutate(ctx context.Context, dir string, seed int) (Changes, error) {
+	return b.MutateBy(ctx, dir, seed, 5, 3, 2)
+}
+
+// MutateBy edits, adds and deletes the given numbers of notices.
+func (b Bed) MutateBy(ctx context.Context, dir string, seed, edit, add, del int) (Changes, error) {
 	var ch Changes
-	if _, err := b.runScript(ctx, "mutate_site.py", "--root", dir, "--seed", strconv.Itoa(seed)); err != nil {
+	_, err := b.runScript(ctx, "mutate_site.py", "--root", dir, "--seed", strconv.Itoa(seed),
+		"--edit", strconv.Itoa(edit), "--add", strconv.Itoa(add), "--delete", strconv.Itoa(del))
+	if err != nil {
 		return ch, err
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "changes.json"))
@@ -171,7 +178,20 @@ func (s *Server) Log() string {
 // Serve starts serve_site.py on a free loopback port with extra
 // arguments (--no-faults, --slow-seconds X, --log ...).
 func (b Bed) Serve(dir string, args ...string) (*Server, error) {
-	cmd := b.script(context.Background(), "serve_site.py", append([]string{"--root", dir, "--port", "0"}, args...)...)
+	return b.serve(b.script(context.Background(), "serve_site.py", append([]string{"--root", dir, "--port", "0"}, args...)...))
+}
+
+// ServeAt is Serve on another loopback address (127.0.0.2, 127.0.0.3,
+// ...), so that several sites are several hosts. serve_site.py binds
+// 127.0.0.1 only: it is run with its address set to host.
+func (b Bed) ServeAt(host, dir string, args ...string) (*Server, error) {
+	prog := "import sys; sys.path.insert(0, sys.argv[1]); import serve_site as s; s.HOST = sys.argv[2]; s.main(sys.argv[3:])"
+	cmd := exec.Command(b.Python, append([]string{"-c", prog, b.Dir, host, "--root", dir, "--port", "0"}, args...)...)
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	return b.serve(cmd)
+}
+
+func (b Bed) serve(cmd *exec.Cmd) (*Server, error) {
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err

@@ -1,0 +1,457 @@
+package kb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/noticekb/noticekb/internal/crawl"
+	"github.com/noticekb/noticekb/internal/demo"
+	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/schedule"
+	"github.com/noticekb/noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/urlnorm"
+)
+
+// MinEvery is the shortest fixed interval a site may have: short enough
+// for tests on loopback, long enough that a mistake cannot hammer a site.
+const MinEvery = 10 * time.Second
+
+// maxEvery is the longest fixed interval.
+const maxEvery = 365 * 24 * time.Hour
+
+// Sites is the registry of sites kept current, with the scheduler that
+// keeps them so when the process runs sites (serve, sites run).
+type Sites struct {
+	k      *KB
+	runner *siteRunner
+	sched  *schedule.Scheduler // nil: this process does not run sites
+	hosts  *crawl.Hosts
+	guard  *crawl.Guard
+}
+
+// SitesOptions set up the registry.
+type SitesOptions struct {
+	// Run makes the process run sites: serve (unless --no-schedule) and
+	// sites run. Without it the registry can be read and changed only.
+	Run bool
+	// OnlyAsked runs only the runs asked for, not the sites that are due.
+	OnlyAsked   bool
+	Concurrency int
+	Policy      schedule.Policy
+	// RobotsMaxAge is how long a robots.txt read serves later runs; 0
+	// means an hour.
+	RobotsMaxAge time.Duration
+	// Demo serves the bundled demo site in-process, if it is registered.
+	Demo *demo.Site
+}
+
+// OpenSites opens the registry. With opts.Run, runs that a process which
+// ended left running are marked interrupted and their sites are due.
+func (k *KB) OpenSites(opts SitesOptions) (*Sites, error) {
+	hosts := crawl.NewHosts()
+	hosts.RobotsMaxAge = opts.RobotsMaxAge
+	guard := &crawl.Guard{AllowPrivate: k.cfg.AllowPrivate}
+	s := &Sites{k: k, hosts: hosts, guard: guard, runner: &siteRunner{k: k, hosts: hosts, guard: guard, demo: opts.Demo}}
+	if !opts.Run {
+		return s, nil
+	}
+	host, _ := os.Hostname()
+	sched, err := schedule.New(k.store, s.runner, schedule.Config{
+		Policy: opts.Policy, Concurrency: opts.Concurrency, OnlyAsked: opts.OnlyAsked, Log: k.log,
+		Owner: host + "/" + strconv.Itoa(os.Getpid()),
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.sched = sched
+	return s, nil
+}
+
+// Scheduling reports whether this process runs sites.
+func (s *Sites) Scheduling() bool { return s.sched != nil }
+
+// Run keeps the registered sites current until ctx ends (serve).
+func (s *Sites) Run(ctx context.Context) error {
+	if s.sched == nil {
+		return nil
+	}
+	return s.sched.Run(ctx)
+}
+
+// RunDue runs the sites that are due and returns (sites run --due).
+func (s *Sites) RunDue(ctx context.Context) error {
+	if s.sched == nil {
+		return errNoScheduler
+	}
+	return s.sched.RunDue(ctx)
+}
+
+var errNoScheduler = fmt.Errorf("kb: this process does not run sites (serve --no-schedule): %w", notice.ErrBusy)
+
+// RunNow runs a site now and waits for the run to end; full re-crawls
+// the whole site, otherwise the scheduler chooses what to read.
+func (s *Sites) RunNow(ctx context.Context, id string, full bool, trigger string, progress func(notice.JobProgress)) (notice.SiteRun, error) {
+	if s.sched == nil {
+		return notice.SiteRun{}, errNoScheduler
+	}
+	kind := ""
+	if full {
+		kind = notice.RunFull
+	}
+	return s.sched.RunNow(ctx, id, kind, trigger, progress)
+}
+
+// Queue asks for a run of a site soon (an admin's "run now").
+func (s *Sites) Queue(id string) error {
+	if s.sched == nil {
+		return errNoScheduler
+	}
+	if _, err := s.k.store.RegisteredSite(id); err != nil {
+		return err
+	}
+	return s.sched.Queue(id, "", notice.TriggerAdmin)
+}
+
+// SiteSpec is what a registration says.
+type SiteSpec struct {
+	URLs             []string
+	Include, Exclude []string
+	// Feed is the site's feed, when it is not advertised on its pages.
+	Feed string
+	// Rule names the rules file entry for the site's pages.
+	Rule string
+	// Every is a fixed interval between runs; 0 adapts it.
+	Every time.Duration
+}
+
+// maxPatterns bounds the include and exclude patterns of a site.
+const maxPatterns = 50
+
+// check validates a spec and groups its URLs by site.
+func (s *Sites) check(spec SiteSpec) (map[string][]string, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", notice.ErrInvalidQuery, fmt.Sprintf(format, args...))
+	}
+	if len(spec.URLs) == 0 {
+		return nil, bad("give the address of at least one start page")
+	}
+	groups := map[string][]string{}
+	for _, raw := range spec.URLs {
+		u, err := startURL(raw)
+		if err != nil {
+			return nil, bad("%v", err)
+		}
+		id := siteID(u)
+		if !slices.Contains(groups[id], u) {
+			groups[id] = append(groups[id], u)
+		}
+	}
+	if spec.Every != 0 && (spec.Every < MinEvery || spec.Every > maxEvery) {
+		return nil, bad("every %s: give 0 (adapt to the site) or a duration from %s to %s", spec.Every, MinEvery, maxEvery)
+	}
+	if len(spec.Include)+len(spec.Exclude) > maxPatterns {
+		return nil, bad("more than %d include and exclude patterns", maxPatterns)
+	}
+	if _, err := compileAll(append(slices.Clone(spec.Include), spec.Exclude...)); err != nil {
+		return nil, err
+	}
+	if spec.Feed != "" {
+		if _, err := startURL(spec.Feed); err != nil {
+			return nil, bad("feed: %v", err)
+		}
+		if len(groups) > 1 {
+			return nil, bad("a feed belongs to one site, and these addresses are on %d sites", len(groups))
+		}
+	}
+	if spec.Rule != "" && !s.ruleExists(spec.Rule) {
+		return nil, bad("no rule named %q in the rules file or the shipped rules", spec.Rule)
+	}
+	return groups, nil
+}
+
+func (s *Sites) ruleExists(name string) bool {
+	for _, r := range s.k.extract.Rules().All() {
+		if r.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// startURL normalises a start page's address: an absolute http(s) URL.
+func startURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%q is not an absolute http(s) address", raw)
+	}
+	return urlnorm.Normalize(raw)
+}
+
+// guardHosts refuses, for sites registered over HTTP, hosts on private
+// addresses (unless --allow-private) and hosts that resolve to nothing.
+func (s *Sites) guardHosts(ctx context.Context, urls ...string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for _, raw := range urls {
+		u, err := url.Parse(raw)
+		if err != nil || u.Hostname() == demo.Host {
+			continue
+		}
+		if err := s.guard.CheckHost(ctx, u.Hostname()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Register adds the sites of spec's URLs (one site per host, www. or
+// not), each due at once, or adds the URLs as start pages of sites
+// already registered and sets what spec says. remote marks a request made
+// over HTTP, whose hosts must pass the re-import guard. It returns the
+// sites as registered, and which of them are new.
+func (s *Sites) Register(ctx context.Context, spec SiteSpec, remote bool) ([]notice.Site, []bool, error) {
+	groups, err := s.check(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	if remote {
+		if err := s.guardHosts(ctx, append(slices.Clone(spec.URLs), spec.Feed)...); err != nil {
+			return nil, nil, err
+		}
+	}
+	ids := make([]string, 0, len(groups))
+	for id := range groups {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var out []notice.Site
+	var created []bool
+	now := time.Now().UTC()
+	err = s.k.store.Write(func(w *store.Writer) error {
+		out, created = nil, nil
+		for _, id := range ids {
+			site, ok, err := w.Site(id)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				site = notice.Site{ID: id, Added: now, Schedule: notice.SiteSchedule{State: notice.SiteActive, NextRun: now}}
+			}
+			for _, u := range groups[id] {
+				if !slices.Contains(site.Starts, u) {
+					site.Starts = append(site.Starts, u)
+				}
+			}
+			applySpec(&site, spec, ok)
+			if err := w.PutSite(site); err != nil {
+				return err
+			}
+			out, created = append(out, site), append(created, !ok)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	s.wake()
+	return out, created, nil
+}
+
+// applySpec sets the settings a spec gives; re-registering a site keeps
+// those it does not give.
+func applySpec(site *notice.Site, spec SiteSpec, existing bool) {
+	if !existing || spec.Include != nil {
+		site.Include = spec.Include
+	}
+	if !existing || spec.Exclude != nil {
+		site.Exclude = spec.Exclude
+	}
+	if !existing || spec.Feed != "" {
+		if feedURL, err := startURL(spec.Feed); err == nil {
+			site.Feed = feedURL
+		}
+	}
+	if !existing || spec.Rule != "" {
+		site.Rule = spec.Rule
+	}
+	if !existing || spec.Every != 0 {
+		site.Every = notice.Duration(spec.Every)
+	}
+}
+
+// Update replaces a site's settings with spec's (its start pages
+// included, which must stay on the site); the site runs soon.
+func (s *Sites) Update(ctx context.Context, id string, spec SiteSpec, remote bool) (notice.Site, error) {
+	groups, err := s.check(spec)
+	if err != nil {
+		return notice.Site{}, err
+	}
+	if len(groups) != 1 || len(groups[id]) == 0 {
+		return notice.Site{}, fmt.Errorf("%w: every start page of %s must be on %s", notice.ErrInvalidQuery, id, id)
+	}
+	if remote {
+		if err := s.guardHosts(ctx, spec.Feed); err != nil {
+			return notice.Site{}, err
+		}
+	}
+	site, err := s.k.store.UpdateSite(id, func(site *notice.Site) error {
+		site.Starts = groups[id]
+		site.Include, site.Exclude, site.Rule, site.Every = spec.Include, spec.Exclude, spec.Rule, notice.Duration(spec.Every)
+		site.Feed = ""
+		if spec.Feed != "" {
+			site.Feed, _ = startURL(spec.Feed)
+		}
+		if site.Schedule.Feed.URL != site.Feed && !site.Schedule.Feed.Discovered {
+			site.Schedule.Feed = notice.FeedState{}
+		}
+		site.Schedule.NextRun = time.Now().UTC()
+		return nil
+	})
+	if err == nil {
+		s.wake()
+	}
+	return site, err
+}
+
+// Remove takes a site out of the registry (a run going on is cancelled);
+// its notices stay in the knowledge base.
+func (s *Sites) Remove(id string) error {
+	if _, err := s.k.store.RegisteredSite(id); err != nil {
+		return err
+	}
+	if s.sched != nil {
+		s.sched.Cancel(id)
+	}
+	return s.k.store.Write(func(w *store.Writer) error { return w.DeleteSite(id) })
+}
+
+// SetEnabled disables a site (a run going on is cancelled), or enables it
+// again: its failures are forgotten and it runs at once.
+func (s *Sites) SetEnabled(id string, on bool) (notice.Site, error) {
+	if !on && s.sched != nil {
+		s.sched.Cancel(id)
+	}
+	site, err := s.k.store.UpdateSite(id, func(site *notice.Site) error {
+		sc := &site.Schedule
+		if on {
+			sc.State, sc.Reason, sc.Failures, sc.NextRun = notice.SiteActive, "", 0, time.Now().UTC()
+		} else {
+			sc.State, sc.Reason = notice.SiteDisabled, "disabled by an admin"
+		}
+		return nil
+	})
+	if err == nil {
+		s.wake()
+	}
+	return site, err
+}
+
+func (s *Sites) wake() {
+	if s.sched != nil {
+		s.sched.Wake()
+	}
+}
+
+// List returns every registered site with its run going on and its
+// latest run.
+func (s *Sites) List() ([]notice.SiteStatus, error) {
+	sites, err := s.k.store.RegisteredSites()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]notice.SiteStatus, 0, len(sites))
+	for _, site := range sites {
+		st, err := s.status(site)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// Site returns one registered site's status and up to limit of its runs,
+// newest first.
+func (s *Sites) Site(id string, limit int) (notice.SiteStatus, []notice.SiteRun, error) {
+	site, err := s.k.store.RegisteredSite(id)
+	if err != nil {
+		return notice.SiteStatus{}, nil, err
+	}
+	st, err := s.status(site)
+	if err != nil {
+		return st, nil, err
+	}
+	runs, err := s.k.store.SiteRuns(id, limit)
+	return st, runs, err
+}
+
+// SiteRun returns one run of a site.
+func (s *Sites) SiteRun(id string, seq uint64) (notice.SiteRun, error) {
+	return s.k.store.SiteRun(id, seq)
+}
+
+func (s *Sites) status(site notice.Site) (notice.SiteStatus, error) {
+	st := notice.SiteStatus{Site: site}
+	if s.sched != nil {
+		if live, ok := s.sched.Active()[site.ID]; ok && live.Run.Seq != 0 {
+			run := live.Run
+			run.Progress = &live.Progress
+			st.Running = &run
+		}
+	}
+	runs, err := s.k.store.SiteRuns(site.ID, 2)
+	if err != nil {
+		return st, err
+	}
+	for _, r := range runs {
+		if r.Done() {
+			st.LastRun = &r
+			break
+		}
+	}
+	return st, nil
+}
+
+// RecentRuns returns up to limit runs of every site, newest first (the
+// admin's feed of what changed).
+func (s *Sites) RecentRuns(limit int) ([]notice.SiteRun, error) { return s.k.store.RecentRuns(limit) }
+
+// Totals adds up the runs ended since the process started, for /metrics.
+func (s *Sites) Totals() schedule.Totals {
+	if s.sched == nil {
+		return schedule.Totals{}
+	}
+	return s.sched.Totals()
+}
+
+// Registered returns the registered site a URL is on, if any.
+func (s *Sites) Registered(rawURL string) (string, bool) {
+	u, err := urlnorm.Normalize(rawURL)
+	if err != nil {
+		return "", false
+	}
+	id := siteID(u)
+	_, err = s.k.store.RegisteredSite(id)
+	return id, err == nil
+}
+
+// Exclusive runs fn while no run of the site goes on (an admin's
+// re-import of one of its pages); without a scheduler it just runs fn.
+func (s *Sites) Exclusive(ctx context.Context, id string, fn func(context.Context) error) error {
+	if s.sched == nil {
+		return fn(ctx)
+	}
+	err := s.sched.Exclusive(ctx, id, fn)
+	if errors.Is(err, notice.ErrNotFound) {
+		return fn(ctx) // removed meanwhile
+	}
+	return err
+}
