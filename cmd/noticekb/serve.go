@@ -43,16 +43,21 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer k.Close()
-	// The control socket lets `noticekb backup` have a snapshot of the
-	// store this process holds.
-	if ctl, err := control.Listen(kb.ControlSocket(cfg), k.Store(), log); err != nil {
-		log.Warn("no control socket: backups need the server stopped", "err", err)
-	} else {
-		defer ctl.Close()
-	}
 	site, err := demo.Load()
 	if err != nil {
 		return err
+	}
+	sites, err := k.OpenSites(kb.SitesOptions{Run: !cfg.NoSchedule, Concurrency: cfg.ScheduleConcurrency, Demo: site})
+	if err != nil {
+		return err
+	}
+	// The control socket lets `noticekb backup` have a snapshot of the
+	// store this process holds, and `noticekb sites` its registry.
+	if ctl, err := control.Listen(kb.ControlSocket(cfg), k.Store(), log); err != nil {
+		log.Warn("no control socket: backups and noticekb sites need the server stopped", "err", err)
+	} else {
+		ctl.ServeSites(sites)
+		defer ctl.Close()
 	}
 	if !k.Store().HasNotices() {
 		if err := k.ImportDemo(ctx, site); err != nil {
@@ -67,6 +72,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if cfg.AdminToken != "" {
 		curator = kb.NewCurator(k)
 		reimporter = kb.NewReimporter(k, site)
+		reimporter.Through(sites)
 		manager, err := jobs.New(context.WithoutCancel(ctx), reimporter, k.Store(), log)
 		if err != nil {
 			return err
@@ -74,6 +80,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		defer manager.Close()
 		admin, jobList = manager, manager
 	}
+	metrics := k.Metrics(jobList, reimporter)
+	sites.RegisterMetrics(metrics)
 	srv, err := web.New(web.Options{
 		Searcher:   k.Index(),
 		Notices:    k.Store(),
@@ -85,6 +93,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		Admin:      admin,
 		AdminToken: cfg.AdminToken,
 		Curator:    curator,
+		Sites:      sites,
 		BaseURL:    cfg.PublicURL,
 
 		ReadTimeout:    cfg.ReadTimeout,
@@ -95,13 +104,25 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		MaxConnsPerIP:  cfg.MaxConnsPerIP,
 		MaxInFlight:    cfg.MaxInFlight,
 		QueueWait:      cfg.QueueWait,
-		Metrics:        k.Metrics(jobList, reimporter),
+		Metrics:        metrics,
 		Health:         k.Health,
 	})
 	if err != nil {
 		return err
 	}
-	log.Info("noticekb is serving; open this URL", "url", "http://"+ln.Addr().String()+"/", "notices", k.Index().Count(), "admin", cfg.AdminToken != "")
+	// Registered sites run until shutdown, which interrupts their runs
+	// (they run again at the next start) before the store closes.
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		if err := sites.Run(schedCtx); err != nil {
+			log.Error("the scheduler stopped", "err", err)
+		}
+	}()
+	defer func() { stopSched(); <-schedDone }()
+	log.Info("noticekb is serving; open this URL", "url", "http://"+ln.Addr().String()+"/", "notices", k.Index().Count(), "admin", cfg.AdminToken != "",
+		"scheduled_sites", sites.Scheduling())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

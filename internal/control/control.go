@@ -1,7 +1,8 @@
 // Package control is a serving process's operator socket: a Unix domain
 // socket in the data folder over which another noticekb process (the
-// `backup` command) asks for what only the owner of the store can give,
-// such as a consistent snapshot of it.
+// `backup` and `sites` commands) asks for what only the owner of the
+// store can give, such as a consistent snapshot of it or a change to its
+// registry of sites.
 //
 // Why a socket and not an admin HTTP route: the store's owner holds the
 // bbolt file lock, so a second process cannot read the store; something
@@ -44,8 +45,10 @@ type Snapshotter interface {
 // Server answers on the socket until closed.
 type Server struct {
 	http *http.Server
+	mux  *http.ServeMux
 	ln   net.Listener
 	path string
+	log  *slog.Logger
 }
 
 // Listen serves the socket at path. The caller must own the data folder
@@ -80,7 +83,7 @@ func Listen(path string, store Snapshotter, log *slog.Logger) (*Server, error) {
 		}
 		log.Info("backup sent over the control socket", "bytes", n, "took", time.Since(start).Round(time.Millisecond))
 	})
-	s := &Server{ln: ln, path: path, http: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	s := &Server{ln: ln, path: path, mux: mux, log: log, http: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
 	go s.http.Serve(ln)
 	return s, nil
 }
@@ -92,28 +95,37 @@ func (s *Server) Close() error {
 	return s.http.Shutdown(ctx)
 }
 
-// Backup asks the process serving the socket at path for a snapshot of
-// its store and writes it to w. A stream that ends before its announced
-// length is an error, so a server killed half-way never passes for a
-// whole backup.
-func Backup(ctx context.Context, path string, w io.Writer) (int64, error) {
-	client := &http.Client{Transport: &http.Transport{
+// client talks to the process serving the socket at path.
+func client(path string) *http.Client {
+	return &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", path)
 		},
 	}}
+}
+
+// noServer tells a failed dial (nobody serves the socket) from other errors.
+func noServer(err error) error {
+	var ne *net.OpError
+	if errors.As(err, &ne) || errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%w (%v)", ErrNoServer, err)
+	}
+	return fmt.Errorf("control: %w", err)
+}
+
+// Backup asks the process serving the socket at path for a snapshot of
+// its store and writes it to w. A stream that ends before its announced
+// length is an error, so a server killed half-way never passes for a
+// whole backup.
+func Backup(ctx context.Context, path string, w io.Writer) (int64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://noticekb/backup", nil)
 	if err != nil {
 		return 0, fmt.Errorf("control: %w", err)
 	}
-	resp, err := client.Do(req)
+	resp, err := client(path).Do(req)
 	if err != nil {
-		var ne *net.OpError
-		if errors.As(err, &ne) || errors.Is(err, os.ErrNotExist) {
-			return 0, fmt.Errorf("%w (%v)", ErrNoServer, err)
-		}
-		return 0, fmt.Errorf("control: %w", err)
+		return 0, noServer(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

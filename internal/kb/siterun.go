@@ -395,8 +395,8 @@ func (r *siteRunner) note(site string, ev crawl.Event) {
 }
 
 // discoverFeed looks for a feed on the site's start pages and list pages,
-// then a few notice pages (their stored bytes), unless one was given at
-// registration. A feed
+// then on a few notice pages (their stored bytes), unless one was given
+// at registration. A feed
 // found on another site is not taken: give it at registration.
 func (r *siteRunner) discoverFeed(site notice.Site, st *notice.FeedState) {
 	if site.Feed != "" || (st.URL != "" && !st.Discovered) {
@@ -407,11 +407,18 @@ func (r *siteRunner) discoverFeed(site notice.Site, st *notice.FeedState) {
 		return
 	}
 	pages = pages[:min(len(pages), 20)]
-	// Some sites advertise their feed on article pages only.
-	notices := 0
+	// Some sites advertise their feed on article pages only: look at one
+	// notice page of each section (first path segment), ten at most.
+	sections := map[string]bool{}
 	_ = r.eachPageOfSite(site.ID, func(rec store.PageRecord) error {
-		if rec.NoticeID != "" && notices < 5 {
-			pages, notices = append(pages, rec.URL), notices+1
+		u, err := url.Parse(rec.URL)
+		if err != nil || rec.NoticeID == "" || len(sections) >= 10 {
+			return nil
+		}
+		section, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+		if !sections[section] {
+			sections[section] = true
+			pages = append(pages, rec.URL)
 		}
 		return nil
 	})

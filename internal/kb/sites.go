@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/noticekb/noticekb/internal/control"
 	"github.com/noticekb/noticekb/internal/crawl"
 	"github.com/noticekb/noticekb/internal/demo"
 	"github.com/noticekb/noticekb/internal/notice"
@@ -74,6 +75,8 @@ func (k *KB) OpenSites(opts SitesOptions) (*Sites, error) {
 	return s, nil
 }
 
+var _ control.Sites = (*Sites)(nil)
+
 // Scheduling reports whether this process runs sites.
 func (s *Sites) Scheduling() bool { return s.sched != nil }
 
@@ -83,6 +86,15 @@ func (s *Sites) Run(ctx context.Context) error {
 		return nil
 	}
 	return s.sched.Run(ctx)
+}
+
+// Start runs sites in the background until ctx ends (sites run); wait
+// waits until the runs have stopped.
+func (s *Sites) Start(ctx context.Context) (wait func()) {
+	if s.sched == nil {
+		return func() {}
+	}
+	return s.sched.Start(ctx)
 }
 
 // RunDue runs the sites that are due and returns (sites run --due).
@@ -119,23 +131,11 @@ func (s *Sites) Queue(id string) error {
 	return s.sched.Queue(id, "", notice.TriggerAdmin)
 }
 
-// SiteSpec is what a registration says.
-type SiteSpec struct {
-	URLs             []string
-	Include, Exclude []string
-	// Feed is the site's feed, when it is not advertised on its pages.
-	Feed string
-	// Rule names the rules file entry for the site's pages.
-	Rule string
-	// Every is a fixed interval between runs; 0 adapts it.
-	Every time.Duration
-}
-
 // maxPatterns bounds the include and exclude patterns of a site.
 const maxPatterns = 50
 
 // check validates a spec and groups its URLs by site.
-func (s *Sites) check(spec SiteSpec) (map[string][]string, error) {
+func (s *Sites) check(spec notice.SiteSpec) (map[string][]string, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", notice.ErrInvalidQuery, fmt.Sprintf(format, args...))
 	}
@@ -153,7 +153,7 @@ func (s *Sites) check(spec SiteSpec) (map[string][]string, error) {
 			groups[id] = append(groups[id], u)
 		}
 	}
-	if spec.Every != 0 && (spec.Every < MinEvery || spec.Every > maxEvery) {
+	if spec.Every != 0 && (spec.Every.D() < MinEvery || spec.Every.D() > maxEvery) {
 		return nil, bad("every %s: give 0 (adapt to the site) or a duration from %s to %s", spec.Every, MinEvery, maxEvery)
 	}
 	if len(spec.Include)+len(spec.Exclude) > maxPatterns {
@@ -217,7 +217,7 @@ func (s *Sites) guardHosts(ctx context.Context, urls ...string) error {
 // already registered and sets what spec says. remote marks a request made
 // over HTTP, whose hosts must pass the re-import guard. It returns the
 // sites as registered, and which of them are new.
-func (s *Sites) Register(ctx context.Context, spec SiteSpec, remote bool) ([]notice.Site, []bool, error) {
+func (s *Sites) Register(ctx context.Context, spec notice.SiteSpec, remote bool) ([]notice.Site, []bool, error) {
 	groups, err := s.check(spec)
 	if err != nil {
 		return nil, nil, err
@@ -267,7 +267,7 @@ func (s *Sites) Register(ctx context.Context, spec SiteSpec, remote bool) ([]not
 
 // applySpec sets the settings a spec gives; re-registering a site keeps
 // those it does not give.
-func applySpec(site *notice.Site, spec SiteSpec, existing bool) {
+func applySpec(site *notice.Site, spec notice.SiteSpec, existing bool) {
 	if !existing || spec.Include != nil {
 		site.Include = spec.Include
 	}
@@ -283,13 +283,13 @@ func applySpec(site *notice.Site, spec SiteSpec, existing bool) {
 		site.Rule = spec.Rule
 	}
 	if !existing || spec.Every != 0 {
-		site.Every = notice.Duration(spec.Every)
+		site.Every = spec.Every
 	}
 }
 
 // Update replaces a site's settings with spec's (its start pages
 // included, which must stay on the site); the site runs soon.
-func (s *Sites) Update(ctx context.Context, id string, spec SiteSpec, remote bool) (notice.Site, error) {
+func (s *Sites) Update(ctx context.Context, id string, spec notice.SiteSpec, remote bool) (notice.Site, error) {
 	groups, err := s.check(spec)
 	if err != nil {
 		return notice.Site{}, err
@@ -304,7 +304,7 @@ func (s *Sites) Update(ctx context.Context, id string, spec SiteSpec, remote boo
 	}
 	site, err := s.k.store.UpdateSite(id, func(site *notice.Site) error {
 		site.Starts = groups[id]
-		site.Include, site.Exclude, site.Rule, site.Every = spec.Include, spec.Exclude, spec.Rule, notice.Duration(spec.Every)
+		site.Include, site.Exclude, site.Rule, site.Every = spec.Include, spec.Exclude, spec.Rule, spec.Every
 		site.Feed = ""
 		if spec.Feed != "" {
 			site.Feed, _ = startURL(spec.Feed)

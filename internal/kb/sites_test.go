@@ -170,7 +170,7 @@ func TestSitesKeptCurrent(t *testing.T) {
 	bed, bs := startBedSites(t, 3, 30)
 	k, s := openSites(t, SitesOptions{Concurrency: 2, RobotsMaxAge: time.Hour})
 	for _, b := range bs {
-		if _, _, err := s.Register(t.Context(), SiteSpec{URLs: []string{b.url}, Every: time.Minute, Exclude: traps}, false); err != nil {
+		if _, _, err := s.Register(t.Context(), notice.SiteSpec{URLs: []string{b.url}, Every: notice.Duration(time.Minute), Exclude: traps}, false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -297,7 +297,7 @@ func TestFeedShortcutAndRobots(t *testing.T) {
 	b, other := bs[0], bs[1]
 	writeFeed(t, b, 20, other.url+"page/sub1_1.asp")
 	k, s := openSites(t, SitesOptions{RobotsMaxAge: time.Hour})
-	if _, _, err := s.Register(t.Context(), SiteSpec{URLs: []string{b.url}, Every: time.Minute, Exclude: traps}, false); err != nil {
+	if _, _, err := s.Register(t.Context(), notice.SiteSpec{URLs: []string{b.url}, Every: notice.Duration(time.Minute), Exclude: traps}, false); err != nil {
 		t.Fatal(err)
 	}
 	run := runDue(t, k, s)[b.id]
@@ -384,11 +384,11 @@ func TestFailingSites(t *testing.T) {
 
 	k, s := openSites(t, SitesOptions{Policy: schedule.Policy{DisableAfter: 3}})
 	for _, u := range []string{down, "http://" + mln.Addr().String() + "/"} {
-		if _, _, err := s.Register(t.Context(), SiteSpec{URLs: []string{u}, Every: 10 * time.Second}, false); err != nil {
+		if _, _, err := s.Register(t.Context(), notice.SiteSpec{URLs: []string{u}, Every: notice.Duration(10 * time.Second)}, false); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, _, err := s.Register(t.Context(), SiteSpec{URLs: []string{b.url}, Feed: b.url + "page/sub1_1.asp", Every: 10 * time.Second, Exclude: traps}, false); err != nil {
+	if _, _, err := s.Register(t.Context(), notice.SiteSpec{URLs: []string{b.url}, Feed: b.url + "page/sub1_1.asp", Every: notice.Duration(10 * time.Second), Exclude: traps}, false); err != nil {
 		t.Fatal(err)
 	}
 	downID, movedID := siteID(down), mln.Addr().String()

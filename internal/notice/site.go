@@ -30,6 +30,20 @@ type Site struct {
 	Schedule SiteSchedule `json:"schedule"`
 }
 
+// SiteSpec is what a registration of sites says.
+type SiteSpec struct {
+	// URLs are start pages; those on one host (www. or not) make one site.
+	URLs    []string `json:"urls"`
+	Include []string `json:"include,omitempty"`
+	Exclude []string `json:"exclude,omitempty"`
+	// Feed is the site's feed, when its pages do not advertise one.
+	Feed string `json:"feed,omitempty"`
+	// Rule names the rules file entry for the site's pages.
+	Rule string `json:"rule,omitempty"`
+	// Every is a fixed interval between runs; 0 adapts it.
+	Every Duration `json:"every,omitempty"`
+}
+
 // SiteState is where a registered site stands.
 type SiteState string
 

@@ -147,24 +147,53 @@ func (s *Scheduler) Wake() {
 // Run runs due sites and the runs asked for until ctx ends; then it
 // cancels the runs going on (they show as interrupted and run again at
 // the next start) and waits for them.
-func (s *Scheduler) Run(ctx context.Context) error { return s.loop(ctx, false) }
+func (s *Scheduler) Run(ctx context.Context) error {
+	if err := s.claim(); err != nil {
+		return err
+	}
+	return s.loop(ctx, false)
+}
+
+// Start runs the scheduler in the background until ctx ends, taking runs
+// asked for at once; wait waits until it has stopped.
+func (s *Scheduler) Start(ctx context.Context) (wait func()) {
+	done := make(chan struct{})
+	if err := s.claim(); err != nil {
+		close(done)
+		return func() {}
+	}
+	go func() {
+		defer close(done)
+		s.loop(ctx, false)
+	}()
+	return func() { <-done }
+}
 
 // RunDue runs the sites that are due, and those that become due while
 // they run, then returns: `noticekb sites run --due`, from cron.
-func (s *Scheduler) RunDue(ctx context.Context) error { return s.loop(ctx, true) }
+func (s *Scheduler) RunDue(ctx context.Context) error {
+	if err := s.claim(); err != nil {
+		return err
+	}
+	return s.loop(ctx, true)
+}
+
+// claim marks the scheduler as running, so runs may be asked for.
+func (s *Scheduler) claim() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.looping {
+		return errors.New("schedule: already running")
+	}
+	s.looping = true
+	return nil
+}
 
 // maxSleep bounds the loop's sleep, so a clock change or a missed wake-up
 // costs at most this much.
 const maxSleep = time.Minute
 
 func (s *Scheduler) loop(ctx context.Context, untilIdle bool) error {
-	s.mu.Lock()
-	if s.looping {
-		s.mu.Unlock()
-		return errors.New("schedule: already running")
-	}
-	s.looping = true
-	s.mu.Unlock()
 	defer s.stop()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
