@@ -16,6 +16,7 @@ import (
 
 	"github.com/noticekb/noticekb/internal/config"
 	"github.com/noticekb/noticekb/internal/control"
+	"github.com/noticekb/noticekb/internal/demo"
 	"github.com/noticekb/noticekb/internal/kb"
 	"github.com/noticekb/noticekb/internal/notice"
 	"github.com/noticekb/noticekb/internal/urlnorm"
@@ -470,7 +471,11 @@ func sitesRun(ctx context.Context, e env, args []string) error {
 	if due && (full || len(names) > 0) {
 		return usageError{errors.New("sites run: --due runs the due sites; it takes neither --full nor site names")}
 	}
-	api, err := openSites(ctx, e, cfg, kb.SitesOptions{Run: true, OnlyAsked: !due})
+	site, err := demo.Load()
+	if err != nil {
+		return err
+	}
+	api, err := openSites(ctx, e, cfg, kb.SitesOptions{Run: true, OnlyAsked: !due, Concurrency: cfg.ScheduleConcurrency, Demo: site})
 	if err != nil {
 		return err
 	}
