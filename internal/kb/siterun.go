@@ -262,6 +262,10 @@ func (r *siteRunner) checkRun(ctx context.Context, c *crawl.Crawler, m *meter, s
 		return err
 	}
 	w.noteStarts(lists)
+	w.lazy = func(u string) bool {
+		rec, ok, _ := r.k.store.Page(u)
+		return ok && rec.Kind == "list" && rec.NoticeID == ""
+	}
 	known := func(u string) bool {
 		if _, ok, _ := r.k.store.Page(u); ok {
 			return true
@@ -272,6 +276,9 @@ func (r *siteRunner) checkRun(ctx context.Context, c *crawl.Crawler, m *meter, s
 	}
 	err = m.crawl(func() error { return c.RunCheck(ctx, lists, w, known) })
 	if err != nil || !w.changed() {
+		return err
+	}
+	if err := w.readDeferred(ctx); err != nil {
 		return err
 	}
 	dropped, err := r.unlisted(site, w.itemNotices(r.k.store))
@@ -475,13 +482,20 @@ func siteID(rawURL string) string {
 // watchSink is a run's sink with notes on what the crawler handed it:
 // whether a start page was read, the list items seen, and whether any
 // page changed.
+//
+// In a check run (lazy set), a list page that answered 304 is not read
+// again from its stored bytes: its links are the ones already followed,
+// so it costs its request and nothing more. Only when some page changed
+// are such lists read (readDeferred), for the items that are still listed.
 type watchSink struct {
 	*ingest.CrawlSink
-	mu      sync.Mutex
-	starts  map[string]bool
-	read    bool
-	items   []string
-	changes int
+	lazy     func(url string) bool
+	mu       sync.Mutex
+	starts   map[string]bool
+	read     bool
+	items    []string
+	changes  int
+	deferred []crawl.Fetched
 }
 
 func (w *watchSink) noteStarts(urls []string) {
@@ -494,7 +508,19 @@ func (w *watchSink) noteStarts(urls []string) {
 
 // Page notes what the sink made of a page.
 func (w *watchSink) Page(ctx context.Context, f crawl.Fetched) (crawl.Verdict, error) {
+	if f.NotModified && w.lazy != nil && w.lazy(f.URL) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.read = w.read || f.Depth == 0
+		w.deferred = append(w.deferred, f)
+		return crawl.Verdict{Unchanged: true, Useful: true}, nil
+	}
 	v, err := w.CrawlSink.Page(ctx, f)
+	w.note(f, v)
+	return v, err
+}
+
+func (w *watchSink) note(f crawl.Fetched, v crawl.Verdict) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.read = w.read || f.Depth == 0
@@ -506,7 +532,22 @@ func (w *watchSink) Page(ctx context.Context, f crawl.Fetched) (crawl.Verdict, e
 			w.items = append(w.items, l.URL)
 		}
 	}
-	return v, err
+}
+
+// readDeferred reads the unchanged lists passed over, for their items.
+func (w *watchSink) readDeferred(ctx context.Context) error {
+	w.mu.Lock()
+	deferred := w.deferred
+	w.deferred = nil
+	w.mu.Unlock()
+	for _, f := range deferred {
+		v, err := w.CrawlSink.Page(ctx, f)
+		if err != nil {
+			return err
+		}
+		w.note(f, v)
+	}
+	return nil
 }
 
 // Gone notes a page taken down.

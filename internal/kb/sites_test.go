@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -246,43 +245,11 @@ func mustSite(t *testing.T, k *KB, id string) notice.Site {
 	return site
 }
 
-// writeFeed writes an RSS feed of the site's newest notices (by the
-// truth's dates) at /feed/, where its WordPress pages advertise one, plus
-// items that must never be followed: another site's page and a private
-// address.
 func writeFeed(t *testing.T, b *bedSite, newest int, other string) {
 	t.Helper()
-	f, err := os.Open(filepath.Join(b.dir, "truth.jsonl"))
-	if err != nil {
+	if err := testbed.WriteFeed(b.dir, newest, other, "http://169.254.169.254/latest/meta-data/"); err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	type line struct{ URL, Title, Date string }
-	var all []line
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		var l line
-		json.Unmarshal(sc.Bytes(), &l)
-		all = append(all, l)
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].Date > all[j].Date })
-	var sb strings.Builder
-	sb.WriteString(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>News</title><link>__ORIGIN__/</link>`)
-	fmt.Fprintf(&sb, `<item><title>Elsewhere</title><link>%s</link></item>`, other)
-	sb.WriteString(`<item><title>Metadata</title><link>http://169.254.169.254/latest/meta-data/</link><pubDate>Sat, 01 Jan 2050 00:00:00 GMT</pubDate></item>`)
-	for _, l := range all[:min(newest, len(all))] {
-		fmt.Fprintf(&sb, "<item><title>%s</title><link>__ORIGIN__%s</link></item>", xmlEscape(l.Title), xmlEscape(l.URL))
-	}
-	sb.WriteString(`</channel></rss>`)
-	if err := os.MkdirAll(filepath.Join(b.dir, "www", "feed"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(b.dir, "www", "feed", "index.html"), []byte(sb.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func xmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
 // A site's feed, found on its pages, is a shortcut: five new notices are

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -247,4 +248,39 @@ func (s *Server) Stop() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return strings.TrimSpace(s.out.String())
+}
+
+// WriteFeed writes an RSS feed of the newest notices of the site in dir
+// (by the truth's dates) at /feed/, where its WordPress pages advertise
+// one. Links in extra come first, as items of their own (another site's
+// page, a private address), for tests of what a feed must not lead to.
+func WriteFeed(dir string, newest int, extra ...string) error {
+	data, err := os.ReadFile(filepath.Join(dir, "truth.jsonl"))
+	if err != nil {
+		return fmt.Errorf("testbed: %w", err)
+	}
+	type line struct{ URL, Title, Date string }
+	var all []line
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var t line
+		if err := json.Unmarshal([]byte(l), &t); err != nil {
+			return fmt.Errorf("testbed: truth: %w", err)
+		}
+		all = append(all, t)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Date > all[j].Date })
+	esc := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>News</title><link>__ORIGIN__/</link>`)
+	for _, u := range extra {
+		fmt.Fprintf(&b, "<item><title>Elsewhere</title><link>%s</link><pubDate>Sat, 01 Jan 2050 00:00:00 GMT</pubDate></item>", esc(u))
+	}
+	for _, l := range all[:min(newest, len(all))] {
+		fmt.Fprintf(&b, "<item><title>%s</title><link>__ORIGIN__%s</link></item>", esc(l.Title), esc(l.URL))
+	}
+	b.WriteString(`</channel></rss>`)
+	if err := os.MkdirAll(filepath.Join(dir, "www", "feed"), 0o755); err != nil {
+		return fmt.Errorf("testbed: %w", err)
+	}
+	return os.WriteFile(filepath.Join(dir, "www", "feed", "index.html"), []byte(b.String()), 0o644)
 }
