@@ -52,6 +52,8 @@ func benchSchedule(ctx context.Context, e env, args []string) error {
 		os.RemoveAll(keep + "/data") // the sites are reused, the knowledge base is not
 	}
 	start := time.Now()
-	defer func() { e.stdout.Write([]byte("bench schedule took " + time.Since(start).Round(time.Second).String() + "\n")) }()
+	defer func() {
+		e.stdout.Write([]byte("bench schedule took " + time.Since(start).Round(time.Second).String() + "\n"))
+	}()
 	return bench.Schedule(ctx, o)
 }
