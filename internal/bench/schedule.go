@@ -104,6 +104,9 @@ func Schedule(ctx context.Context, o ScheduleOptions) error {
 		if changes[i], err = bed.Mutate(ctx, s.dir, 500+i); err != nil {
 			return err
 		}
+		if s.notices, err = truthPaths(s.dir); err != nil {
+			return err
+		}
 	}
 	if err := srv.measureCycle(ctx, "cycle after every site changed (5 edited, 3 added, 2 deleted each)", sites, idle, changes); err != nil {
 		return err
@@ -363,6 +366,7 @@ func (s *serveUnderTest) measureCycle(ctx context.Context, label string, sites [
 		return err
 	}
 	var requests, bodies, lists int
+	var reported, notModified int64
 	var sum notice.RunSummary
 	wrong := 0
 	for i, site := range sites {
@@ -370,6 +374,7 @@ func (s *serveUnderTest) measureCycle(ctx context.Context, label string, sites [
 		requests, bodies, lists = requests+n, bodies+b, lists+site.lists
 		run := runs[site.id]
 		sum.Add(run.Summary)
+		reported, notModified = reported+run.Requests, notModified+run.NotModified
 		if run.State != notice.RunSucceeded {
 			wrong++
 			fmt.Fprintf(s.out, "  %s: run %s: %s\n", site.id, run.State, run.Error)
@@ -378,8 +383,9 @@ func (s *serveUnderTest) measureCycle(ctx context.Context, label string, sites [
 			fmt.Fprintf(s.out, "  %s: added %d (site added %d), withdrawn %d (site deleted %d)\n", site.id, run.Summary.Added, len(changes[i].Added), run.Summary.Withdrawn, len(changes[i].Deleted))
 		}
 	}
-	fmt.Fprintf(s.out, "%s: %s for %d sites; %d requests for %d list pages (%.3f×), %d notice bodies downloaded; added %d, updated %d, withdrawn %d, failed %d; runs wrong %d\n",
-		label, took.Round(100*time.Millisecond), len(sites), requests, lists, float64(requests)/float64(lists), bodies, sum.Added, sum.Updated, sum.Withdrawn, sum.Failed, wrong)
+	fmt.Fprintf(s.out, "%s: %s for %d sites; %d requests served for %d list pages in site.json (%.3f×), %d notice bodies downloaded; the runs counted %d requests, %d not modified; added %d, updated %d, withdrawn %d, failed %d; runs wrong %d\n",
+		label, took.Round(100*time.Millisecond), len(sites), requests, lists, float64(requests)/float64(lists), bodies, reported, notModified,
+		sum.Added, sum.Updated, sum.Withdrawn, sum.Failed, wrong)
 	fmt.Fprintf(s.out, "  serve's resident memory at most %.0f MB; search while it ran: %d queries, p50 %s, p99 %s (idle p99 %s: %.2f×); %s\n",
 		float64(peak)/(1<<20), len(during.Times), during.Percentile(50), during.Percentile(99), idle.Percentile(99),
 		float64(during.Percentile(99))/float64(max(idle.Percentile(99), 1)), MachineLoad())
