@@ -368,7 +368,7 @@ func TestReadmeShowsRealHelp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"help"}, {"help", "serve"}, {"help", "crawl"}, {"help", "import"}, {"help", "extract"}, {"help", "export"}, {"help", "search"}} {
+	for _, args := range [][]string{{"help"}, {"help", "serve"}, {"help", "crawl"}, {"help", "import"}, {"help", "extract"}, {"help", "export"}, {"help", "search"}, {"help", "sites"}} {
 		out, _, err := runCmd(t, args...)
 		if err != nil {
 			t.Fatal(err)

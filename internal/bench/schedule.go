@@ -20,6 +20,7 @@ import (
 
 	"github.com/noticekb/noticekb/internal/notice"
 	"github.com/noticekb/noticekb/internal/testbed"
+	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
 // ScheduleOptions set up the scheduler benchmark.
@@ -93,10 +94,7 @@ func Schedule(ctx context.Context, o ScheduleOptions) error {
 	}
 	fmt.Fprintf(out, "first cycle (full crawls, serve's demo import before it): %s, %d notices added; %s\n", time.Since(start).Round(time.Second), added, MachineLoad())
 
-	idle := srv.searches(ctx, 400, nil)
-	fmt.Fprintf(out, "search, idle: %d queries, p50 %s, p99 %s\n", len(idle.Times), idle.Percentile(50), idle.Percentile(99))
-
-	if err := srv.measureCycle(ctx, "unchanged cycle", sites, idle, nil); err != nil {
+	if err := srv.measureCycle(ctx, "unchanged cycle", sites, nil); err != nil {
 		return err
 	}
 	changes := make([]testbed.Changes, len(sites))
@@ -108,7 +106,7 @@ func Schedule(ctx context.Context, o ScheduleOptions) error {
 			return err
 		}
 	}
-	if err := srv.measureCycle(ctx, "cycle after every site changed (5 edited, 3 added, 2 deleted each)", sites, idle, changes); err != nil {
+	if err := srv.measureCycle(ctx, "cycle after every site changed (5 edited, 3 added, 2 deleted each)", sites, changes); err != nil {
 		return err
 	}
 	return srv.measureFeed(ctx, bed, o)
@@ -191,8 +189,9 @@ func truthPaths(dir string) (map[string]bool, error) {
 var accessLog = regexp.MustCompile(`"GET (\S+) HTTP/[0-9.]+" (\d{3})`)
 
 // requests returns the site's requests since the last call: how many, and
-// how many downloaded a notice page's body (200 to a notice URL).
-func (s *siteUnderTest) requests() (all, bodies int) {
+// how many downloaded a notice page's body (200 to a notice URL); it adds
+// the answers by status, and those other than 304, to tally.
+func (s *siteUnderTest) requests(tally *answers) (all, bodies int) {
 	log := s.srv.Log()
 	fresh := log[min(s.mark, len(log)):]
 	s.mark = len(log)
@@ -201,8 +200,38 @@ func (s *siteUnderTest) requests() (all, bodies int) {
 		if m[2] == "200" && s.notices[m[1]] {
 			bodies++
 		}
+		if tally != nil {
+			tally.add(m[2], m[1])
+		}
 	}
 	return all, bodies
+}
+
+// answers counts a cycle's answers by status, with examples of the
+// answers that were not 304.
+type answers struct {
+	byStatus map[string]int
+	examples []string
+}
+
+func (a *answers) add(status, path string) {
+	if a.byStatus == nil {
+		a.byStatus = map[string]int{}
+	}
+	a.byStatus[status]++
+	if status != "304" && len(a.examples) < 8 {
+		a.examples = append(a.examples, status+" "+path)
+	}
+}
+
+func (a *answers) String() string {
+	var parts []string
+	for _, st := range []string{"200", "301", "304", "404", "500"} {
+		if n := a.byStatus[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s: %d", st, n))
+		}
+	}
+	return strings.Join(parts, ", ") + "; not 304, for example: " + strings.Join(a.examples, ", ")
 }
 
 // serveUnderTest is the serve process measured.
@@ -334,7 +363,8 @@ func (s *serveUnderTest) searches(ctx context.Context, n int, stop <-chan struct
 // measureCycle asks every site to run, and reports how long the cycle
 // took, its requests and downloads, serve's memory and search latency
 // while it ran; changes, when given, are checked against the summaries.
-func (s *serveUnderTest) measureCycle(ctx context.Context, label string, sites []*siteUnderTest, idle Latencies, changes []testbed.Changes) error {
+func (s *serveUnderTest) measureCycle(ctx context.Context, label string, sites []*siteUnderTest, changes []testbed.Changes) error {
+	idle := s.searches(ctx, 400, nil) // the baseline, at the machine's load of the moment
 	before := map[string]uint64{}
 	var list struct{ Sites []notice.SiteStatus }
 	if err := s.call(ctx, http.MethodGet, "/api/v1/admin/sites", &list); err != nil {
@@ -344,7 +374,7 @@ func (s *serveUnderTest) measureCycle(ctx context.Context, label string, sites [
 		before[st.ID] = st.Schedule.LastRun
 	}
 	for _, site := range sites {
-		site.requests()
+		site.requests(nil)
 	}
 	stop := make(chan struct{})
 	rss := make(chan int64, 1)
@@ -365,12 +395,13 @@ func (s *serveUnderTest) measureCycle(ctx context.Context, label string, sites [
 	if err != nil {
 		return err
 	}
-	var requests, bodies, lists int
+	var requests, bodies, lists, missed int
+	var tally answers
 	var reported, notModified int64
 	var sum notice.RunSummary
 	wrong := 0
 	for i, site := range sites {
-		n, b := site.requests()
+		n, b := site.requests(&tally)
 		requests, bodies, lists = requests+n, bodies+b, lists+site.lists
 		run := runs[site.id]
 		sum.Add(run.Summary)
@@ -378,18 +409,48 @@ func (s *serveUnderTest) measureCycle(ctx context.Context, label string, sites [
 		if run.State != notice.RunSucceeded {
 			wrong++
 			fmt.Fprintf(s.out, "  %s: run %s: %s\n", site.id, run.State, run.Error)
-		} else if changes != nil && (run.Summary.Added != len(changes[i].Added) || run.Summary.Withdrawn != len(changes[i].Deleted)) {
-			wrong++
-			fmt.Fprintf(s.out, "  %s: added %d (site added %d), withdrawn %d (site deleted %d)\n", site.id, run.Summary.Added, len(changes[i].Added), run.Summary.Withdrawn, len(changes[i].Deleted))
+		} else if changes != nil {
+			missed += s.missed(ctx, site, changes[i])
 		}
 	}
-	fmt.Fprintf(s.out, "%s: %s for %d sites; %d requests served for %d list pages in site.json (%.3f×), %d notice bodies downloaded; the runs counted %d requests, %d not modified; added %d, updated %d, withdrawn %d, failed %d; runs wrong %d\n",
+	fmt.Fprintf(s.out, "%s: %s for %d sites; %d requests served for %d list pages in site.json (%.3f×), %d notice bodies downloaded; the runs counted %d requests, %d not modified; added %d, updated %d, withdrawn %d, failed %d; runs failed %d\n",
 		label, took.Round(100*time.Millisecond), len(sites), requests, lists, float64(requests)/float64(lists), bodies, reported, notModified,
 		sum.Added, sum.Updated, sum.Withdrawn, sum.Failed, wrong)
+	if changes != nil {
+		fmt.Fprintf(s.out, "  added notices not in search and deleted ones still in it after the cycle: %d\n", missed)
+	}
+	fmt.Fprintf(s.out, "  answers %s\n", &tally)
 	fmt.Fprintf(s.out, "  serve's resident memory at most %.0f MB; search while it ran: %d queries, p50 %s, p99 %s (idle p99 %s: %.2f×); %s\n",
 		float64(peak)/(1<<20), len(during.Times), during.Percentile(50), during.Percentile(99), idle.Percentile(99),
 		float64(during.Percentile(99))/float64(max(idle.Percentile(99), 1)), MachineLoad())
 	return nil
+}
+
+// missed counts the site's added notices that are not live and its
+// deleted ones that are (the notice API says whether one is withdrawn).
+func (s *serveUnderTest) missed(ctx context.Context, site *siteUnderTest, ch testbed.Changes) int {
+	live := func(path string) bool {
+		u, err := urlnorm.Normalize(strings.TrimSuffix(site.url, "/") + path)
+		if err != nil {
+			return false
+		}
+		var n notice.Notice
+		return s.call(ctx, http.MethodGet, "/api/v1/notices/"+notice.IDForURL(u), &n) == nil && !n.Withdrawn()
+	}
+	missed := 0
+	for _, c := range ch.Added {
+		if !live(c.URL) {
+			missed++
+			fmt.Fprintf(s.out, "  %s: added %s is not in search\n", site.id, c.URL)
+		}
+	}
+	for _, c := range ch.Deleted {
+		if live(c.URL) {
+			missed++
+			fmt.Fprintf(s.out, "  %s: deleted %s is still in search\n", site.id, c.URL)
+		}
+	}
+	return missed
 }
 
 // measureFeed registers one more site whose feed lists its newest
@@ -440,12 +501,12 @@ func (s *serveUnderTest) measureFeed(ctx context.Context, bed testbed.Bed, o Sch
 	if err := testbed.WriteFeed(site.dir, 20); err != nil {
 		return err
 	}
-	site.requests()
+	site.requests(nil)
 	run, err := runOnce()
 	if err != nil {
 		return err
 	}
-	n, bodies := site.requests()
+	n, bodies := site.requests(nil)
 	fmt.Fprintf(s.out, "feed shortcut: a %s run learned of and added %d new notices in %d requests (%d notice bodies); the feed listed %d items\n",
 		run.Kind, run.Summary.Added, n, bodies, run.FeedItems)
 	return nil

@@ -39,6 +39,9 @@ type siteRunner struct {
 	// page of their site (a list under a second URL, its query ignored):
 	// check runs read only the first, also after it changed.
 	twins map[string]map[string]bool
+	// lists are each site's list pages as last found, until a run adds or
+	// withdraws notices (new lists may have appeared, old ones gone).
+	lists map[string][]string
 }
 
 // maxSeen bounds the URLs remembered per site.
@@ -61,7 +64,7 @@ func (r *siteRunner) Run(ctx context.Context, site notice.Site, kind string, pro
 	defer func() { res.Requests, res.NotModified = meter.requests(), meter.notModified() }()
 
 	if res.Blocked, res.Err = r.blocked(ctx, c, site.Starts); res.Err != nil || res.Blocked != "" {
-		res.Dates, res.Notices = r.published(site)
+		res.Dates, res.Notices = nil, site.Schedule.Notices
 		return res
 	}
 	session, err := r.k.ingest.BeginStaged(ctx, fmt.Sprintf("run-%s-%d", site.ID, site.Schedule.LastRun))
@@ -94,14 +97,29 @@ func (r *siteRunner) Run(ctx context.Context, site notice.Site, kind string, pro
 		return res
 	}
 	res.Summary, err = session.Close()
-	if err = errors.Join(err, r.k.settle(ctx)); err != nil {
+	s := res.Summary
+	changed := s.Added+s.Updated+s.Withdrawn > 0
+	if changed {
+		// The commit brought the index up to date; settling also gives it
+		// the partners the new notices named. A run that changed nothing
+		// leaves the index as it is, its ETags included.
+		err = errors.Join(err, r.k.settle(ctx))
+	}
+	if err != nil {
 		res.Err = err
 		return res
 	}
-	if res.Kind != notice.RunFeed {
+	if res.Kind == notice.RunFull {
 		r.discoverFeed(site, &res.Feed)
 	}
-	res.Dates, res.Notices = r.published(site)
+	if res.Kind == notice.RunFull || changed || site.Schedule.Interval == 0 {
+		res.Dates, res.Notices = r.published(site)
+	} else {
+		res.Dates, res.Notices = nil, site.Schedule.Notices // as they were: nothing changed
+	}
+	if res.Kind == notice.RunFull || s.Added+s.Withdrawn > 0 {
+		r.forgetLists(site.ID)
+	}
 	return res
 }
 
@@ -296,6 +314,32 @@ const maxListPages = 5000
 // once (and its twins are remembered, since after it changes their
 // stored bytes no longer match).
 func (r *siteRunner) listPages(site notice.Site) ([]string, error) {
+	r.mu.Lock()
+	cached, ok := r.lists[site.ID]
+	r.mu.Unlock()
+	if ok && slices.Equal(cached[:min(len(cached), len(site.Starts))], site.Starts) {
+		return cached, nil
+	}
+	out, err := r.findLists(site)
+	if err == nil {
+		r.mu.Lock()
+		if r.lists == nil {
+			r.lists = map[string][]string{}
+		}
+		r.lists[site.ID] = out
+		r.mu.Unlock()
+	}
+	return out, err
+}
+
+// forgetLists drops a site's list pages found before.
+func (r *siteRunner) forgetLists(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.lists, id)
+}
+
+func (r *siteRunner) findLists(site notice.Site) ([]string, error) {
 	out := slices.Clone(site.Starts)
 	hashes := map[string]bool{}
 	var lists []store.PageRecord
@@ -451,7 +495,7 @@ func (r *siteRunner) discoverFeed(site notice.Site, st *notice.FeedState) {
 // published returns the publication dates of the site's notices in
 // search and how many there are, for the scheduler's interval.
 func (r *siteRunner) published(site notice.Site) ([]time.Time, int) {
-	var dates []time.Time
+	dates := []time.Time{} // not nil: the dates were read
 	n := 0
 	_ = r.eachPageOfSite(site.ID, func(rec store.PageRecord) error {
 		if rec.NoticeID == "" || rec.NoticeID != notice.IDForURL(rec.URL) || !rec.GoneAt.IsZero() {

@@ -312,7 +312,7 @@ func (s *Sites) Update(ctx context.Context, id string, spec notice.SiteSpec, rem
 		if site.Schedule.Feed.URL != site.Feed && !site.Schedule.Feed.Discovered {
 			site.Schedule.Feed = notice.FeedState{}
 		}
-		site.Schedule.NextRun = time.Now().UTC()
+		site.Schedule.NextRun, site.Schedule.Interval = time.Now().UTC(), 0 // the interval is found again
 		return nil
 	})
 	if err == nil {

@@ -2,6 +2,7 @@ package kb
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/noticekb/noticekb/internal/config"
+	"github.com/noticekb/noticekb/internal/demo"
 	"github.com/noticekb/noticekb/internal/notice"
 	"github.com/noticekb/noticekb/internal/schedule"
 	"github.com/noticekb/noticekb/internal/testbed"
@@ -382,5 +384,42 @@ func TestFailingSites(t *testing.T) {
 	run, _ := k.store.SiteRun(b.id, site.Schedule.LastRun)
 	if run.State != notice.RunSucceeded || site.Schedule.Feed.Error == "" || !strings.Contains(site.Schedule.Feed.Error, "HTML") || site.Schedule.Notices == 0 {
 		t.Errorf("a feed that is an HTML page: run %s %q, feed %+v, %d notices", run.State, run.Error, site.Schedule.Feed, site.Schedule.Notices)
+	}
+}
+
+// An admin's re-import of a registered site is a full run of the site,
+// through its queue and in its history; one of a page of it waits for any
+// run of the site to end.
+func TestAdminReimportOfARegisteredSite(t *testing.T) {
+	site, err := demo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, s := openSites(t, SitesOptions{Demo: site, OnlyAsked: true}) // not run because it is due
+	if _, _, err := s.Register(t.Context(), notice.SiteSpec{URLs: []string{demo.StartURL}, Every: notice.Duration(time.Hour)}, false); err != nil {
+		t.Fatal(err)
+	}
+	re := NewReimporter(k, site)
+	re.Through(s)
+	ctx, cancel := context.WithCancel(t.Context())
+	wait := s.Start(ctx)
+	defer func() { cancel(); wait() }()
+	sum, err := re.Reimport(ctx, notice.Job{ID: "a", Kind: notice.JobSite, URL: demo.StartURL}, func(notice.JobProgress) {})
+	if err != nil || sum.Added != 48 {
+		t.Fatalf("re-import of the site: added %d, %v", sum.Added, err)
+	}
+	runs, _ := k.store.SiteRuns(demo.Host, 10)
+	if len(runs) != 1 || runs[0].Trigger != notice.TriggerAdmin || runs[0].Kind != notice.RunFull || runs[0].State != notice.RunSucceeded {
+		t.Errorf("the site's history: %+v", runs)
+	}
+	if err := re.Check(ctx, notice.JobPage, demo.StartURL+"news/"); err != nil {
+		t.Errorf("a page of a registered site: %v", err)
+	}
+	sum, err = re.Reimport(ctx, notice.Job{ID: "b", Kind: notice.JobPage, URL: demo.StartURL}, func(notice.JobProgress) {})
+	if err != nil || sum.Pages != 1 {
+		t.Errorf("re-import of a page of it: %+v, %v", sum, err)
+	}
+	if runs, _ := k.store.SiteRuns(demo.Host, 10); len(runs) != 1 {
+		t.Errorf("a page's re-import is not a run of the site: %d runs", len(runs))
 	}
 }

@@ -127,8 +127,9 @@ type Result struct {
 	// Feed is the feed's state after the run.
 	Feed      notice.FeedState
 	FeedItems int
-	// Dates are publication dates of the site's newest notices, for the
-	// interval; Notices counts its notices in search.
+	// Dates are publication dates of the site's notices, for the
+	// interval; nil keeps the interval as it is (nothing was published
+	// since it was set). Notices counts its notices in search.
 	Dates   []time.Time
 	Notices int
 }
@@ -150,7 +151,7 @@ func (p Policy) settle(site *notice.Site, res Result, now time.Time) {
 		return
 	}
 	interval := sc.Interval.D()
-	if res.Err == nil || interval <= 0 {
+	if (res.Err == nil && (res.Dates != nil || site.Every > 0)) || interval <= 0 {
 		interval = p.Interval(*site, res.Dates, now)
 		sc.Interval = notice.Duration(interval)
 	}
