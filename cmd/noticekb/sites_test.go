@@ -1,18 +1,15 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"net/url"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/testbed"
 	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
@@ -45,16 +42,9 @@ var accessLine = regexp.MustCompile(`"GET \S+ HTTP`)
 // truthTitles reads a generated site's notices: path → title.
 func truthTitles(t *testing.T, site string) map[string]string {
 	t.Helper()
-	f, err := os.Open(filepath.Join(site, "truth.jsonl"))
+	out, err := testbed.Truth(site)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string]string{}
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		var l struct{ URL, Title string }
-		json.Unmarshal(sc.Bytes(), &l)
-		out[l.URL] = l.Title
 	}
 	return out
 }

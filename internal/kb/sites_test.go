@@ -1,9 +1,7 @@
 package kb
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
@@ -76,18 +74,9 @@ func (b *bedSite) requests() []string {
 // truth returns the site's notices (path and query → title).
 func (b *bedSite) truth(t *testing.T) map[string]string {
 	t.Helper()
-	f, err := os.Open(filepath.Join(b.dir, "truth.jsonl"))
+	out, err := testbed.Truth(b.dir)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string]string{}
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		var l struct{ URL, Title string }
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			t.Fatal(err)
-		}
-		out[l.URL] = l.Title
 	}
 	return out
 }

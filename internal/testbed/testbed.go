@@ -284,3 +284,24 @@ func WriteFeed(dir string, newest int, extra ...string) error {
 	}
 	return os.WriteFile(filepath.Join(dir, "www", "feed", "index.html"), []byte(b.String()), 0o644)
 }
+
+// Truth reads the notices of the site in dir (truth.jsonl): each one's
+// path (and query) with its title.
+func Truth(dir string) (map[string]string, error) {
+	f, err := os.Open(filepath.Join(dir, "truth.jsonl"))
+	if err != nil {
+		return nil, fmt.Errorf("testbed: %w", err)
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20) // the large notice's body is on one line
+	for sc.Scan() {
+		var l struct{ URL, Title string }
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			return nil, fmt.Errorf("testbed: truth: %w", err)
+		}
+		out[l.URL] = l.Title
+	}
+	return out, sc.Err()
+}
