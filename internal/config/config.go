@@ -138,7 +138,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	})
 	fs.BoolVar(&c.AllowPrivate, "allow-private", c.AllowPrivate, "let admin re-imports reach loopback and private addresses (local test sites)")
 	fs.DurationVar(&c.CrawlDelay, "crawl-delay", c.CrawlDelay, "pause of `DURATION` between requests to one host of admin re-imports and scheduled runs")
-	fs.BoolVar(&c.NoSchedule, "no-schedule", c.NoSchedule, "do not run registered sites (a read-only replica; noticekb sites run can still run them)")
+	fs.BoolVar(&c.NoSchedule, "no-schedule", c.NoSchedule, "do not run registered sites (a read-only replica)")
 	fs.IntVar(&c.ScheduleConcurrency, "schedule-concurrency", c.ScheduleConcurrency, "`N` registered sites run at once at most")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the site's public `URL` behind a reverse proxy, for feed and OpenSearch links (env "+EnvPublicURL+")")
 	c.LimitFlags(fs)
