@@ -215,7 +215,15 @@ func TestAdminSitesPages(t *testing.T) {
 	if i := strings.Index(page, "changes.atom?key="); i >= 0 {
 		key = page[i+len("changes.atom?key=") : i+len("changes.atom?key=")+32]
 	}
+	pages := map[string]string{"/admin/sites": page}
 	_, page = b.get("/admin/sites/example.org")
+	pages["/admin/sites/example.org"] = page
+	_, pages["/admin/sites (form error)"] = b.post("/admin/sites", url.Values{"csrf": {token}, "urls": {"x"}, "every": {"soon"}})
+	for p, body := range pages {
+		for _, problem := range checkHTML(body, false) {
+			t.Errorf("%s: %s", p, problem)
+		}
+	}
 	if strings.Contains(page, "<script>alert") || !strings.Contains(page, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; HTTP 500") {
 		t.Errorf("site page: failure reason not escaped:\n%s", page)
 	}
