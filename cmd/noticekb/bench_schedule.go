@@ -25,11 +25,13 @@ func benchSchedule(ctx context.Context, e env, args []string) error {
 	fs := benchFlagSet(b, e)
 	o := bench.ScheduleOptions{Out: e.stdout}
 	var keep string
+	var reuse bool
 	fs.IntVar(&o.Sites, "sites", 50, "`N` generated sites, each on its own loopback address")
 	fs.IntVar(&o.Notices, "notices", 500, "`N` notices on each site")
 	fs.IntVar(&o.Concurrency, "concurrency", 2, "serve --schedule-concurrency: `N` sites run at once")
 	fs.DurationVar(&o.CrawlDelay, "crawl-delay", 0, "serve --crawl-delay: pause of `DURATION` between requests to one host")
 	fs.StringVar(&keep, "keep", "", "keep the sites and data folder in `DIR` (sites already there are reused)")
+	fs.BoolVar(&reuse, "reuse", false, "with --keep, reuse its data folder too (kept by an earlier run), skipping the first cycle")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -48,7 +50,7 @@ func benchSchedule(ctx context.Context, e env, args []string) error {
 		}
 		defer os.RemoveAll(tmp)
 		o.Work = tmp
-	} else {
+	} else if !reuse {
 		os.RemoveAll(keep + "/data") // the sites are reused, the knowledge base is not
 	}
 	start := time.Now()

@@ -119,7 +119,7 @@ func makeSites(ctx context.Context, bed testbed.Bed, o ScheduleOptions) ([]*site
 			defer wg.Done()
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			sites[i], errs[i] = makeSite(ctx, bed, filepath.Join(o.Work, fmt.Sprintf("site-%02d", i)), o.Notices, 1000+i, fmt.Sprintf("127.0.1.%d", i+1))
+			sites[i], errs[i] = makeSite(ctx, bed, filepath.Join(o.Work, fmt.Sprintf("site-%02d", i)), o.Notices, 1000+i, fmt.Sprintf("127.0.1.%d:8080", i+1))
 		}()
 	}
 	wg.Wait()

@@ -26,7 +26,7 @@ func (r *siteRunner) feedRun(ctx context.Context, c *crawl.Crawler, m *meter, si
 	if len(seeds) == 0 {
 		return nil
 	}
-	return m.crawl(func() error { return c.RunSeeds(ctx, seeds, ingest.NewCrawlSink(session)) })
+	return m.crawl(func() error { return c.RunSeeds(ctx, seeds, r.newSink(session)) })
 }
 
 // readFeed reads the site's feed conditionally and returns the pages to
@@ -84,15 +84,15 @@ func laterThan(it feed.Item, t time.Time) bool {
 
 // discoverFeed looks for a feed on the site's start pages and list pages,
 // then on a few notice pages (their stored bytes), unless one was given
-// at registration. A feed
+// at registration. It reports whether it found one not known before. A feed
 // found on another site is not taken: give it at registration.
-func (r *siteRunner) discoverFeed(site notice.Site, st *notice.FeedState) {
+func (r *siteRunner) discoverFeed(site notice.Site, st *notice.FeedState) bool {
 	if site.Feed != "" || (st.URL != "" && !st.Discovered) {
-		return
+		return false
 	}
 	pages, err := r.listPages(site)
 	if err != nil {
-		return
+		return false
 	}
 	pages = pages[:min(len(pages), 20)]
 	// Some sites advertise their feed on article pages only: look at one
@@ -120,11 +120,13 @@ func (r *siteRunner) discoverFeed(site notice.Site, st *notice.FeedState) {
 			if err != nil || siteID(u) != site.ID {
 				continue
 			}
-			if u != st.URL {
-				*st = notice.FeedState{URL: u, Discovered: true}
-				r.k.log.Info("site feed found", "site", site.ID, "feed", u, "on", p)
+			if u == st.URL {
+				return false
 			}
-			return
+			*st = notice.FeedState{URL: u, Discovered: true}
+			r.k.log.Info("site feed found", "site", site.ID, "feed", u, "on", p)
+			return true
 		}
 	}
+	return false
 }

@@ -38,6 +38,14 @@ type siteRunner struct {
 	// lists are each site's list pages as last found, until a run adds or
 	// withdraws notices (new lists may have appeared, old ones gone).
 	lists map[string][]string
+	// cpu bounds the pages the runs read at once to half the CPUs, so a
+	// cycle in which every site changed leaves search a core of its own.
+	cpu chan struct{}
+}
+
+// newSink is a run's sink, its reading bounded with every run's.
+func (r *siteRunner) newSink(session *ingest.Session) *watchSink {
+	return &watchSink{CrawlSink: ingest.NewCrawlSink(session), starts: map[string]bool{}, cpu: r.cpu}
 }
 
 // maxSeen bounds the URLs remembered per site.
@@ -68,7 +76,7 @@ func (r *siteRunner) Run(ctx context.Context, site notice.Site, kind string, pro
 		res.Err = err
 		return res
 	}
-	w := &watchSink{CrawlSink: ingest.NewCrawlSink(session), starts: map[string]bool{}}
+	w := r.newSink(session)
 	switch kind {
 	case notice.RunFeed:
 		if err := r.feedRun(ctx, c, meter, site, &res, session); err == nil {
@@ -105,8 +113,12 @@ func (r *siteRunner) Run(ctx context.Context, site notice.Site, kind string, pro
 		res.Err = err
 		return res
 	}
-	if res.Kind == notice.RunFull {
-		r.discoverFeed(site, &res.Feed)
+	if res.Kind == notice.RunFull && r.discoverFeed(site, &res.Feed) {
+		// Read a feed just found once now, so the next run knows whether
+		// it works (a link to a feed that answers 404 is common).
+		if _, n, err := r.readFeed(ctx, c, site, &res.Feed); err == nil {
+			res.FeedItems = n
+		}
 	}
 	if res.Kind == notice.RunFull || changed || site.Schedule.Interval == 0 {
 		res.Dates, res.Notices = r.published(site)
@@ -232,7 +244,7 @@ func (r *siteRunner) checkRun(ctx context.Context, c *crawl.Crawler, m *meter, s
 	if err != nil || len(dropped) == 0 {
 		return err
 	}
-	return m.crawl(func() error { return c.RunSeeds(ctx, dropped, ingest.NewCrawlSink(session)) })
+	return m.crawl(func() error { return c.RunSeeds(ctx, dropped, r.newSink(session)) })
 }
 
 // maxListPages bounds the list pages a check run reads.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -49,7 +50,8 @@ func (k *KB) OpenSites(opts SitesOptions) (*Sites, error) {
 	hosts := crawl.NewHosts()
 	hosts.RobotsMaxAge = opts.RobotsMaxAge
 	guard := &crawl.Guard{AllowPrivate: k.cfg.AllowPrivate}
-	s := &Sites{k: k, hosts: hosts, guard: guard, runner: &siteRunner{k: k, hosts: hosts, guard: guard, demo: opts.Demo}}
+	cpu := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))
+	s := &Sites{k: k, hosts: hosts, guard: guard, runner: &siteRunner{k: k, hosts: hosts, guard: guard, demo: opts.Demo, cpu: cpu}}
 	if !opts.Run {
 		return s, nil
 	}

@@ -24,6 +24,7 @@ import (
 type watchSink struct {
 	*ingest.CrawlSink
 	lazy     func(url string) bool
+	cpu      chan struct{} // slots for reading pages, shared by the runs
 	mu       sync.Mutex
 	starts   map[string]bool
 	read     bool
@@ -49,9 +50,23 @@ func (w *watchSink) Page(ctx context.Context, f crawl.Fetched) (crawl.Verdict, e
 		w.deferred = append(w.deferred, f)
 		return crawl.Verdict{Unchanged: true, Useful: true}, nil
 	}
-	v, err := w.CrawlSink.Page(ctx, f)
+	v, err := w.extract(ctx, f)
 	w.note(f, v)
 	return v, err
+}
+
+// extract hands a page to the sink (which extracts it) in one of the runs'
+// CPU slots.
+func (w *watchSink) extract(ctx context.Context, f crawl.Fetched) (crawl.Verdict, error) {
+	if w.cpu != nil {
+		select {
+		case w.cpu <- struct{}{}:
+			defer func() { <-w.cpu }()
+		case <-ctx.Done():
+			return crawl.Verdict{}, ctx.Err()
+		}
+	}
+	return w.CrawlSink.Page(ctx, f)
 }
 
 func (w *watchSink) note(f crawl.Fetched, v crawl.Verdict) {
@@ -75,7 +90,7 @@ func (w *watchSink) readDeferred(ctx context.Context) error {
 	w.deferred = nil
 	w.mu.Unlock()
 	for _, f := range deferred {
-		v, err := w.CrawlSink.Page(ctx, f)
+		v, err := w.extract(ctx, f)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -185,9 +186,16 @@ func (b Bed) Serve(dir string, args ...string) (*Server, error) {
 // ServeAt is Serve on another loopback address (127.0.0.2, 127.0.0.3,
 // ...), so that several sites are several hosts. serve_site.py binds
 // 127.0.0.1 only: it is run with its address set to host.
+//
+// host may name a port too ("127.0.0.2:8080"); without one a free port is
+// taken.
 func (b Bed) ServeAt(host, dir string, args ...string) (*Server, error) {
+	port := "0"
+	if h, p, err := net.SplitHostPort(host); err == nil {
+		host, port = h, p
+	}
 	prog := "import sys; sys.path.insert(0, sys.argv[1]); import serve_site as s; s.HOST = sys.argv[2]; s.main(sys.argv[3:])"
-	cmd := exec.Command(b.Python, append([]string{"-c", prog, b.Dir, host, "--root", dir, "--port", "0"}, args...)...)
+	cmd := exec.Command(b.Python, append([]string{"-c", prog, b.Dir, host, "--root", dir, "--port", port}, args...)...)
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
 	return b.serve(cmd)
 }
