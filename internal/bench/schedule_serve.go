@@ -204,7 +204,7 @@ func (s *serveUnderTest) missed(ctx context.Context, site *siteUnderTest, ch tes
 // notices, lets it import, adds 5 notices to it and its feed, and counts
 // the requests of the run that learns of them.
 func (s *serveUnderTest) measureFeed(ctx context.Context, bed testbed.Bed, o ScheduleOptions) error {
-	site, err := makeSite(ctx, bed, filepath.Join(o.Work, "site-feed"), 100, 4242, "127.0.2.1")
+	site, err := makeSite(ctx, bed, filepath.Join(o.Work, "site-feed"), 100, 4242, "127.0.2.1:8080")
 	if err != nil {
 		return err
 	}
