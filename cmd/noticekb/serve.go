@@ -59,7 +59,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		ctl.ServeSites(sites)
 		defer ctl.Close()
 	}
-	if !k.Store().HasNotices() {
+	// An empty data folder gets the demo, unless sites are registered
+	// there: their notices are on their way.
+	if registered, err := k.Store().RegisteredSites(); err == nil && len(registered) == 0 && !k.Store().HasNotices() {
 		if err := k.ImportDemo(ctx, site); err != nil {
 			return err
 		}

@@ -112,6 +112,9 @@ func TestServeKilledMidSiteRun(t *testing.T) {
 		t.Errorf("the run after the restart: %s %s, added %d of %d notices; %d runs", second.Kind, second.State, second.Summary.Added, len(truth), len(d.Runs))
 	}
 	notices := d.Site.Schedule.Notices
+	if n := total(t, base); n != notices {
+		t.Errorf("search finds %d notices, the site has %d (a data folder with registered sites gets no demo)", n, notices)
+	}
 	t.Logf("killed with %d requests served; the run after the restart added %d; %d notices of the site in search",
 		len(accessLine.FindAllString(srv.Log(), -1)), second.Summary.Added, notices)
 

@@ -125,7 +125,9 @@ func (s *serveUnderTest) measureCycle(ctx context.Context, label string, sites [
 	}
 	stop := make(chan struct{})
 	rss := make(chan int64, 1)
+	anon := make(chan int64, 1)
 	go func() { rss <- watchStatus(s.cmd.Process.Pid, "VmRSS:", stop) }()
+	go func() { anon <- watchStatus(s.cmd.Process.Pid, "RssAnon:", stop) }()
 	lat := make(chan Latencies, 1)
 	go func() { lat <- s.searches(ctx, 0, stop) }()
 	start := time.Now()
@@ -138,7 +140,7 @@ func (s *serveUnderTest) measureCycle(ctx context.Context, label string, sites [
 	runs, err := s.waitCycle(ctx, sites, before, 2*time.Hour)
 	took := time.Since(start)
 	close(stop)
-	peak, during := <-rss, <-lat
+	peak, peakAnon, during := <-rss, <-anon, <-lat
 	if err != nil {
 		return err
 	}
@@ -167,8 +169,8 @@ func (s *serveUnderTest) measureCycle(ctx context.Context, label string, sites [
 		fmt.Fprintf(s.out, "  added notices not in search and deleted ones still in it after the cycle: %d\n", missed)
 	}
 	fmt.Fprintf(s.out, "  answers %s\n", &tally)
-	fmt.Fprintf(s.out, "  serve's resident memory at most %.0f MB; search while it ran: %d queries, p50 %s, p99 %s (idle p99 %s: %.2f×); %s\n",
-		float64(peak)/(1<<20), len(during.Times), during.Percentile(50), during.Percentile(99), idle.Percentile(99),
+	fmt.Fprintf(s.out, "  serve's resident memory at most %.0f MB (%.0f MB of it the heap and stacks, the rest mapped files: store and index); search while it ran: %d queries, p50 %s, p99 %s (idle p99 %s: %.2f×); %s\n",
+		float64(peak)/(1<<20), float64(peakAnon)/(1<<20), len(during.Times), during.Percentile(50), during.Percentile(99), idle.Percentile(99),
 		float64(during.Percentile(99))/float64(max(idle.Percentile(99), 1)), MachineLoad())
 	return nil
 }
