@@ -13,7 +13,7 @@ import (
 
 // listPages are the start URLs and the stored list pages of the site,
 // one URL for each content: the same list under several URLs is read
-// once (and its twins are remembered, since after it changes their
+// once (its twins go on the skip list, since after it changes their
 // stored bytes no longer match).
 func (r *siteRunner) listPages(site notice.Site) ([]string, error) {
 	r.mu.Lock()
@@ -64,26 +64,14 @@ func (r *siteRunner) findLists(site notice.Site) ([]string, error) {
 		}
 		return strings.Compare(a.URL, b.URL)
 	})
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.twins == nil {
-		r.twins = map[string]map[string]bool{}
-	}
-	twins := r.twins[site.ID]
-	if twins == nil {
-		twins = map[string]bool{}
-		r.twins[site.ID] = twins
-	}
 	for _, rec := range lists {
 		if len(out) >= maxListPages {
 			break
 		}
 		switch {
-		case twins[rec.URL]:
+		case r.skipped(site.ID, rec.URL):
 		case rec.ContentHash != "" && hashes[rec.ContentHash]:
-			if len(twins) < maxSeen {
-				twins[rec.URL] = true
-			}
+			r.skip(site.ID, rec.URL, skipTwin)
 		default:
 			hashes[rec.ContentHash] = true
 			out = append(out, rec.URL)
@@ -129,22 +117,79 @@ func (r *siteRunner) eachPageOfSite(id string, fn func(store.PageRecord) error) 
 // store, so check runs do not ask for them again.
 func (r *siteRunner) note(site string, ev crawl.Event) {
 	r.k.log.Debug("page", "site", site, "url", ev.URL, "status", ev.Status, "result", ev.Result, "ms", ev.Took.Milliseconds())
-	if ev.Result != "redirect" && ev.Result != "gone" {
-		return
+	if ev.Result == "redirect" || ev.Result == "gone" {
+		r.skip(site, ev.URL, ev.Result)
 	}
+}
+
+// Why a check run skips a URL.
+const skipTwin = "twin" // a list page with the same bytes as another
+
+// skipList is a site's URLs that check runs need not ask for, as the
+// store keeps them (store.SiteSkips), with those learned since written.
+type skipList struct {
+	all, fresh map[string]string
+}
+
+// skipsOf returns a site's skip list, read from the store the first time;
+// r.mu is held.
+func (r *siteRunner) skipsOf(id string) *skipList {
+	if r.skips == nil {
+		r.skips = map[string]*skipList{}
+	}
+	l := r.skips[id]
+	if l == nil {
+		all, err := r.k.store.SiteSkips(id)
+		if err != nil {
+			r.k.log.Warn("skip list unreadable; it is learned again", "site", id, "err", err)
+			all = map[string]string{}
+		}
+		l = &skipList{all: all, fresh: map[string]string{}}
+		r.skips[id] = l
+	}
+	return l
+}
+
+func (r *siteRunner) skip(id, url, why string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.seen == nil {
-		r.seen = map[string]map[string]bool{}
+	l := r.skipsOf(id)
+	if _, ok := l.all[url]; !ok && len(l.all) < store.MaxSkips {
+		l.all[url], l.fresh[url] = why, why
 	}
-	m := r.seen[site]
-	if m == nil {
-		m = map[string]bool{}
-		r.seen[site] = m
+}
+
+func (r *siteRunner) skipped(id, url string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.skipsOf(id).all[url]
+	return ok
+}
+
+// saveSkips writes what a run learned of the site's skip list; a full run
+// (clear) starts it anew, since it asked for every URL again.
+func (r *siteRunner) saveSkips(id string, clear bool) {
+	r.mu.Lock()
+	l := r.skipsOf(id)
+	fresh := l.fresh
+	if clear {
+		fresh = l.all
 	}
-	if len(m) < maxSeen {
-		m[ev.URL] = true
+	l.fresh = map[string]string{}
+	r.mu.Unlock()
+	if err := r.k.store.PutSiteSkips(id, fresh, clear); err != nil {
+		r.k.log.Warn("skip list not written; it is learned again", "site", id, "err", err)
 	}
+}
+
+// forgetSkips empties a site's skip list in memory (a full run relearns it).
+func (r *siteRunner) forgetSkips(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.skips == nil {
+		r.skips = map[string]*skipList{}
+	}
+	r.skips[id] = &skipList{all: map[string]string{}, fresh: map[string]string{}}
 }
 
 // published returns the publication dates of the site's notices in

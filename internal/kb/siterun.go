@@ -28,13 +28,8 @@ type siteRunner struct {
 	demo  *demo.Site
 
 	mu sync.Mutex
-	// seen are URLs of each site that answered a redirect or 404 without
-	// being stored: a check run does not ask for them again.
-	seen map[string]map[string]bool
-	// twins are list pages found to hold the same bytes as another list
-	// page of their site (a list under a second URL, its query ignored):
-	// check runs read only the first, also after it changed.
-	twins map[string]map[string]bool
+	// skips are each site's URLs that check runs need not ask for.
+	skips map[string]*skipList
 	// lists are each site's list pages as last found, until a run adds or
 	// withdraws notices (new lists may have appeared, old ones gone).
 	lists map[string][]string
@@ -47,9 +42,6 @@ type siteRunner struct {
 func (r *siteRunner) newSink(session *ingest.Session) *watchSink {
 	return &watchSink{CrawlSink: ingest.NewCrawlSink(session), starts: map[string]bool{}, cpu: r.cpu}
 }
-
-// maxSeen bounds the URLs remembered per site.
-const maxSeen = 10_000
 
 // Run runs one site: robots.txt first (a site that shuts noticekb out of
 // every start page is paused, nothing fetched), then what kind says.
@@ -76,6 +68,11 @@ func (r *siteRunner) Run(ctx context.Context, site notice.Site, kind string, pro
 		res.Err = err
 		return res
 	}
+	full := kind != notice.RunFeed && kind != notice.RunCheck
+	if full {
+		r.forgetSkips(site.ID) // every URL is asked for again
+	}
+	defer r.saveSkips(site.ID, full)
 	w := r.newSink(session)
 	switch kind {
 	case notice.RunFeed:
@@ -229,9 +226,7 @@ func (r *siteRunner) checkRun(ctx context.Context, c *crawl.Crawler, m *meter, s
 		if _, ok, _ := r.k.store.Page(u); ok {
 			return true
 		}
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		return r.seen[site.ID][u]
+		return r.skipped(site.ID, u)
 	}
 	err = m.crawl(func() error { return c.RunCheck(ctx, lists, w, known) })
 	if err != nil || !w.changed() {

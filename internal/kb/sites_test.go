@@ -225,6 +225,25 @@ func TestSitesKeptCurrent(t *testing.T) {
 		}
 		t.Logf("%s: unchanged run: %d requests for %d list pages, %d notice bodies", b.id, len(reqs), len(lists), bodies)
 	}
+
+	// A process started anew (from cron, or serve restarted) knows what
+	// the last one learned: it asks again only for robots.txt.
+	for _, b := range bs {
+		if skips, _ := k.store.SiteSkips(b.id); len(skips) == 0 {
+			t.Errorf("%s: nothing on the skip list", b.id)
+		}
+	}
+	fresh, err := k.OpenSites(SitesOptions{Run: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs = runDue(t, k, fresh)
+	for _, b := range bs {
+		lists, _ := s.runner.listPages(mustSite(t, k, b.id))
+		if reqs := b.requests(); runs[b.id].State != notice.RunSucceeded || len(reqs) > len(lists)+1 {
+			t.Errorf("%s: an unchanged run in a new process: %s, %d requests for %d list pages:\n%s", b.id, runs[b.id].State, len(reqs), len(lists), strings.Join(reqs, "\n"))
+		}
+	}
 }
 
 func mustSite(t *testing.T, k *KB, id string) notice.Site {

@@ -44,17 +44,22 @@ func (w *Writer) PutSite(site notice.Site) error {
 	return putJSON(w.tx.Bucket(bucketRegistry), []byte(site.ID), site)
 }
 
-// DeleteSite removes a site from the registry with its run history. Its
-// pages and notices stay.
+// DeleteSite removes a site from the registry with its run history and
+// skip list. Its pages and notices stay.
 func (w *Writer) DeleteSite(id string) error {
 	if err := w.tx.Bucket(bucketRegistry).Delete([]byte(id)); err != nil {
 		return err
 	}
-	runs := w.tx.Bucket(bucketRuns)
-	if runs.Bucket([]byte(id)) == nil {
-		return nil
+	for _, name := range [][]byte{bucketRuns, bucketSkips} {
+		b := w.tx.Bucket(name)
+		if b.Bucket([]byte(id)) == nil {
+			continue
+		}
+		if err := b.DeleteBucket([]byte(id)); err != nil {
+			return err
+		}
 	}
-	return runs.DeleteBucket([]byte(id))
+	return nil
 }
 
 // NewRun records a run that starts, giving it the site's next sequence
@@ -280,4 +285,62 @@ func (s *Store) FinishRun(run notice.SiteRun, fn func(*notice.Site)) error {
 // PutSiteRun records a run's progress (its lease renewed).
 func (s *Store) PutSiteRun(run notice.SiteRun) error {
 	return s.Write(func(w *Writer) error { return w.PutRun(run) })
+}
+
+// MaxSkips bounds the URLs a site's skip list holds.
+const MaxSkips = 10_000
+
+// Each registered site keeps a list of URLs its check runs need not ask
+// for, with why: links that answered a redirect or 404 and hold no page,
+// list pages that repeat another under a second URL. Runs learn them;
+// the list outlives the process, so a run from cron knows them too.
+
+// SiteSkips returns a site's skip list: URL → why.
+func (s *Store) SiteSkips(id string) (map[string]string, error) {
+	out := map[string]string{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSkips).Bucket([]byte(id))
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			out[string(k)] = string(v)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// PutSiteSkips adds URLs to a site's skip list, up to MaxSkips; a nil
+// map with clear empties it first.
+func (s *Store) PutSiteSkips(id string, skips map[string]string, clear bool) error {
+	return s.Write(func(w *Writer) error {
+		all := w.tx.Bucket(bucketSkips)
+		if clear && all.Bucket([]byte(id)) != nil {
+			if err := all.DeleteBucket([]byte(id)); err != nil {
+				return err
+			}
+		}
+		if len(skips) == 0 {
+			return nil
+		}
+		b, err := all.CreateBucketIfNotExists([]byte(id))
+		if err != nil {
+			return err
+		}
+		n, c := 0, b.Cursor()
+		for k, _ := c.First(); k != nil && n < MaxSkips; k, _ = c.Next() {
+			n++
+		}
+		for u, why := range skips {
+			if n >= MaxSkips {
+				break
+			}
+			if err := b.Put([]byte(u), []byte(why)); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
 }
