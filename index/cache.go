@@ -69,7 +69,10 @@ func (c *resultCache) put(key string, generation uint64, r *notice.Result) {
 // cacheKey writes a normalised query as a string.
 func cacheKey(q *notice.Query) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%q|%s|%s|%s|%d|%d|%d|%v|%q", q.Text, q.From, q.To, q.Sort, q.Page, q.Size, q.FacetTop, q.Months, q.After)
+	fmt.Fprintf(&b, "%q|%s|%s|%s|%d|%d|%d|%v|%v|%q", q.Text, q.From, q.To, q.Sort, q.Page, q.Size, q.FacetTop, q.Months, q.Verbatim, q.After)
+	if q.FacetsOfHits {
+		b.WriteString("|facets-of-hits")
+	}
 	facets := make([]string, 0, len(q.Filters))
 	for f := range q.Filters {
 		facets = append(facets, f)
@@ -89,4 +92,32 @@ func cacheKey(q *notice.Query) string {
 		fmt.Fprintf(&b, "|%s^%q", f, q.FacetPrefix[f])
 	}
 	return b.String()
+}
+
+// snapshotCache keeps, for one index snapshot, what recent searches
+// worked out from its dictionary: what unfinished words expand to (a
+// visitor typing "clim", "clima", "climat" asks for the same beginnings as
+// the next one), how notices write a word. It starts again when full.
+type snapshotCache[V any] struct {
+	mu      sync.Mutex
+	entries map[string]V
+}
+
+// maxSnapshotCached bounds a snapshotCache.
+const maxSnapshotCached = 4096
+
+func (c *snapshotCache[V]) get(key string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.entries[key]
+	return v, ok
+}
+
+func (c *snapshotCache[V]) put(key string, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) >= maxSnapshotCached {
+		c.entries = map[string]V{}
+	}
+	c.entries[key] = v
 }

@@ -133,7 +133,8 @@ func ExampleIndex_Search_histogram() {
 	// 2020 1 false
 }
 
-// Words that no notice has are corrected from the index's own terms; when
+// Words are found within a typo or two (by their length), and a word no
+// notice has as typed gets a correction from the index's own words; when
 // the words as typed find nothing, the results are for the correction.
 func ExampleIndex_Search_suggestion() {
 	ix, done := openExample()
@@ -144,10 +145,13 @@ func ExampleIndex_Search_suggestion() {
 		more = append(more, notice.Notice{ID: id, Title: "Workshop", Body: "A workshop on identity.", Date: date("2021-01-01")})
 	}
 	ix.Apply(more, 4)
-	res, _ := ix.Search(context.Background(), notice.Query{Text: "wrokshop"})
-	fmt.Printf("%q corrected=%v total=%d\n", res.Suggestion, res.Corrected, res.Total)
+	for _, text := range []string{"wrokshop", "wrkshp"} {
+		res, _ := ix.Search(context.Background(), notice.Query{Text: text})
+		fmt.Printf("%s: %q corrected=%v total=%d\n", text, res.Suggestion, res.Corrected, res.Total)
+	}
 	// Output:
-	// "workshop" corrected=true total=4
+	// wrokshop: "workshop" corrected=false total=4
+	// wrkshp: "workshop" corrected=true total=4
 }
 
 // Deep pages continue after the last hit of the previous page, by its

@@ -4,11 +4,11 @@ import (
 	"cmp"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/words"
 )
 
 // countFacets fills the result's facets. matched are the notices matching
@@ -17,7 +17,7 @@ import (
 func (s *searcher) countFacets(res *notice.Result, matched, dates *roaring.Bitmap, sel map[string]*roaring.Bitmap, hits *roaring.Bitmap) {
 	for _, f := range notice.FilterFacets {
 		base := hits
-		if sel[f] != nil { // disjunctive: everything but this facet's own selection
+		if sel[f] != nil && !s.q.FacetsOfHits { // disjunctive: everything but this facet's own selection
 			others := []*roaring.Bitmap{matched, dates}
 			for g, b := range sel {
 				if g != f {
@@ -26,26 +26,46 @@ func (s *searcher) countFacets(res *notice.Result, matched, dates *roaring.Bitma
 			}
 			base = and(others...)
 		}
-		res.Facets[f], res.FacetSizes[f] = s.termFacet(f, s.counts(base, s.view.facets[f].docs))
+		res.Facets[f], res.FacetSizes[f] = s.termFacet(f, s.counts(base, s.view.facets[f]))
 	}
 	// The histograms ignore the date range, so the years around it stay
 	// visible and a range can be widened.
 	base := and(append(values(sel), matched)...)
+	if s.q.FacetsOfHits {
+		base = hits
+	}
 	res.Facets[notice.FacetYear] = s.histogram(s.view.years, base)
 	if s.q.Months {
 		res.Facets[notice.FacetMonth] = s.histogram(s.view.months, base)
 	}
 }
 
-// counts intersects a base set with each value's notices.
-func (s *searcher) counts(base *roaring.Bitmap, docs []*roaring.Bitmap) []uint64 {
-	out := make([]uint64, len(docs))
-	all := base == s.view.live
-	for i, d := range docs {
-		if all {
+// counts counts a base set's notices with each value of a facet: by
+// intersecting the base with each value's notices, or, when that costs
+// more (a small base, a facet of many values), by reading each of its
+// notices' values.
+func (s *searcher) counts(base *roaring.Bitmap, col *facetColumn) []uint64 {
+	out := make([]uint64, len(col.docs))
+	if base == s.view.live {
+		for i, d := range col.docs {
 			out[i] = d.GetCardinality()
-		} else {
+		}
+		return out
+	}
+	// Reading values costs about a step per notice and value; a bitmap
+	// intersection about a word per 64 notices of the index, per value.
+	docs := float64(len(s.view.day))
+	if read := float64(base.GetCardinality()) * (docs + float64(col.total)) / docs; read > float64(len(col.docs))*docs/64 {
+		for i, d := range col.docs {
 			out[i] = base.AndCardinality(d)
+		}
+		return out
+	}
+	it := base.Iterator()
+	for it.HasNext() {
+		d := it.Next()
+		for _, v := range col.values[col.start[d]:col.start[d+1]] {
+			out[v]++
 		}
 	}
 	return out
@@ -62,7 +82,7 @@ func (s *searcher) termFacet(facet string, counts []uint64) ([]notice.FacetValue
 	for _, i := range s.selected[facet] {
 		selected[i] = true
 	}
-	prefix := foldName(s.q.FacetPrefix[facet])
+	prefix := words.Key(s.q.FacetPrefix[facet])
 	var values []notice.FacetValue
 	for i, n := range counts {
 		if n == 0 && !selected[i] {
@@ -115,7 +135,8 @@ func (s *searcher) histogram(buckets []bucket, base *roaring.Bitmap) []notice.Fa
 }
 
 // resolve finds the value a filter names as the index holds it: exactly,
-// through a partner's other names, or ignoring case, spacing and "&"/"and".
+// through a partner's other names, or by its key (words.Key: case, accents,
+// spacing, punctuation and "&"/"and" aside).
 func (r *reader) resolve(facet, value string) (int, bool) {
 	col := r.view.facets[facet]
 	if i, ok := col.byTerm[value]; ok {
@@ -126,26 +147,19 @@ func (r *reader) resolve(facet, value string) (int, bool) {
 			return i, true
 		}
 	}
-	want := foldName(value)
+	want := words.Key(value)
 	for i, t := range col.terms {
-		if foldName(t) == want {
+		if words.Key(t) == want {
 			return i, true
 		}
 	}
 	return 0, false
 }
 
-// foldName folds a facet value for comparison: lower case, "&" as "and",
-// punctuation as spaces, single spaces.
-func foldName(s string) string {
-	s = strings.ToLower(strings.ReplaceAll(s, "&", " and "))
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
-}
-
 // hasWordPrefix reports whether a name (folded) has a word starting with
 // the folded prefix, which may itself span words ("un d" finds "UN DESA").
 func hasWordPrefix(name, prefix string) bool {
-	f := foldName(name)
+	f := words.Key(name)
 	for {
 		if strings.HasPrefix(f, prefix) {
 			return true

@@ -3,12 +3,16 @@ package index
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/words"
 )
 
 func TestMonthHistogram(t *testing.T) {
@@ -79,14 +83,29 @@ func TestTypoSuggestionAndCorrection(t *testing.T) {
 		notices = append(notices, notice.Notice{ID: string(rune('a' + i)), Title: "Notice", Body: body, Date: mustDate("2020-01-0" + string(rune('1'+i))), Partners: []string{}, Topics: []string{}})
 	}
 	ix := MustIndex(t, notices)
+	// Within the typos allowed: found as typed, and the spelling offered.
 	r := mustSearch(t, ix, notice.Query{Text: "goverment resilence"})
+	if r.Suggestion != "government resilience" || r.Corrected || r.Total != 3 {
+		t.Errorf("suggestion %q corrected %v total %d, want \"government resilience\", false, 3", r.Suggestion, r.Corrected, r.Total)
+	}
+	// Beyond them (two typos in a word of 8 letters): no notice has the
+	// words as typed (some have one of them), so the correction's results,
+	// said so.
+	r = mustSearch(t, ix, notice.Query{Text: "govrment resilence"})
 	if r.Suggestion != "government resilience" || !r.Corrected || r.Total != 3 {
 		t.Errorf("suggestion %q corrected %v total %d, want \"government resilience\", true, 3", r.Suggestion, r.Corrected, r.Total)
 	}
-	// Words that are in the index are left alone.
+	// Verbatim: what was typed (notices with one of the words), and the
+	// correction only offered.
+	r = mustSearch(t, ix, notice.Query{Text: "govrment resilence", Verbatim: true})
+	if r.Suggestion != "government resilience" || r.Corrected || !r.Relaxed || r.Total != 3 {
+		t.Errorf("verbatim: suggestion %q corrected %v relaxed %v total %d, want \"government resilience\", false, true, 3", r.Suggestion, r.Corrected, r.Relaxed, r.Total)
+	}
+	// Words that are in the index are left alone; no notice has both, so
+	// those with either are shown, and the result says so.
 	r = mustSearch(t, ix, notice.Query{Text: "smart resilience"})
-	if r.Suggestion != "" || r.Total != 0 {
-		t.Errorf("suggestion %q total %d, want none, 0", r.Suggestion, r.Total)
+	if r.Suggestion != "" || r.Total != 5 || !r.Relaxed {
+		t.Errorf("suggestion %q total %d relaxed %v, want none, 5, true", r.Suggestion, r.Total, r.Relaxed)
 	}
 }
 
@@ -148,7 +167,7 @@ func TestBadInput(t *testing.T) {
 		q    notice.Query
 	}{
 		{"huge query", notice.Query{Text: strings.Repeat("a", notice.MaxQueryLength+1)}},
-		{"too many words", notice.Query{Text: strings.Repeat("word ", maxClauses+1)}},
+		{"too many filters", notice.Query{Text: strings.Repeat("-word ", maxFilterClauses+1)}},
 		{"page out of range", notice.Query{Page: notice.MaxPage + 1}},
 		{"size out of range", notice.Query{Size: notice.MaxPageSize + 1}},
 		{"negative size", notice.Query{Size: -1}},
@@ -202,7 +221,7 @@ func TestNoHitCapAndExactTotal(t *testing.T) {
 }
 
 // markedWords analyses only the words that may match; it must find what
-// analysing the whole body finds.
+// analysing every word finds, accents and case aside.
 func TestMarkedWordsMatchFullAnalysis(t *testing.T) {
 	ix := MustIndex(t, corpus)
 	r, err := ix.openReader()
@@ -210,18 +229,35 @@ func TestMarkedWordsMatchFullAnalysis(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.snap.Close()
-	body := "Cities' e-government: UNPOG's Smart-City work with KLID, 2030 Agenda; the city's CITIZENS met ‘citizen’ groups. Governance & governments — Türkiye's digital IDs."
-	for _, query := range []string{"city", "cities government", "unpog", "2030 agenda", "citizens", "id digital", "türkiye", "e-government", "smart"} {
+	body := "Cities' e-government: UNPOG's Smart-City work with KLID, 2030 Agenda; the city's CITIZENS met ‘citizen’ groups. Governance & governments — Türkiye's digital IDs, used by TURKİYE."
+	for _, query := range []string{"city", "cities government", "unpog", "2030 agenda", "citizens", "id digital", "türkiye", "turkiye", "e-government", "smart", "use"} {
 		plan, err := planText(r.analyzer, query, &Labels{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := markedWords(body, r.analyzer, plan.marks)
-		want := analysedSpans(body, 0, r.analyzer, plan.marks)
+		want := everyMarkedWord(body, r.analyzer, plan.marks)
 		if !slices.Equal(got, want) {
 			t.Errorf("%q: got %v, want %v", query, got, want)
 		}
 	}
+}
+
+// everyMarkedWord is markedWords without its shortcut: every word of the
+// body, folded and analysed.
+func everyMarkedWord(body string, analyzer analysis.Analyzer, marks map[string]bool) []span {
+	var spans []span
+	for _, w := range strings.FieldsFunc(body, func(r rune) bool { return !isWordRune(r) }) {
+		start := strings.Index(body, w)
+		for _, t := range analyzer.Analyze([]byte(words.FoldText(w))) {
+			if marks[string(t.Term)] {
+				spans = append(spans, span{start, start + len(w), string(t.Term)})
+				break
+			}
+		}
+		body = body[:start] + strings.Repeat(" ", len(w)) + body[start+len(w):]
+	}
+	return spans
 }
 
 // Updates and withdrawals change hits and counts at once: a view never
@@ -263,5 +299,209 @@ func TestClauseLimitIsInvalidQuery(t *testing.T) {
 	}
 	if r := mustSearch(t, ix, notice.Query{Text: "각가"}); r.Total != 1 {
 		t.Errorf("two syllables: total %d, want 1", r.Total)
+	}
+}
+
+// Accents and case are folded at index and query time; the snippet marks
+// the words as written.
+func TestAccentsAndCase(t *testing.T) {
+	ix := MustIndex(t, []notice.Notice{
+		{ID: "male", Title: "Forum in Malé", Body: "Officials met in Malé, Maldives.", Partners: []string{}, Topics: []string{}},
+		{ID: "hue", Title: "Workshop in Huế", Body: "The city of Huế hosted it.", Partners: []string{}, Topics: []string{}},
+		{ID: "hanoi", Title: "Seminar in Hà Nội", Body: "Held in Hà Nội with partners from Türkiye and İstanbul.", Partners: []string{}, Topics: []string{}},
+		{ID: "make", Title: "How to make it", Body: "We make things.", Partners: []string{}, Topics: []string{}},
+	})
+	for _, tt := range []struct{ query, want string }{
+		{"Male", "male"}, {"malé", "male"}, {"MALE", "male"}, {"Hue", "hue"}, {"Ha Noi", "hanoi"},
+		{"Turkiye", "hanoi"}, {"TÜRKIYE", "hanoi"}, {"istanbul", "hanoi"}, {"Istanbul", "hanoi"},
+	} {
+		r := mustSearch(t, ix, notice.Query{Text: tt.query})
+		if got := ids(r); len(got) == 0 || got[0] != tt.want {
+			t.Errorf("%q: %v, want %s first", tt.query, got, tt.want)
+		}
+	}
+	r := mustSearch(t, ix, notice.Query{Text: "male"})
+	if len(r.Hits) == 0 || !strings.Contains(r.Hits[0].Snippet, "<mark>Malé</mark>") {
+		t.Errorf("snippet %q: want Malé marked as written", r.Hits)
+	}
+	if r.Hits[0].Title != "Forum in Malé" {
+		t.Errorf("title %q, want it as written", r.Hits[0].Title)
+	}
+}
+
+// Typos per word with Meilisearch's thresholds, the last word as the
+// beginning of longer words, and what matched as typed first.
+func TestTyposAndUnfinishedWords(t *testing.T) {
+	var notices []notice.Notice
+	for i, body := range []string{
+		"Climate adaptation in coastal cities.",     // 0
+		"A governance workshop on resilience.",      // 1
+		"Work plans for the year.",                  // 2
+		"A workshop on digital work.",               // 3
+		"The cat sat on the mat with the capacity.", // 4
+		"Budget of the province and the climb.",     // 5
+	} {
+		notices = append(notices, notice.Notice{ID: fmt.Sprint(i), Title: "Notice", Body: body, Partners: []string{}, Topics: []string{}})
+	}
+	ix := MustIndex(t, notices)
+	for _, tt := range []struct {
+		query string
+		want  []string // in rank order; nil: none
+	}{
+		{"adaptaton", []string{"0"}},      // a letter left out (9 letters: two typos allowed)
+		{"climte", []string{"0"}},         // 6 letters, one typo
+		{"clmiate", []string{"0"}},        // a swap is one typo
+		{"clmt", nil},                     // 4 letters: no typo
+		{"governence", []string{"1"}},     // a letter changed
+		{"xovernance", []string{"1"}},     // the first letter, in a word of 9 or more letters
+		{"xlimate", nil},                  // the first letter counts as two typos
+		{"clim", []string{"0", "5"}},      // unfinished: climate, climb
+		{"work", []string{"2", "3", "1"}}, // as typed first: work, then workshop
+		{"digital wor", []string{"3"}},    // every word, the last unfinished
+	} {
+		// Verbatim: what typo tolerance finds, no correction applied.
+		r := mustSearch(t, ix, notice.Query{Text: tt.query, Verbatim: true})
+		var got []string
+		for _, h := range r.Hits {
+			got = append(got, h.ID)
+		}
+		if tt.query == "clim" || tt.query == "work" {
+			// Equals by quality rank by BM25; check the set and what comes last.
+			if len(got) != len(tt.want) || got[len(got)-1] != tt.want[len(tt.want)-1] && tt.query == "work" || !slices.Equal(ids(r), slices.Sorted(slices.Values(tt.want))) {
+				t.Errorf("%q: %v, want %v", tt.query, got, tt.want)
+			}
+			continue
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q: %v, want %v", tt.query, got, tt.want)
+		}
+	}
+}
+
+// hostileQueries are queries no visitor means but some send: each is
+// answered (results or none), never refused or failed, and in bounded
+// time (the figures at 100,000 notices are in README's benchmarks).
+var hostileQueries = map[string]string{
+	"only punctuation":          "!!! ??? ... --- ;;; *** ///",
+	"one-letter words":          "a b c x y z",
+	"100 one-letter words":      strings.Repeat("q ", 100),
+	"200 fuzzy-eligible words":  strings.Repeat("goverment resilence adaptaton climte ", 50),
+	"200 different typos":       typoWords(200),
+	"a word of 1,000 letters":   strings.Repeat("w", 1000),
+	"mixed scripts":             "smart 유엔거버넌스 Москва 東京 ١٢٣ city Huế",
+	"a pasted abstract":         strings.Repeat("The present study is a history of the classification of digital government services. ", 40),
+	"combining marks alone":     strings.Repeat("\u0301", 300),
+	"one-syllable Korean words": strings.Repeat("가 ", 100),
+}
+
+// typoWords are n different words of 9 letters no notice has.
+func typoWords(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString("governzx")
+		b.WriteByte(byte('a' + i%26))
+		b.WriteString(strings.Repeat("q", i/26))
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+func TestHostileQueries(t *testing.T) {
+	ix := MustIndex(t, corpus)
+	for name, text := range hostileQueries {
+		if len([]rune(text)) > notice.MaxQueryLength {
+			text = string([]rune(text)[:notice.MaxQueryLength])
+		}
+		for _, sort := range []notice.Sort{notice.SortRelevance, notice.SortNewest} {
+			if _, err := ix.Search(context.Background(), notice.Query{Text: text, Sort: sort}); err != nil {
+				t.Errorf("%s (%s): %v", name, sort, err)
+			}
+		}
+	}
+	// A paste of a notice's own words finds it first.
+	r := mustSearch(t, ix, notice.Query{Text: "What did KLID and UNPOG discuss about smart city platforms in Incheon, and with whom?"})
+	if len(r.Hits) == 0 || r.Hits[0].ID != "a" {
+		t.Errorf("question: %v, want a first", ids(r))
+	}
+}
+
+// Skipping through postings to the candidates reads what reading them all
+// reads, for any candidates.
+func TestSkipToMatchesScan(t *testing.T) {
+	var notices []notice.Notice
+	for i := range 300 {
+		body := "word "
+		if i%3 != 0 { // gaps, so that skipping overshoots candidates
+			body += strings.Repeat("common ", 1+i%5)
+		}
+		if i%7 == 0 {
+			body += "rare"
+		}
+		notices = append(notices, notice.Notice{ID: fmt.Sprintf("n%03d", i), Title: "t", Body: body, Partners: []string{}, Topics: []string{}})
+	}
+	ix := MustIndex(t, notices)
+	r, err := ix.openReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.snap.Close()
+	for _, step := range []uint32{1, 2, 3, 7, 50, 299} {
+		cands := roaring.New()
+		for d := uint32(0); d < 300; d += step {
+			cands.Add(d)
+		}
+		type hit struct{ doc, tf uint64 }
+		var scanned, skipped []hit
+		dict := r.dict(fieldText, 0)
+		seg := r.snap.Segments()[0]
+		pl, _ := dict.PostingsList([]byte("common"), seg.Deleted(), nil)
+		it := pl.Iterator(true, false, false, nil)
+		for p, err := it.Next(); p != nil && err == nil; p, err = it.Next() {
+			if cands.Contains(uint32(p.Number())) {
+				scanned = append(scanned, hit{p.Number(), p.Frequency()})
+			}
+		}
+		skipTo(pl.Iterator(true, false, false, nil), cands, 0, uint32(seg.Count()), func(doc uint32, tf uint64) {
+			skipped = append(skipped, hit{uint64(doc), tf})
+		})
+		if !slices.Equal(scanned, skipped) || len(scanned) == 0 {
+			t.Errorf("every %d: scanned %v, skipped %v", step, scanned, skipped)
+		}
+	}
+}
+
+// A common term's kept weights are the BM25 weights its postings give.
+func TestCommonTermWeights(t *testing.T) {
+	var notices []notice.Notice
+	for i := range commonTermMin*5/4 + 100 {
+		body := strings.Repeat("alpha ", 1+i%4) + strings.Repeat("filler ", i%9)
+		if i%5 == 0 {
+			body = "beta"
+		}
+		notices = append(notices, notice.Notice{ID: fmt.Sprintf("n%04d", i), Title: "t", Body: body, Partners: []string{}, Topics: []string{}})
+	}
+	ix := MustIndex(t, notices)
+	r, err := ix.openReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.snap.Close()
+	w := r.commonTerm("alpha")
+	if w == nil || r.commonTerm("beta") != nil {
+		t.Fatalf("alpha common: %v, beta common: %v", w != nil, r.commonTerm("beta") != nil)
+	}
+	sc := r.scratch.get(len(r.view.day))
+	defer r.scratch.put(sc)
+	sc.mark(r.view.live)
+	idf := r.idf(r.df("alpha"))
+	n := 0
+	r.eachPosting("alpha", sc, func(doc uint32, tf uint64) {
+		n++
+		if want := float32(r.bm25(idf, tf, doc)); w.weight[doc] != want {
+			t.Errorf("doc %d: kept %v, postings give %v", doc, w.weight[doc], want)
+		}
+	})
+	if uint64(n) != w.docs.GetCardinality() || n == 0 {
+		t.Errorf("%d postings, %d kept notices", n, w.docs.GetCardinality())
 	}
 }

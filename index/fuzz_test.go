@@ -15,6 +15,10 @@ var querySeeds = []string{
 	"smart city", `"smart city" -klid`, `partner:"UN Women" topic:E-government`, `title:forum body:"digital identity"`,
 	`"unterminated`, `partner:"unterminated value`, "-", "+", `""`, `-"`, "year:2020 lang:ko", "유엔거버넌스센터 협력",
 	"a:b:c", "*", "?", "smart~2", "/re.*/", "title:", `partner:""`, "-\"\" +\"\"", "\x00\xff", "KLID",
+	// Queries as people type them, and bad ones (see TestHostileQueries).
+	"Malé", "TURKIYE ha noi", "goverment resilence", "smart ci", "clim", "what did UNPOG agree with KLID on local e-government?",
+	"!!! ??? ...", "a b c", strings.Repeat("x ", 100), strings.Repeat("government ", 200), strings.Repeat("z", 1000),
+	"smart 유엔 Москва 東京 ١٢٣ city", "e\u0301e\u0301",
 }
 
 // FuzzParseQuery checks that any query reads as clauses without panic:

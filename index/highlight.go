@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/noticekb/noticekb/internal/words"
 )
 
 // Snippets are cut from the stored body around the query's words: the
@@ -106,19 +107,18 @@ func matchSpans(body string, analyzer analysis.Analyzer, marks map[string]bool, 
 }
 
 // markedWords finds the words of the body whose analysed form is marked.
-// Only the words that begin like a marked term are analysed (a stem
-// begins like the words it comes from, "citi" like "cities", give or take
-// its last letters), which spares analysing the whole body per hit.
+// Words are compared folded (words.FoldText), so "Malé" is marked for a
+// search of "male", and the mark covers the word as written. Only the
+// words that begin like a marked term are analysed (a stem begins like the
+// words it comes from, "citi" like "cities", give or take its last
+// letters), which spares analysing the whole body per hit.
 func markedWords(body string, analyzer analysis.Analyzer, marks map[string]bool) []span {
-	var prefixes []string
+	prefixes := map[string]bool{}
 	for m := range marks {
-		p := m[:min(len(m), 3)]
-		if !isASCII(p) {
-			return analysedSpans(body, 0, analyzer, marks) // no cheap test
-		}
-		prefixes = append(prefixes, p)
+		prefixes[leadingRunes(m, markPrefixRunes)] = true
 	}
 	var spans []span
+	var lead [markPrefixRunes * utf8.UTFMax]byte
 	for i := 0; i < len(body) && len(spans) < maxMarks; {
 		r, size := utf8.DecodeRuneInString(body[i:])
 		if !isWordRune(r) {
@@ -133,10 +133,13 @@ func markedWords(body string, analyzer analysis.Analyzer, marks map[string]bool)
 			}
 			end += size
 		}
-		for _, p := range prefixes {
-			if hasPrefixFold(body[i:end], p) {
-				spans = append(spans, analysedSpans(body[i:end], i, analyzer, marks)...)
-				break
+		word := body[i:end]
+		if beginsLikeOne(prefixes, foldedLead(lead[:0], word)) {
+			for _, t := range analyzer.Analyze([]byte(words.FoldText(word))) {
+				if marks[string(t.Term)] {
+					spans = append(spans, span{i, end, string(t.Term)})
+					break
+				}
 			}
 		}
 		i = end
@@ -144,50 +147,51 @@ func markedWords(body string, analyzer analysis.Analyzer, marks map[string]bool)
 	return spans
 }
 
-// analysedSpans analyses text (found at offset in the body) and returns
-// its marked tokens.
-func analysedSpans(text string, offset int, analyzer analysis.Analyzer, marks map[string]bool) []span {
-	var spans []span
-	for _, t := range analyzer.Analyze([]byte(text)) {
-		if marks[string(t.Term)] {
-			spans = append(spans, span{offset + t.Start, offset + t.End, string(t.Term)})
-			if len(spans) == maxMarks {
-				break
-			}
+// beginsLikeOne reports whether a word's folded lead begins with one of
+// the marked terms' leads (a term may be shorter than the lead: "us").
+func beginsLikeOne(prefixes map[string]bool, lead []byte) bool {
+	for i := range string(lead) {
+		if i > 0 && prefixes[string(lead[:i])] {
+			return true
 		}
 	}
-	return spans
+	return prefixes[string(lead)]
 }
 
-func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’'
-}
+// markPrefixRunes is how much of a word is compared with the marked terms
+// before it is analysed.
+const markPrefixRunes = 3
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
+// foldedLead appends the first markPrefixRunes letters of a word, folded.
+func foldedLead(dst []byte, word string) []byte {
+	n := 0
+	for i := 0; i < len(word) && n < markPrefixRunes; i++ {
+		c := word[i]
+		if c >= utf8.RuneSelf {
+			return append(dst[:0], leadingRunes(words.FoldText(word), markPrefixRunes)...)
 		}
-	}
-	return true
-}
-
-// hasPrefixFold reports whether s begins with the lower-case ASCII prefix p,
-// ignoring ASCII case.
-func hasPrefixFold(s, p string) bool {
-	if len(s) < len(p) {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		c := s[i]
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		if c != p[i] {
-			return false
-		}
+		dst = append(dst, c)
+		n++
 	}
-	return true
+	return dst
+}
+
+// leadingRunes is the first n runes of s.
+func leadingRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || r == '\'' || r == '’'
 }
 
 // bestWindow picks the passage holding the most different matched words

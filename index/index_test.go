@@ -130,6 +130,26 @@ func TestFacetsAreDisjunctive(t *testing.T) {
 	}
 }
 
+// The sites' own sections are a facet like the topics: counted, filtered
+// on (OR within), searched as section:value, with values kept whole.
+func TestSectionFacet(t *testing.T) {
+	ix := MustIndex(t, []notice.Notice{
+		{ID: "p1", Title: "Permit fees change", Body: "New fees.", Sections: []string{"Press releases", "Permits"}},
+		{ID: "p2", Title: "Road works", Body: "Works on Main Street.", Sections: []string{"Press releases"}},
+		{ID: "p3", Title: "Council meets", Body: "The council met.", Sections: []string{"City council"}},
+	})
+	r := mustSearch(t, ix, notice.Query{Filters: map[string][]string{notice.FacetSection: {"Permits", "City council"}}})
+	if got := ids(r); !slices.Equal(got, []string{"p1", "p3"}) {
+		t.Errorf("filtered on two sections: %v, want p1 p3", got)
+	}
+	if got := counts(r.Facets[notice.FacetSection]); got["Press releases"] != 2 || got["Permits"] != 1 || got["City council"] != 1 {
+		t.Errorf("section counts = %v", got)
+	}
+	if got := ids(mustSearch(t, ix, notice.Query{Text: `section:"Press releases"`})); !slices.Equal(got, []string{"p1", "p2"}) {
+		t.Errorf("section:\"Press releases\" = %v", got)
+	}
+}
+
 func TestSelectedValueShownAtZero(t *testing.T) {
 	ix := MustIndex(t, corpus)
 	// "Capacity development" exists, but no notice about a survey has it.

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -8,17 +9,22 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/words"
 )
 
 // Field names in the index.
 const (
-	fieldTitle     = "title"
+	fieldTitle     = "title"       // as written, stored
+	fieldTitleText = "title_terms" // folded, for title: queries
 	fieldBody      = "body"
-	fieldText      = "text"
+	fieldText      = "text"  // folded title (weighted) and body, stemmed: what words match
+	fieldWords     = "words" // folded title and body, unstemmed: the dictionary of typed words
+	fieldLength    = "len"   // the text field's length in words, for BM25
 	fieldKorean    = "ko"
 	fieldSummary   = "summary"
 	fieldURL       = "url"
@@ -29,15 +35,17 @@ const (
 	fieldTopic     = "topic"
 	fieldPublisher = "publisher"
 	fieldSDG       = "sdg"
+	fieldSection   = "section"
 	fieldLang      = "lang"
 	fieldID        = "_id"
 
 	koreanAnalyzer = "ko_bigram"
+	plainAnalyzer  = "plain"
 	summaryRunes   = 320
 
 	// mappingVersion changes whenever the fields below change meaning; an
 	// index built with another version is rebuilt from the store.
-	mappingVersion = "4"
+	mappingVersion = "5"
 	dayLayout      = "20060102"
 )
 
@@ -47,21 +55,35 @@ var facetField = map[string]string{
 	notice.FacetTopic:     fieldTopic,
 	notice.FacetPublisher: fieldPublisher,
 	notice.FacetSDG:       fieldSDG,
+	notice.FacetSection:   fieldSection,
 }
 
 // newMapping describes a notice to Bleve: the English-analysed text (title
 // and body in one field, the title weighted, so each word of a query is
 // one term to look up, not a choice of two) and title (for title:
-// queries), both with term locations, which phrase queries need; Korean bigrams so a
-// Korean word is found inside longer word forms, and keyword fields (one
-// term per value, never tokenised) for every facet and for the day of
-// publication. Facet counts, dates and sorting are read from the keyword
-// fields' postings (see view.go), so no field needs doc values.
+// queries), both with term locations, which phrase queries need; the same
+// words unstemmed, whose dictionary holds every word as notices write it
+// (for typos, unfinished words and spelling suggestions); Korean bigrams so
+// a Korean word is found inside longer word forms, and keyword fields (one
+// term per value, never tokenised) for every facet, for the day of
+// publication and for the text's length. Facet counts, dates, sorting and
+// lengths are read from the keyword fields' postings (see view.go), so no
+// field needs doc values.
+//
+// Every text is indexed folded (words.FoldText: lower case, Latin letters
+// without accents), while the stored title and body keep what was written;
+// queries are folded the same way.
 func newMapping() (mapping.IndexMapping, error) {
 	m := bleve.NewIndexMapping()
 	if err := m.AddCustomAnalyzer(koreanAnalyzer, map[string]any{
 		"type":      custom.Name,
 		"tokenizer": whitespace.Name,
+	}); err != nil {
+		return nil, err
+	}
+	if err := m.AddCustomAnalyzer(plainAnalyzer, map[string]any{
+		"type":      custom.Name,
+		"tokenizer": unicodetok.Name,
 	}); err != nil {
 		return nil, err
 	}
@@ -93,18 +115,23 @@ func newMapping() (mapping.IndexMapping, error) {
 		return f
 	}
 
+	plain := text(plainAnalyzer, false)
+	plain.IncludeTermVectors = false
+
 	doc := bleve.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt(fieldTitle, text(en.AnalyzerName, true))
+	doc.AddFieldMappingsAt(fieldTitleText, text(en.AnalyzerName, false))
 	doc.AddFieldMappingsAt(fieldText, text(en.AnalyzerName, false))
+	doc.AddFieldMappingsAt(fieldWords, plain)
 	doc.AddFieldMappingsAt(fieldKorean, text(koreanAnalyzer, false))
-	for _, f := range []string{fieldBody, fieldSummary, fieldURL, fieldDate} {
+	for _, f := range []string{fieldTitle, fieldBody, fieldSummary, fieldURL, fieldDate} {
 		doc.AddFieldMappingsAt(f, storedOnly())
 	}
-	for _, f := range []string{fieldPartner, fieldTopic, fieldPublisher, fieldSDG, fieldLang} {
+	for _, f := range []string{fieldPartner, fieldTopic, fieldPublisher, fieldSDG, fieldSection, fieldLang} {
 		doc.AddFieldMappingsAt(f, keywordField(true))
 	}
-	doc.AddFieldMappingsAt(fieldYear, keywordField(false))
-	doc.AddFieldMappingsAt(fieldDay, keywordField(false))
+	for _, f := range []string{fieldYear, fieldDay, fieldLength} {
+		doc.AddFieldMappingsAt(f, keywordField(false))
+	}
 
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = en.AnalyzerName
@@ -116,16 +143,22 @@ func newMapping() (mapping.IndexMapping, error) {
 
 // document turns a notice into the fields Bleve indexes.
 func document(n *notice.Notice) map[string]any {
+	title, body := words.FoldText(n.Title), words.FoldText(n.Body)
+	text := weightedText(title, body)
 	d := map[string]any{
 		fieldTitle:     n.Title,
+		fieldTitleText: title,
 		fieldBody:      n.Body,
-		fieldText:      weightedText(n),
+		fieldText:      text,
+		fieldWords:     title + "\n\n" + body,
+		fieldLength:    strconv.Itoa(countWords(text)),
 		fieldSummary:   summary(n.Body),
 		fieldURL:       n.URL,
 		fieldPublisher: n.Publisher,
 		fieldPartner:   n.Partners,
 		fieldTopic:     n.Topics,
 		fieldSDG:       n.SDGs,
+		fieldSection:   n.Sections,
 		fieldLang:      n.Language,
 	}
 	if ko := hangulBigrams(n.Title + " " + n.Body); ko != "" {
@@ -147,14 +180,29 @@ func document(n *notice.Notice) map[string]any {
 const titleWeight = 3
 
 // weightedText is the title, titleWeight times, then the body.
-func weightedText(n *notice.Notice) string {
+func weightedText(title, body string) string {
 	var b strings.Builder
 	for range titleWeight {
-		b.WriteString(n.Title)
+		b.WriteString(title)
 		b.WriteString("\n\n")
 	}
-	b.WriteString(n.Body)
+	b.WriteString(body)
 	return b.String()
+}
+
+// countWords is the length of a text for BM25: its runs of letters and
+// digits. Stop words count too; what matters is that every notice is
+// measured the same way.
+func countWords(s string) int {
+	n, in := 0, false
+	for _, r := range s {
+		w := unicode.IsLetter(r) || unicode.IsDigit(r)
+		if w && !in {
+			n++
+		}
+		in = w
+	}
+	return n
 }
 
 // summary is the start of the body, for result snippets when the query has

@@ -8,21 +8,21 @@ import (
 	"slices"
 	"unicode"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
-
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/words"
 )
 
 // Related notices share partners, topics and distinctive words with a
-// notice: one query of them all, any of which may match, ranked by Bleve's
-// score (a shared partner or topic weighs more than a shared word).
+// notice: any of them may match, and they are ranked by BM25 as a query's
+// words are (see score.go), a shared partner counting as three shared
+// words of its rarity and a shared topic as two.
 
 const (
 	maxRelated      = 50
 	relatedTerms    = 12 // distinctive words of the notice searched for
-	partnerBoost    = 3.0
-	topicBoost      = 2.0
+	partnerBoost    = 3
+	topicBoost      = 2
 	relatedTitleMin = 3 // shortest title word searched for
 )
 
@@ -62,31 +62,34 @@ func (r *reader) related(ctx context.Context, id string, size int) ([]notice.Hit
 	if err != nil {
 		return nil, err
 	}
-	var should []query.Query
-	for _, p := range d.partners {
-		q := bleve.NewTermQuery(p)
-		q.SetField(fieldPartner)
-		q.SetBoost(partnerBoost)
-		should = append(should, q)
-	}
-	for _, t := range d.topics {
-		q := bleve.NewTermQuery(t)
-		q.SetField(fieldTopic)
-		q.SetBoost(topicBoost)
-		should = append(should, q)
-	}
-	for _, term := range r.distinctiveTerms(ctx, d.title+"\n"+d.body) {
-		should = append(should, termQuery(fieldText, term))
-	}
-	if len(should) == 0 {
-		return []notice.Hit{}, nil
+	var ws []*qword
+	for _, f := range []struct {
+		facet  string
+		values []string
+		boost  int
+	}{{notice.FacetPartner, d.partners, partnerBoost}, {notice.FacetTopic, d.topics, topicBoost}} {
+		col := r.view.facets[f.facet]
+		for _, v := range f.values {
+			if i, ok := col.byTerm[v]; ok {
+				docs := col.docs[i]
+				ws = append(ws, &qword{count: f.boost, alts: []alt{{docs: docs, idf: r.idf(docs.GetCardinality())}}, matched: docs})
+			}
+		}
 	}
 	s := &searcher{reader: r, q: &notice.Query{Size: size + 1, Page: 1, Sort: notice.SortRelevance}, plan: &textPlan{}, ids: map[uint32]string{}}
-	s.plan.query = bleve.NewDisjunctionQuery(should...) // marks a relevance ranking
-	ranked := s.newScoreRank()
-	if _, err := s.matchText(ctx, s.plan.query, nil, ranked); err != nil {
-		return nil, err
+	for _, term := range r.distinctiveTerms(ctx, words.FoldText(d.title+"\n"+d.body)) {
+		ws = append(ws, &qword{count: 1, alts: []alt{{terms: []string{term}, idf: r.idf(r.df(term))}}, matched: r.termDocs(term)})
 	}
+	if len(ws) == 0 {
+		return []notice.Hit{}, nil
+	}
+	cands := roaring.New()
+	for _, w := range ws {
+		cands.Or(w.matched)
+	}
+	cands.Remove(self)
+	ranked := s.newScoreRank()
+	s.rank(&wordMatch{words: ws, all: roaring.New()}, cands, ranked)
 	hits := []notice.Hit{}
 	for _, doc := range ranked.page(1, size+1, false) {
 		if doc == self || len(hits) == size {

@@ -13,25 +13,26 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+	"github.com/blevesearch/vellum/levenshtein"
 
 	"github.com/noticekb/noticekb/internal/notice"
 )
 
-// fewHits is the total below which a search looks for a spelling
-// correction of its words.
-const fewHits = 3
-
 // Search answers a query: one page of hits, the exact total, facet counts
 // and the year (and month) histogram.
 //
-// Bleve finds the notices matching the words (and scores them); filters,
-// facet counts and dates are bitmaps of the index snapshot's view. Facet
-// counts are disjunctive: each facet is counted over the notices matching
-// everything except that facet's own selection, so choosing one partner
-// still shows every other partner's true count; the histograms likewise
-// ignore the date range. A query whose words find (almost) nothing gets a
-// "did you mean" built from the index's own terms, and, when the words as
-// typed found nothing at all, the results for the correction.
+// The words are matched and ranked on the snapshot's postings (query.go
+// reads them, expand.go finds their typos and beginnings, score.go ranks
+// by BM25); filters, facet counts and dates are bitmaps of the index
+// snapshot's view. Facet counts are disjunctive: each facet is counted
+// over the notices matching everything except that facet's own
+// selection, so choosing one partner still shows every other partner's
+// true count; the histograms likewise ignore the date range. A query with
+// a word no notice has as typed gets a "did you mean" built from the
+// index's own words; when no notice has the words as typed (not even
+// allowing for typos), the results are the correction's, marked so,
+// unless the query asks for its words verbatim.
 func (ix *Index) Search(ctx context.Context, q notice.Query) (*notice.Result, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, err
@@ -48,8 +49,8 @@ func (ix *Index) Search(ctx context.Context, q notice.Query) (*notice.Result, er
 			return nil, err
 		}
 		res, err := s.run(ctx)
-		if err != nil || res.Total >= fewHits || s.plan.query == nil {
-			return res, err
+		if err != nil {
+			return nil, err
 		}
 		return r.respell(ctx, s, res)
 	})
@@ -69,6 +70,12 @@ type reader struct {
 	view     *view
 	labels   *Labels
 	analyzer analysis.Analyzer
+	lev      [2]*levenshtein.LevenshteinAutomatonBuilder
+	scratch  *scratchPool
+	// Looked up once per request.
+	dicts map[dictKey]segment.TermDictionary
+	dfs   map[string]uint64
+	stems map[string]string
 }
 
 // withSnapshot runs fn on the current snapshot of the index.
@@ -105,7 +112,16 @@ func (ix *Index) openReader() (*reader, error) {
 		snap.Close()
 		return nil, err
 	}
-	return &reader{idx: ix.idx, snap: snap, view: v, labels: ix.labels.Load(), analyzer: ix.idx.Mapping().AnalyzerNamed(analyzerName)}, nil
+	lev, err := ix.levenshtein()
+	if err != nil {
+		snap.Close()
+		return nil, err
+	}
+	return &reader{
+		idx: ix.idx, snap: snap, view: v, labels: ix.labels.Load(), analyzer: ix.idx.Mapping().AnalyzerNamed(analyzerName),
+		lev: lev, scratch: &ix.scratch,
+		dicts: map[dictKey]segment.TermDictionary{}, dfs: map[string]uint64{}, stems: map[string]string{},
+	}, nil
 }
 
 const analyzerName = "en"
@@ -117,6 +133,7 @@ type searcher struct {
 	// selected are the filter values as the index holds them, by facet.
 	selected map[string][]int
 	plan     *textPlan
+	match    *wordMatch // what the words matched, once run
 	after    *sortKey
 	ids      map[uint32]string // external IDs looked up so far
 }
@@ -146,7 +163,7 @@ func (r *reader) newSearcher(q *notice.Query) (*searcher, error) {
 
 // byScore reports whether hits are ranked by relevance.
 func (s *searcher) byScore() bool {
-	return s.q.Sort == notice.SortRelevance && s.plan.query != nil
+	return s.q.Sort == notice.SortRelevance && len(s.plan.words) > 0
 }
 
 func (s *searcher) run(ctx context.Context) (*notice.Result, error) {
@@ -157,24 +174,29 @@ func (s *searcher) run(ctx context.Context) (*notice.Result, error) {
 	}
 	filter := and(append(values(sel), dates)...) // nil: no filter
 	matched := s.view.live
-	var ranked *scoreRank
-	if s.byScore() {
-		ranked = s.newScoreRank()
-	}
-	if s.plan.query != nil {
+	var m *wordMatch
+	if !s.plan.empty() {
 		var err error
-		if matched, err = s.matchText(ctx, s.plan.query, filter, ranked); err != nil {
+		if m, err = s.matchWords(ctx); err != nil {
 			return nil, err
 		}
+		matched = m.docs
 	}
+	s.match = m
 	hits := matched
 	if filter != nil {
 		hits = roaring.And(matched, filter)
 	}
 	res := &notice.Result{Total: hits.GetCardinality(), Page: s.q.Page, Size: s.q.Size, Facets: map[string][]notice.FacetValue{}, FacetSizes: map[string]int{}}
 	s.countFacets(res, matched, dates, sel, hits)
+	if len(s.plan.words) > 1 && !hits.IsEmpty() && !hits.Intersects(m.all) {
+		res.Relaxed = true
+	}
 	var docs []uint32
-	if ranked != nil {
+	var ranked *scoreRank
+	if s.byScore() {
+		ranked = s.newScoreRank()
+		s.rank(m, hits, ranked)
 		docs = ranked.page(s.q.Page, s.q.Size, s.after != nil)
 	} else {
 		docs = s.topByDate(hits, s.q.Sort != notice.SortOldest)
@@ -237,17 +259,12 @@ func (s *searcher) dateBounds() (int32, int32) {
 	return from, to
 }
 
-// matchText runs the words' query on the snapshot and returns the
-// matching notices. Scores are offered to ranked for the notices that
-// also pass the filter.
-func (s *searcher) matchText(ctx context.Context, q query.Query, filter *roaring.Bitmap, ranked *scoreRank) (*roaring.Bitmap, error) {
-	opts := search.SearcherOptions{}
-	if ranked == nil {
-		opts.Score = "none"
-	}
-	sr, err := q.Searcher(ctx, s.snap, s.idx.Mapping(), opts)
+// bitmapOf runs a Bleve query on the snapshot and returns the notices
+// it matches.
+func (s *searcher) bitmapOf(ctx context.Context, q query.Query) (*roaring.Bitmap, error) {
+	sr, err := q.Searcher(limitTerms(ctx), s.snap, s.idx.Mapping(), search.SearcherOptions{Score: "none"})
 	if err != nil {
-		if strings.Contains(err.Error(), "TooManyClauses") {
+		if strings.Contains(err.Error(), "TooManyTermSearchers") {
 			return nil, fmt.Errorf("%w: the query expands to too many terms", notice.ErrInvalidQuery)
 		}
 		return nil, fmt.Errorf("index: search: %w", err)
@@ -268,13 +285,19 @@ func (s *searcher) matchText(ctx context.Context, q query.Query, filter *roaring
 		if dm == nil {
 			return roaring.BitmapOf(docs...), nil
 		}
-		doc := uint32(dm.IndexInternalID.Value())
-		docs = append(docs, doc)
-		if ranked != nil && (filter == nil || filter.Contains(doc)) {
-			ranked.offer(doc, dm.Score)
-		}
+		docs = append(docs, uint32(dm.IndexInternalID.Value()))
 		sctx.DocumentMatchPool.Put(dm)
 	}
+}
+
+// maxClauseCount bounds how many terms one query may expand to (a prefix
+// of a Korean syllable, say), per search: Bleve counts the term searchers
+// a query builds against this limit, given in the context (its package
+// variable for the same, unlimited by default, is left alone).
+const maxClauseCount = 1024
+
+func limitTerms(ctx context.Context) context.Context {
+	return search.ContextWithTermSearchersCounter(context.WithValue(ctx, search.MaxTermSearchersKey, maxClauseCount))
 }
 
 // idOf is a notice's ID (Bleve's external ID) by its document number.
@@ -292,16 +315,21 @@ func (s *searcher) idOf(doc uint32) string {
 	return id
 }
 
-// respell looks for a correction of a query that found (almost) nothing.
-// When the words as typed found nothing and the correction finds notices,
-// the correction's results are returned, marked Corrected.
+// respell offers a correction of the words no notice has as typed. When
+// no notice has the words as typed (none at all, or only some of the
+// words) and notices have the corrected words, the correction's results
+// are returned, marked Corrected.
 func (r *reader) respell(ctx context.Context, s *searcher, res *notice.Result) (*notice.Result, error) {
-	fixed := r.suggest(ctx, s.plan, s.q.Text)
+	fixed := r.suggest(s.plan)
 	if fixed == "" {
 		return res, nil
 	}
+	res.Suggestion = fixed
+	if res.Total > 0 && !res.Relaxed || s.q.Verbatim || s.q.Page != 1 || len(s.q.After) > 0 {
+		return res, nil
+	}
 	q := *s.q
-	q.Text, q.After, q.Page = fixed, nil, 1
+	q.Text = fixed
 	alt, err := r.newSearcher(&q)
 	if err != nil {
 		return res, nil // the correction is only a suggestion
@@ -313,13 +341,9 @@ func (r *reader) respell(ctx context.Context, s *searcher, res *notice.Result) (
 		}
 		return res, nil
 	}
-	if altRes.Total <= res.Total {
+	if altRes.Total == 0 || altRes.Relaxed {
 		return res, nil
 	}
-	if res.Total == 0 && s.q.Page == 1 && len(s.q.After) == 0 {
-		altRes.Suggestion, altRes.Corrected = fixed, true
-		return altRes, nil
-	}
-	res.Suggestion = fixed
-	return res, nil
+	altRes.Suggestion, altRes.Corrected = fixed, true
+	return altRes, nil
 }

@@ -3,57 +3,59 @@ package index
 import (
 	"context"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+	"github.com/noticekb/noticekb/internal/words"
 )
 
-// Spelling suggestions come from the index's own terms: a word of the
-// query that (almost) no notice contains is replaced by the most frequent
-// body term within one or two edits of it, written the way notices write
-// it. No dictionary is shipped or kept: the index is the dictionary, so
-// names and jargon of the corpus are suggested and nothing else is.
+// Spelling suggestions come from the index's own words, as notices write
+// them (the unstemmed words field, and so names of partners and places
+// too): a word of the query that no notice has as typed is replaced by the
+// dictionary word with the fewest typos from it, then the most frequent,
+// shown the way notices write it ("Malé"). No dictionary is shipped or
+// kept: the index is the dictionary, so names and jargon of the corpus are
+// suggested and nothing else is. A word that matched as typed, or that is
+// the beginning of longer words while it is being typed, is never
+// corrected.
 
-const (
-	// minSuggestFreq is how many notices a word needs to be taken as
-	// spelt right, and a correction to be offered.
-	minSuggestFreq = 3
-	minSuggestRune = 3
-)
+// minSuggestLetters is the shortest word a correction is looked for.
+const minSuggestLetters = 3
 
 // suggest returns the query with its misspelt words corrected, or "" when
-// it finds nothing to correct.
-func (r *reader) suggest(ctx context.Context, plan *textPlan, text string) string {
+// it finds nothing to correct. It reads the words as the search expanded
+// them.
+func (r *reader) suggest(plan *textPlan) string {
+	if !plan.tolerant() {
+		return ""
+	}
 	fixes := map[string]string{}
-	for _, c := range plan.clauses {
-		if c.field != "" || c.phrase || c.negate || len(hangulWords(c.text)) > 0 {
+	for _, w := range plan.words {
+		if w.exactDF > 0 || w.phrase || w.partner != "" || len(w.hangul) > 0 || len(w.terms) != 1 || w.open && hasPrefixAlt(w) {
 			continue
 		}
-		if _, ok := r.labels.PartnerAliases[aliasKey(c.text)]; ok {
+		letters := utf8.RuneCountInString(w.folded)
+		if letters < minSuggestLetters || letters > maxTypoLetters || strings.ContainsFunc(w.folded, func(r rune) bool { return !unicode.IsLetter(r) }) {
 			continue
 		}
-		tokens := r.analyzer.Analyze([]byte(c.text))
-		if len(tokens) != 1 {
+		cands := w.fuzzy
+		if len(cands) == 0 && typoLetters(w) < 2 {
+			// One more typo than search allows: what it found nothing for.
+			cands = r.fuzzyWords(w.folded, 1+typoLetters(w))
+		}
+		if len(cands) == 0 {
 			continue
 		}
-		term := string(tokens[0].Term)
-		if utf8.RuneCountInString(term) < minSuggestRune {
-			continue
-		}
-		df := r.docFreq(ctx, fieldText, term)
-		if df >= minSuggestFreq {
-			continue
-		}
-		best, ok := r.closestTerm(ctx, term, df)
-		if !ok {
-			continue
-		}
-		typed := strings.ToLower(c.text)
-		if word := r.surfaceForm(ctx, best, typed); word != "" && word != typed {
+		typed := strings.ToLower(w.text)
+		if word := r.surfaceForm(cands[0].word, w.text); word != "" && word != typed {
 			fixes[typed] = word
 		}
 	}
 	if len(fixes) == 0 {
 		return ""
 	}
+	text := strings.Join(strings.Fields(plan.text), " ")
 	words := strings.Fields(text)
 	for i, w := range words {
 		sign := ""
@@ -70,6 +72,15 @@ func (r *reader) suggest(ctx context.Context, plan *textPlan, text string) strin
 	return ""
 }
 
+func hasPrefixAlt(w *qword) bool {
+	for _, a := range w.alts {
+		if a.quality == qualityPrefix {
+			return true
+		}
+	}
+	return false
+}
+
 // docFreq is the number of notices with a term in a field.
 func (r *reader) docFreq(ctx context.Context, field, term string) uint64 {
 	tfr, err := r.snap.TermFieldReader(ctx, []byte(term), field, false, false, false)
@@ -80,103 +91,52 @@ func (r *reader) docFreq(ctx context.Context, field, term string) uint64 {
 	return tfr.Count()
 }
 
-// closestTerm finds the body term nearest a misspelt one: fewest edits,
-// then most notices. Longer words may be two edits away.
-func (r *reader) closestTerm(ctx context.Context, term string, df uint64) (string, bool) {
-	fuzziness := 1
-	if utf8.RuneCountInString(term) >= 6 {
-		fuzziness = 2
-	}
-	fd, err := r.snap.FieldDictFuzzy(fieldText, term, fuzziness, "")
-	if err != nil {
-		return "", false
-	}
-	defer fd.Close()
-	best, bestDist, bestCount := "", 99, uint64(0)
-	for {
-		e, err := fd.Next()
-		if err != nil || e == nil {
-			break
-		}
-		if e.Term == term {
-			continue
-		}
-		d := editDistance(term, e.Term)
-		if d > bestDist {
-			continue
-		}
-		// Fuzzy dictionaries leave counts out: look each one up.
-		n := r.docFreq(ctx, fieldText, e.Term)
-		if n < minSuggestFreq || n <= df {
-			continue
-		}
-		if d < bestDist || n > bestCount {
-			best, bestDist, bestCount = e.Term, d, n
-		}
-	}
-	return best, best != ""
-}
-
-// surfaceFormDocs is how many notices surfaceForm reads: one could hold
-// only a rarer form of the stem ("governance" for "govern"), and which
-// notice comes first depends on the order of the import.
+// surfaceFormDocs is how many notices surfaceForm reads: which notice
+// comes first depends on the order of the import, and one could write a
+// word in capitals only.
 const surfaceFormDocs = 16
 
-// surfaceForm is how notices write an analysed term (the index holds
-// stems: "govern" is written "government", "governance"…): of the forms in
-// the first few notices with the term, the one closest to what was typed,
-// then the most frequent, then the first in alphabetical order.
-func (r *reader) surfaceForm(ctx context.Context, term, typed string) string {
-	tfr, err := r.snap.TermFieldReader(ctx, []byte(term), fieldText, false, false, false)
-	if err != nil {
-		return ""
+// surfaceForm is how notices write a dictionary word (which is folded:
+// "male" is written "Malé"): of the forms in the first few notices with
+// it, the most frequent, then the first in alphabetical order; in lower
+// case when the visitor typed in lower case.
+func (r *reader) surfaceForm(word, typed string) string {
+	best, ok := r.view.surfaces.get(word)
+	if !ok {
+		best = r.commonestForm(word)
+		r.view.surfaces.put(word, best)
 	}
-	defer tfr.Close()
-	counts := map[string]int{}
-	for range surfaceFormDocs {
-		tfd, err := tfr.Next(nil)
-		if err != nil || tfd == nil {
-			break
-		}
-		d, err := r.loadDoc(uint32(tfd.ID.Value()), true)
-		if err != nil {
-			continue
-		}
-		text := d.title + "\n\n" + d.body
-		for _, t := range r.analyzer.Analyze([]byte(text)) {
-			if string(t.Term) == term {
-				counts[strings.ToLower(text[t.Start:t.End])]++
-			}
-		}
-	}
-	best, bestDist := "", 1<<30
-	for form, n := range counts {
-		dist := editDistance(typed, form)
-		if dist < bestDist || dist == bestDist && (n > counts[best] || n == counts[best] && form < best) {
-			best, bestDist = form, dist
-		}
+	if typed == strings.ToLower(typed) {
+		return strings.ToLower(best)
 	}
 	return best
 }
 
-// editDistance is the Levenshtein distance between two strings, by rune.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
+// commonestForm is the most frequent way the first few notices with a
+// dictionary word write it, then the first in alphabetical order.
+func (r *reader) commonestForm(word string) string {
+	counts := map[string]int{}
+	read := 0
+	r.postings(fieldWords, word, func(_ int, offset uint32, pl segment.PostingsList) {
+		it := pl.Iterator(false, false, false, nil)
+		for p, err := it.Next(); p != nil && err == nil && read < surfaceFormDocs; p, err = it.Next() {
+			read++
+			d, err := r.loadDoc(offset+uint32(p.Number()), true)
+			if err != nil {
+				continue
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			for _, w := range words.Split(d.title + "\n\n" + d.body) {
+				if words.FoldText(w.Raw) == word {
+					counts[w.Raw]++
+				}
+			}
 		}
-		prev, cur = cur, prev
+	})
+	best := ""
+	for form, n := range counts {
+		if best == "" || n > counts[best] || n == counts[best] && form < best {
+			best = form
+		}
 	}
-	return prev[len(rb)]
+	return best
 }

@@ -35,16 +35,53 @@ type view struct {
 	live    *roaring.Bitmap
 	facets  map[string]*facetColumn // by facet name
 	day     []int32                 // document number -> day, noDay when undated
+	length  []uint32                // document number -> length of its text in words
+	avgLen  float64                 // of the live notices
 	months  []bucket                // in time order
 	years   []bucket                // in time order
 	undated *roaring.Bitmap
+	// What searches of this snapshot worked out: what unfinished words
+	// expand to, how notices write a word, the weights of common terms.
+	prefixes snapshotCache[[]candidate]
+	surfaces snapshotCache[string]
+	terms    termCache
 }
 
-// facetColumn holds a facet's values and the notices having each.
+// facetColumn holds a facet's values and the notices having each, and
+// the other way round, each notice's values: those of document d are
+// values[start[d]:start[d+1]] (one array for all, not a slice per notice).
 type facetColumn struct {
 	terms  []string // sorted
 	docs   []*roaring.Bitmap
 	byTerm map[string]int
+	start  []uint32
+	values []uint32
+	total  uint64 // of the docs' cardinalities
+}
+
+// index fills the notices' values from the values' notices.
+func (col *facetColumn) index(docs int) {
+	col.start = make([]uint32, docs+1)
+	for _, b := range col.docs {
+		col.total += b.GetCardinality()
+		it := b.Iterator()
+		for it.HasNext() {
+			col.start[it.Next()+1]++
+		}
+	}
+	for d := 1; d <= docs; d++ {
+		col.start[d] += col.start[d-1]
+	}
+	col.values = make([]uint32, col.total)
+	next := slices.Clone(col.start[:docs])
+	for i, b := range col.docs {
+		it := b.Iterator()
+		for it.HasNext() {
+			d := it.Next()
+			col.values[next[d]] = uint32(i)
+			next[d]++
+		}
+	}
 }
 
 // bucket is one year or month of publication.
@@ -66,6 +103,7 @@ func dayTime(d int32) time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 type segmentColumns struct {
 	terms  map[string]map[string]*roaring.Bitmap // field -> term -> docs
 	day    []int32
+	length []uint32
 	months map[int32]*roaring.Bitmap // year*12+month-1 -> docs
 }
 
@@ -132,13 +170,13 @@ func (vs *views) reset() {
 	vs.current.Store(nil)
 }
 
-var viewFields = []string{fieldPartner, fieldTopic, fieldPublisher, fieldSDG}
+var viewFields = []string{fieldPartner, fieldTopic, fieldPublisher, fieldSDG, fieldSection}
 
 // bitmapPostings is implemented by zap's postings lists, which are bitmaps.
 type bitmapPostings interface{ OrInto(*roaring.Bitmap) }
 
 func buildSegmentColumns(seg segment.Segment) (*segmentColumns, error) {
-	c := &segmentColumns{terms: map[string]map[string]*roaring.Bitmap{}, day: make([]int32, seg.Count()), months: map[int32]*roaring.Bitmap{}}
+	c := &segmentColumns{terms: map[string]map[string]*roaring.Bitmap{}, day: make([]int32, seg.Count()), length: make([]uint32, seg.Count()), months: map[int32]*roaring.Bitmap{}}
 	for i := range c.day {
 		c.day[i] = noDay
 	}
@@ -166,6 +204,19 @@ func buildSegmentColumns(seg segment.Segment) (*segmentColumns, error) {
 			c.months[m] = roaring.New()
 		}
 		c.months[m].Or(docs)
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = eachPosting(seg, fieldLength, func(term string, docs *roaring.Bitmap) {
+		n, err := strconv.ParseUint(term, 10, 32)
+		if err != nil {
+			return
+		}
+		it := docs.Iterator()
+		for it.HasNext() {
+			c.length[it.Next()] = uint32(n)
+		}
 	})
 	if err != nil {
 		return nil, err
@@ -230,9 +281,12 @@ func assemble(key string, snap *scorch.IndexSnapshot, cols []*segmentColumns) *v
 		total += n
 	}
 	v.day = make([]int32, total)
+	v.length = make([]uint32, total)
 	for i, c := range cols {
 		copy(v.day[v.offsets[i]:], c.day)
+		copy(v.length[v.offsets[i]:], c.length)
 	}
+	v.avgLen = averageLength(v.length, v.live)
 	for facet, field := range facetField {
 		parts := map[string][]*roaring.Bitmap{}
 		for i, c := range cols {
@@ -251,10 +305,25 @@ func assemble(key string, snap *scorch.IndexSnapshot, cols []*segmentColumns) *v
 			col.docs = append(col.docs, docs)
 			col.byTerm[term] = i
 		}
+		col.index(len(v.day))
 		v.facets[facet] = col
 	}
 	v.buildBuckets(cols)
 	return v
+}
+
+// averageLength is the mean text length of the live notices (at least 1).
+func averageLength(length []uint32, live *roaring.Bitmap) float64 {
+	var sum uint64
+	it := live.Iterator()
+	for it.HasNext() {
+		sum += uint64(length[it.Next()])
+	}
+	n := live.GetCardinality()
+	if n == 0 || sum == 0 {
+		return 1
+	}
+	return float64(sum) / float64(n)
 }
 
 func shifted(b *roaring.Bitmap, offset uint64) *roaring.Bitmap {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -11,40 +10,19 @@ import (
 	"github.com/noticekb/noticekb/internal/kb"
 )
 
-// parseWithArgs parses flags that may come before or after the positional
-// arguments (`restore FILE --data DIR`); the standard flag package stops
-// at the first argument that is not a flag.
-func parseWithArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := parseFlags(fs, args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return positional, nil
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
 // backupArgs reads the flags and the one FILE argument that backup and
 // restore share.
 func backupArgs(name string, e env, args []string) (config.Config, string, error) {
 	cfg := config.Load(e.getenv)
 	fs := newFlagSet(commandNamed(name), e)
 	cfg.DataFlags(fs)
-	files, err := parseWithArgs(fs, args)
-	if err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return cfg, "", err
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, "", usageError{err}
 	}
-	if len(files) != 1 {
-		return cfg, "", usageError{fmt.Errorf("%s: name one backup FILE", name)}
-	}
-	return cfg, files[0], nil
+	return cfg, fs.Arg(0), nil
 }
 
 func cmdBackup(ctx context.Context, e env, args []string) error {
@@ -61,8 +39,8 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "backup: %d notices, %d pages (change %d), %.1f MB from %s to %s in %s; verified\n",
-		st.Notices, st.Pages, st.Seq, float64(st.Size)/1e6, from, out, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stderr, "backup: %s, %s (change %d), %.1f MB from %s to %s in %s; verified\n",
+		count(st.Notices, "notice"), count(st.Pages, "page"), st.Seq, float64(st.Size)/1e6, from, out, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -77,7 +55,7 @@ func cmdRestore(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer k.Close()
-	fmt.Fprintf(e.stderr, "restore: %d notice records, %d pages (change %d); %d notices indexed in %s, in %s\n",
-		st.Notices, st.Pages, st.Seq, k.Index().Count(), cfg.DataDir, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stderr, "restore: %s, %s (change %d); %s indexed in %s, in %s\n",
+		count(st.Notices, "notice record"), count(st.Pages, "page"), st.Seq, count(int(k.Index().Count()), "notice"), cfg.DataDir, time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -18,7 +18,7 @@ import (
 func init() {
 	registerBenchmark(benchmark{
 		name:    "extraction",
-		usage:   "extraction [--beds DIR] [--site DIR] [--sets articles,dates,site] [--systems noticekb,go-trafilatura] [--memory N]",
+		usage:   "extraction [--beds DIR] [--site DIR] [--sets articles,dates,dates-extra,site] [--systems noticekb,go-trafilatura] [--memory N]",
 		summary: "score extraction on the shared extraction sets and a generated site, noticekb beside go-trafilatura alone",
 		run:     benchExtraction,
 	})
@@ -31,7 +31,7 @@ func benchExtraction(ctx context.Context, e env, args []string) error {
 	notices := fs.Int("notices", 2000, "notices of the generated site")
 	seed := fs.Int("seed", 1, "seed of the generated site")
 	out := fs.String("out", filepath.Join(os.TempDir(), "noticekb-bench-extraction"), "`DIR` for predictions (and the generated site)")
-	sets := fs.String("sets", "articles,dates,site", "comma-separated sets to run")
+	sets := fs.String("sets", "articles,dates,dates-extra,site", "comma-separated sets to run")
 	systems := fs.String("systems", "noticekb,go-trafilatura", "comma-separated systems: noticekb, go-trafilatura")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "pages extracted in parallel")
 	python := fs.String("python", "python3", "Python 3 that runs the scorers")

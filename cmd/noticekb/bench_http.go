@@ -14,7 +14,7 @@ import (
 func init() {
 	registerBenchmark(benchmark{
 		name:    "http",
-		usage:   "http --data DIR [--clients N] [--duration D] [--queries N] [--filtered F] [--seed S]",
+		usage:   "http --data DIR [--clients N] [--duration D] [--queries N] [--filtered F] [--as-typed F] [--seed S]",
 		summary: "serve an imported data folder on loopback and load the search API with wrk, the search benchmark's query mix",
 		run:     benchHTTP,
 	})
@@ -28,6 +28,7 @@ func benchHTTP(ctx context.Context, e env, args []string) error {
 	duration := fs.Duration("duration", 30*time.Second, "how long to load the server")
 	n := fs.Int("queries", 2000, "distinct queries in the mix (sent in turn)")
 	filtered := fs.Float64("filtered", 0, "share (0..1) of queries that also select partners, topics or a date range")
+	asTyped := fs.Float64("as-typed", 0, "share (0..1) of two-word queries with a typo in the second word or the second word unfinished")
 	seed := fs.Uint64("seed", 1, "seed of the query mix")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -41,7 +42,9 @@ func benchHTTP(ctx context.Context, e env, args []string) error {
 	}
 	defer k.Close()
 	var paths []string
-	for _, q := range mixer.Queries(*n, *filtered) {
+	queries := mixer.Queries(*n, *filtered)
+	mixer.AsTyped(queries, *asTyped)
+	for _, q := range queries {
 		paths = append(paths, web.SearchURL("/api/v1/search", q))
 	}
 	srv, err := web.New(web.Options{Searcher: k.Index(), Notices: k.Store(), Partners: k.Partners, Counts: k.Index().Count, Log: k.Log()})

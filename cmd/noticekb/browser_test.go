@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -330,6 +331,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("with JavaScript", func(t *testing.T) { browseWithScript(t, newTab(t, browser, shots, false), base) })
 	t.Run("without JavaScript", func(t *testing.T) { browseWithoutScript(t, newTab(t, browser, shots, true), base) })
+	t.Run("typing and did you mean", func(t *testing.T) { typingAndDidYouMean(t, newTab(t, browser, shots, false), base) })
 	t.Run("hostile page", func(t *testing.T) { hostilePage(t, newTab(t, browser, shots, false), base) })
 	t.Run("other pages and small screens", func(t *testing.T) { otherPages(t, newTab(t, browser, shots, false), base) })
 	t.Run("axe accessibility rules", func(t *testing.T) { axeAudit(t, newTab(t, browser, shots, false), base) })
@@ -430,6 +432,57 @@ func browseWithScript(t *testing.T, tb *tab, base string) {
 	tb.do("press tab", chromedp.KeyEvent("\t"))
 	if !eval[bool](tb, `document.activeElement.classList.contains('skip') && getComputedStyle(document.activeElement).outlineStyle !== 'none' && document.activeElement.getBoundingClientRect().left >= 0`) {
 		t.Errorf("first Tab: %s", eval[string](tb, `document.activeElement.outerHTML`))
+	}
+	tb.clean()
+}
+
+// typingAndDidYouMean types as visitors do: results from the third letter
+// of a word (its beginning matches longer words), then a misspelling
+// that finds nothing, corrected and said so, and what was typed exactly.
+func typingAndDidYouMean(t *testing.T, tb *tab, base string) {
+	tb.do("open the search page", chromedp.Navigate(base+"/"))
+	tb.waitFor("the script", `document.documentElement.classList.contains('js')`)
+	tb.do("mark the page", chromedp.Evaluate[chromedp.Void](`window.samePage = true`))
+	tb.do("type two letters", chromedp.SendKeys("#q", "cl"))
+	time.Sleep(time.Second) // longer than the script waits after a keystroke
+	if got := eval[string](tb, `location.search`); got != "" {
+		t.Errorf("two letters searched already: %q", got)
+	}
+	tb.do("type the third", chromedp.SendKeys("#q", "i"))
+	tb.waitFor("results for the beginning", `document.querySelector('#results-heading').textContent.includes('“cli”')`)
+	if n := eval[int](tb, `document.querySelectorAll('ol.hits > li').length`); n == 0 {
+		t.Errorf("no notices for “cli”: %s", eval[string](tb, `document.querySelector('#results-heading').textContent`))
+	}
+	if marks := eval[[]string](tb, `[...document.querySelectorAll('ol.hits mark')].map(m => m.textContent.toLowerCase())`); !slices.ContainsFunc(marks, func(m string) bool { return strings.HasPrefix(m, "cli") }) {
+		t.Errorf("marks %v, want the words beginning with cli", marks)
+	}
+	if !eval[bool](tb, `window.samePage === true`) {
+		t.Error("typing reloaded the page")
+	}
+
+	// Accents need not be typed; the notice shows them.
+	tb.do("search Male", chromedp.Navigate(base+"/?q=Male"))
+	if marks := eval[[]string](tb, `[...document.querySelectorAll('ol.hits mark')].map(m => m.textContent)`); !slices.Contains(marks, "Malé") {
+		t.Errorf("marks for Male: %v, want Malé", marks)
+	}
+	// A misspelling that finds nothing: the correction's results, said so.
+	tb.do("search Mlae", chromedp.Navigate(base+"/?q=Mlae"))
+	if got := eval[string](tb, `(document.querySelector('.corrected') || {}).textContent || ''`); !strings.Contains(got, "No notices for “Mlae”; showing results for “Malé”") {
+		t.Errorf("correction note %q", got)
+	}
+	if eval[int](tb, `document.querySelectorAll('ol.hits > li').length`) == 0 {
+		t.Error("no results for the correction")
+	}
+	tb.screenshot("search-corrected", false)
+	tb.do("search exactly what was typed", chromedp.Click(`.corrected a`))
+	tb.waitFor("what was typed", `document.querySelector('#results-heading').textContent.includes('“Mlae”')`)
+	if n, offered := eval[int](tb, `document.querySelectorAll('ol.hits > li').length`), eval[string](tb, `(document.querySelector('.suggestion a') || {}).textContent || ''`); n != 0 || offered != "Malé" {
+		t.Errorf("exactly Mlae: %d notices, suggestion %q", n, offered)
+	}
+	// A word that matched is never corrected.
+	tb.do("search climate", chromedp.Navigate(base+"/?q=climate"))
+	if n := eval[int](tb, `document.querySelectorAll('.suggestion, .corrected').length`); n != 0 {
+		t.Errorf("climate: %s", eval[string](tb, `document.querySelector('.suggestion, .corrected').textContent`))
 	}
 	tb.clean()
 }

@@ -6,6 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/url"
+	"os"
 	"regexp"
 	"time"
 
@@ -17,8 +20,24 @@ import (
 	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
-// openFromFlags parses a command's flags around the data folder and opens it.
-func openFromFlags(ctx context.Context, e env, name string, args []string, more func(*flag.FlagSet)) (*kb.KB, *flag.FlagSet, error) {
+// openFromFlags parses a command's flags around the data folder (more
+// adds the command's own), runs the checks of what was given, and opens
+// the knowledge base there, which must exist: a mistyped --data is an
+// error, not a new empty knowledge base.
+func openFromFlags(ctx context.Context, e env, name string, args []string, more func(*flag.FlagSet), checks ...func(args []string) error) (*kb.KB, *flag.FlagSet, error) {
+	return openWith(kb.OpenExisting, ctx, e, name, args, more, checks)
+}
+
+// createFromFlags is openFromFlags for the commands that add to a
+// knowledge base, which create it when there is none (crawl, import).
+// Nothing is created before the command line has been checked.
+func createFromFlags(ctx context.Context, e env, name string, args []string, more func(*flag.FlagSet), checks ...func(args []string) error) (*kb.KB, *flag.FlagSet, error) {
+	return openWith(kb.Open, ctx, e, name, args, more, checks)
+}
+
+type opener func(context.Context, config.Config, *slog.Logger) (*kb.KB, error)
+
+func openWith(open opener, ctx context.Context, e env, name string, args []string, more func(*flag.FlagSet), checks []func([]string) error) (*kb.KB, *flag.FlagSet, error) {
 	cfg := config.Load(e.getenv)
 	fs := newFlagSet(commandNamed(name), e)
 	cfg.DataFlags(fs)
@@ -31,22 +50,34 @@ func openFromFlags(ctx context.Context, e env, name string, args []string, more 
 	if err := cfg.Validate(); err != nil {
 		return nil, fs, usageError{err}
 	}
-	k, err := kb.Open(ctx, cfg, newLogger(e.stderr, cfg))
+	for _, check := range checks {
+		if err := check(fs.Args()); err != nil {
+			return nil, fs, err
+		}
+	}
+	k, err := open(ctx, cfg, newLogger(e.stderr, cfg))
 	return k, fs, err
 }
 
 func cmdImport(ctx context.Context, e env, args []string) error {
 	var baseURL string
-	k, fs, err := openFromFlags(ctx, e, "import", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&baseURL, "base-url", "", "`URL` the files were published under (their paths are resolved against it)")
+	k, fs, err := createFromFlags(ctx, e, "import", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&baseURL, "base-url", "", "`URL` the files were published under (their paths are resolved against it); without it notices have no public address")
+	}, func(paths []string) error {
+		if u, err := url.Parse(baseURL); baseURL != "" && (err != nil || notice.PublicURL(u.String()) == "") {
+			return usageError{fmt.Errorf("import: --base-url %q is not an absolute http(s) URL", baseURL)}
+		}
+		for _, p := range paths {
+			if _, err := os.Stat(p); err != nil {
+				return fmt.Errorf("import: %w", err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	defer k.Close()
-	if fs.NArg() == 0 {
-		return usageError{errors.New("import: name at least one file or folder")}
-	}
 	start := time.Now()
 	defer tuneGCForImport(e.getenv)()
 	summary, err := k.Import(ctx, fs.Args(), ingest.ImportOptions{BaseURL: baseURL})
@@ -57,28 +88,27 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 func cmdCrawl(ctx context.Context, e env, args []string) error {
 	cc := crawl.Config{Delay: time.Second, Concurrency: 2}
 	var include, exclude []*regexp.Regexp
-	k, fs, err := openFromFlags(ctx, e, "crawl", args, func(fs *flag.FlagSet) {
+	k, fs, err := createFromFlags(ctx, e, "crawl", args, func(fs *flag.FlagSet) {
 		fs.DurationVar(&cc.Delay, "delay", cc.Delay, "pause of `DURATION` between requests to one host (robots.txt Crawl-delay wins when larger)")
 		fs.IntVar(&cc.Concurrency, "concurrency", cc.Concurrency, "`N` requests in flight to one host at most")
 		fs.IntVar(&cc.MaxPages, "max-pages", 5000, "fetch `N` pages at most")
 		fs.Func("include", "only follow URLs matching this `REGEXP` (repeatable)", regexpList(&include))
 		fs.Func("exclude", "never follow URLs matching this `REGEXP` (repeatable)", regexpList(&exclude))
+	}, func(starts []string) error {
+		if cc.Concurrency < 1 || cc.Delay < 0 || cc.MaxPages < 1 {
+			return usageError{errors.New("crawl: --concurrency and --max-pages must be at least 1, --delay not negative")}
+		}
+		for _, u := range starts {
+			if _, err := urlnorm.Normalize(u); err != nil {
+				return usageError{fmt.Errorf("crawl: start URL %q: %w", u, err)}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	defer k.Close()
-	if fs.NArg() == 0 {
-		return usageError{errors.New("crawl: name at least one start URL")}
-	}
-	if cc.Concurrency < 1 || cc.Delay < 0 || cc.MaxPages < 1 {
-		return usageError{errors.New("crawl: --concurrency and --max-pages must be at least 1, --delay not negative")}
-	}
-	for _, u := range fs.Args() {
-		if _, err := urlnorm.Normalize(u); err != nil {
-			return usageError{fmt.Errorf("crawl: start URL %q: %w", u, err)}
-		}
-	}
 	p := newProgress(e.stderr, k.Log())
 	cc.Include, cc.Exclude, cc.Log, cc.OnPage = include, exclude, k.Log(), p.onPage
 	start := time.Now()
@@ -123,7 +153,7 @@ func cmdReindex(ctx context.Context, e env, args []string) error {
 	if err := k.Reindex(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "reindex: %d notices indexed in %s\n", k.Index().Count(), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stderr, "reindex: %s indexed in %s\n", count(int(k.Index().Count()), "notice"), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -133,12 +163,17 @@ func printSummary(w io.Writer, what string, s notice.RunSummary, took time.Durat
 	if took > 0 {
 		rate = float64(s.Pages) / took.Seconds()
 	}
-	fmt.Fprintf(w, "%s: %d pages in %s (%.0f pages/s): added %d, updated %d, unchanged %d, withdrawn %d, duplicates %d, skipped %d, failed %d\n",
-		what, s.Pages, took.Round(time.Millisecond), rate, s.Added, s.Updated, s.Unchanged, s.Withdrawn, s.Duplicates, s.Skipped, s.Failed)
+	weak := ""
+	if s.WeakDates > 0 {
+		// Weak dates are the admin's to review (/admin/notices?date=updated).
+		weak = fmt.Sprintf("; %d with only an update date", s.WeakDates)
+	}
+	fmt.Fprintf(w, "%s: %s in %s (%.0f pages/s): added %d, updated %d, unchanged %d, withdrawn %d, duplicates %d, skipped %d, failed %d%s\n",
+		what, count(s.Pages, "page"), took.Round(time.Millisecond), rate, s.Added, s.Updated, s.Unchanged, s.Withdrawn, s.Duplicates, s.Skipped, s.Failed, weak)
 	for _, f := range s.Failures {
 		fmt.Fprintf(w, "  failed: %s: %s\n", f.URL, f.Reason)
 	}
 	if s.Failed > len(s.Failures) {
-		fmt.Fprintf(w, "  … and %d more failures\n", s.Failed-len(s.Failures))
+		fmt.Fprintf(w, "  … and %s\n", count(s.Failed-len(s.Failures), "more failure"))
 	}
 }

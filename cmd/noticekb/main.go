@@ -12,7 +12,10 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
+
+	"github.com/noticekb/noticekb/internal/config"
 )
 
 func main() {
@@ -20,7 +23,11 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) && !errors.Is(err, errReported) {
+		switch {
+		case errors.Is(err, flag.ErrHelp), errors.Is(err, errReported):
+		case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+			fmt.Fprintln(os.Stderr, "noticekb: interrupted; what was already stored is kept (run the command again to go on)")
+		default:
 			fmt.Fprintln(os.Stderr, "noticekb:", err)
 		}
 		os.Exit(exitCode(err))
@@ -43,17 +50,17 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"serve", "serve [--data DIR] [--addr HOST:PORT] [--allow HOST]... [--allow-private] [--crawl-delay DURATION] [--no-schedule] [--trusted-proxy ADDR]... [--rate-limit N] [limits]", "serve the search site and API (imports the bundled demo into an empty data folder)", cmdServe},
+		{"serve", "serve [--data DIR] [--addr HOST:PORT] [--public-url URL] [--allow HOST]... [--allow-private] [--crawl-delay DURATION] [--no-schedule] [--schedule-concurrency N] [--trusted-proxy ADDR]... [--rate-limit N] [limits]", "serve the search site and API (a new data folder gets the bundled demo)", cmdServe},
 		{"crawl", "crawl [--data DIR] [--delay DURATION] [--concurrency N] [--max-pages N] [--include REGEXP]... [--exclude REGEXP]... URL...", "crawl sites from start URLs and index their notices", cmdCrawl},
 		{"import", "import [--data DIR] [--base-url URL] PATH...", "import HTML files and folders (.html, .htm, .html.gz)", cmdImport},
-		{"extract", "extract [--url URL] FILE...", "extract notices from files as JSON lines, without storing them", cmdExtract},
+		{"extract", "extract [--url URL] [--explain] FILE...", "extract notices from files as JSON lines, without storing them", cmdExtract},
 		{"export", "export [--data DIR] [--all]", "print stored notices as JSON lines", cmdExport},
 		{"sites", "sites <add|list|show|remove|enable|disable|run> [arguments]", "register sites that serve keeps current by itself, and run them (noticekb sites lists how)", cmdSites},
 		{"reindex", "reindex [--data DIR]", "rebuild the search index from the store", cmdReindex},
 		{"reextract", "reextract [--data DIR]", "re-extract every stored page with the current rules and taxonomy, without network", cmdReextract},
 		{"backup", "backup [--data DIR] FILE", "write a consistent copy of the store to FILE, also while serve runs", cmdBackup},
 		{"restore", "restore FILE --data NEWDIR", "restore a backup into a new data folder and rebuild its index", cmdRestore},
-		{"search", "search [--data DIR] [--partner P]... [--topic T]... [--from D] [--to D] [--sort S] [--size N] [--page N | --after KEY...] [--facet-size N|all] [--months] [--json] QUERY | --related ID", "search the knowledge base from the command line", cmdSearch},
+		{"search", "search [--data DIR] [--partner P]... [--topic T]... [--publisher P]... [--sdg S]... [--section S]... [--from D] [--to D] [--sort S] [--size N] [--page N | --after KEY...] [--facet-size N|all] [--months] [--verbatim] [--json] QUERY | --related ID", "search the knowledge base from the command line", cmdSearch},
 		{"bench", "bench <name> [flags]", "run a benchmark against the shared test beds (noticekb bench lists them)", cmdBench},
 		{"version", "version", "print the version", cmdVersion},
 	}
@@ -62,7 +69,10 @@ func init() {
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-func cmdVersion(_ context.Context, e env, _ []string) error {
+func cmdVersion(_ context.Context, e env, args []string) error {
+	if err := parseFlags(newFlagSet(commandNamed("version"), e), args); err != nil {
+		return err
+	}
 	fmt.Fprintln(e.stdout, "noticekb", version)
 	return nil
 }
@@ -70,12 +80,24 @@ func cmdVersion(_ context.Context, e env, _ []string) error {
 // run is the whole program, callable from tests.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	e := env{getenv: getenv, stdout: stdout, stderr: stderr}
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		if len(args) > 1 {
+	if len(args) == 0 {
+		// No command is a mistake (exit 2), not a request for help: a
+		// script that lost its arguments must not pass for a success.
+		printUsage(stderr)
+		return usageError{errReported}
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		switch len(args) {
+		case 1:
+			printUsage(stdout)
+			return nil
+		case 2:
 			return helpFor(e, args[1])
 		}
-		printUsage(stdout)
-		return nil
+		return usageError{fmt.Errorf("help: name one command, not %q", strings.Join(args[1:], " "))}
+	case "-version", "--version":
+		args[0] = "version"
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
@@ -102,9 +124,17 @@ The commands are:
 	fmt.Fprint(w, `
 Use "noticekb help <command>" for more about a command.
 
-Environment: NOTICEKB_DATA (data folder), NOTICEKB_ADDR (listen address),
-NOTICEKB_ADMIN_TOKEN (turns the admin area and API on), NOTICEKB_LOG_LEVEL,
-NOTICEKB_LOG_FORMAT (text or json), NOTICEKB_TRUSTED_PROXIES.
+Flags may stand before or after the other arguments; "--" ends them.
+
+Environment:
+
+`)
+	for _, v := range config.Variables() {
+		fmt.Fprintf(w, "\t%-25s %s\n", v.Name, v.Help)
+	}
+	fmt.Fprint(w, `
+Exit status: 0 when the work was done, 1 when it was not (one line on
+stderr says why), 2 for a mistake in the command line.
 `)
 }
 
@@ -144,17 +174,6 @@ func commandNamed(name string) command {
 		}
 	}
 	panic("no command " + name)
-}
-
-// parseFlags parses a command's flags; on -h it prints usage and returns flag.ErrHelp.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
-	}
-	return nil
 }
 
 func capitalize(s string) string {

@@ -16,18 +16,21 @@ import (
 // noticeFields are the fields every JSON line about a notice starts with
 // (export, and extract's contract).
 type noticeFields struct {
-	ID        string   `json:"id"`
-	URL       string   `json:"url"`
-	Title     string   `json:"title"`
-	Date      string   `json:"date"`
-	Body      string   `json:"body"`
-	Publisher string   `json:"publisher"`
-	Partners  []string `json:"partners"`
-	Topics    []string `json:"topics"`
+	ID    string `json:"id"`
+	URL   string `json:"url"`
+	Title string `json:"title"`
+	Date  string `json:"date"`
+	// DateSource says where the date was read (rule, metadata, page, url,
+	// search, updated …).
+	DateSource string   `json:"date_source,omitempty"`
+	Body       string   `json:"body"`
+	Publisher  string   `json:"publisher"`
+	Partners   []string `json:"partners"`
+	Topics     []string `json:"topics"`
 }
 
 func fieldsOf(n notice.Notice) noticeFields {
-	return noticeFields{ID: n.ID, URL: n.URL, Title: n.Title, Date: n.Date.String(), Body: n.Body,
+	return noticeFields{ID: n.ID, URL: n.URL, Title: n.Title, Date: n.Date.String(), DateSource: n.DateSource, Body: n.Body,
 		Publisher: n.Publisher, Partners: n.Partners, Topics: n.Topics}
 }
 
@@ -35,6 +38,7 @@ func fieldsOf(n notice.Notice) noticeFields {
 type exportLine struct {
 	noticeFields
 	SDGs        []string `json:"sdgs,omitempty"`
+	Sections    []string `json:"sections,omitempty"`
 	Language    string   `json:"language,omitempty"`
 	WithdrawnAt string   `json:"withdrawn_at,omitempty"`
 }
@@ -54,7 +58,7 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 		if n.Withdrawn() && !all {
 			return nil
 		}
-		line := exportLine{noticeFields: fieldsOf(n), SDGs: n.SDGs, Language: n.Language}
+		line := exportLine{noticeFields: fieldsOf(n), SDGs: n.SDGs, Sections: n.Sections, Language: n.Language}
 		if n.Withdrawn() {
 			line.WithdrawnAt = n.WithdrawnAt.UTC().Format("2006-01-02T15:04:05Z")
 		}
@@ -67,7 +71,7 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 	var from, to, sort, facetSize, related string
 	var asJSON bool
 	q.Filters = map[string][]string{}
-	k, fs, err := openFromFlags(ctx, e, "search", args, func(fs *flag.FlagSet) {
+	k, _, err := openFromFlags(ctx, e, "search", args, func(fs *flag.FlagSet) {
 		for _, f := range notice.FilterFacets {
 			fs.Func(f, "only notices with this "+f+" (repeatable: any of them)", func(v string) error {
 				q.Filters[f] = append(q.Filters[f], v)
@@ -85,8 +89,14 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 		})
 		fs.StringVar(&facetSize, "facet-size", "", "`N` values per facet, or all (default 10)")
 		fs.BoolVar(&q.Months, "months", false, "also count notices per month")
+		fs.BoolVar(&q.Verbatim, "verbatim", false, "search the words as typed even when no notice has them (a correction is only suggested)")
 		fs.StringVar(&related, "related", "", "instead of searching, list the notices related to the notice with this `ID`")
 		fs.BoolVar(&asJSON, "json", false, "print the result as the API's JSON")
+	}, func(words []string) error {
+		if related != "" && len(words) > 0 {
+			return usageError{fmt.Errorf("search: give words to search or --related ID, not both")}
+		}
+		return queryFromFlags(&q, words, sort, from, to, facetSize)
 	})
 	if err != nil {
 		return err
@@ -95,7 +105,28 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 	if related != "" {
 		return printRelated(ctx, e, k, related, q.Size, asJSON)
 	}
-	q.Text = strings.Join(fs.Args(), " ")
+	// The text lists the hits with their facets, so the counts must be
+	// theirs; --json is the API's answer, with its disjunctive counts.
+	q.FacetsOfHits = !asJSON
+	res, err := k.Index().Search(ctx, q)
+	if errors.Is(err, notice.ErrInvalidQuery) {
+		return usageError{err}
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e, res)
+	}
+	printResult(e, res, q)
+	return nil
+}
+
+// queryFromFlags completes a query from the search command's words and
+// flags, and checks it before any data folder is opened.
+func queryFromFlags(q *notice.Query, words []string, sort, from, to, facetSize string) error {
+	var err error
+	q.Text = strings.Join(words, " ")
 	q.Sort = notice.Sort(sort)
 	if q.From, err = notice.ParseDateBound(from, false); err != nil {
 		return usageError{err}
@@ -112,17 +143,10 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 			return usageError{fmt.Errorf("search: --facet-size must be a number from 1 or all")}
 		}
 	}
-	res, err := k.Index().Search(ctx, q)
-	if errors.Is(err, notice.ErrInvalidQuery) {
+	probe := *q
+	if err := probe.Normalize(); err != nil {
 		return usageError{err}
 	}
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return printJSON(e, res)
-	}
-	printResult(e, res, q.Months)
 	return nil
 }
 
@@ -150,25 +174,29 @@ func printRelated(ctx context.Context, e env, k *kb.KB, id string, size int, asJ
 	return nil
 }
 
-func printResult(e env, res *notice.Result, months bool) {
-	fmt.Fprintf(e.stdout, "%d notices\n", res.Total)
+func printResult(e env, res *notice.Result, q notice.Query) {
+	fmt.Fprintln(e.stdout, count(int(res.Total), "notice"))
 	switch {
 	case res.Corrected:
-		fmt.Fprintf(e.stdout, "nothing found for the words as typed; showing results for: %s\n", res.Suggestion)
+		fmt.Fprintf(e.stdout, "no notices for %q; showing results for: %s (--verbatim searches exactly what was typed)\n", q.Text, res.Suggestion)
 	case res.Suggestion != "":
 		fmt.Fprintf(e.stdout, "did you mean: %s\n", res.Suggestion)
 	}
+	if res.Relaxed {
+		fmt.Fprintln(e.stdout, "no notice has all of these words; showing notices with some of them")
+	}
+	months := q.Months
 	for _, h := range res.Hits {
 		printHit(e, h)
 	}
-	facets := []string{notice.FacetPartner, notice.FacetTopic, notice.FacetYear}
+	facets := []string{notice.FacetPartner, notice.FacetTopic, notice.FacetSection, notice.FacetYear}
 	if months {
 		facets = append(facets, notice.FacetMonth)
 	}
 	for _, f := range facets {
 		var parts []string
 		for _, v := range res.Facets[f] {
-			if v.Count > 0 || v.Selected {
+			if v.Count > 0 {
 				parts = append(parts, fmt.Sprintf("%s (%d)", v.Value, v.Count))
 			}
 		}
@@ -187,5 +215,6 @@ func printHit(e env, h notice.Hit) {
 	if len(h.Partners) > 0 || len(h.Topics) > 0 {
 		fmt.Fprintf(e.stdout, "            partners: %s · topics: %s\n", strings.Join(h.Partners, ", "), strings.Join(h.Topics, ", "))
 	}
-	fmt.Fprintf(e.stdout, "            %s\n", h.URL)
+	// The id is what --related and /notices/{id} take.
+	fmt.Fprintf(e.stdout, "            id %s  %s\n", h.ID, h.URL)
 }

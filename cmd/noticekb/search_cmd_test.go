@@ -66,9 +66,20 @@ func TestSearchCommand(t *testing.T) {
 	if err != nil || strings.Count(out, "partners:") == 0 {
 		t.Errorf("--related: %v\n%s", err, out)
 	}
+	// Within the typos allowed: results as typed, the spelling offered.
 	out, _, err = runCmd(t, "search", "--data", data, "goverment", "platfrom")
-	if err != nil || !strings.Contains(out, "showing results for: government platform") {
+	if err != nil || !strings.Contains(out, "did you mean: government platform") || strings.HasPrefix(out, "0 notices") {
 		t.Errorf("typo: %v\n%s", err, out)
+	}
+	// Beyond them: the correction's results, said so; --verbatim keeps
+	// what was typed.
+	out, _, err = runCmd(t, "search", "--data", data, "govrnmnt", "platfrom")
+	if err != nil || !strings.Contains(out, `no notices for "govrnmnt platfrom"; showing results for: government platform`) {
+		t.Errorf("correction: %v\n%s", err, out)
+	}
+	out, _, err = runCmd(t, "search", "--data", data, "--verbatim", "govrnmnt", "platfrom")
+	if err != nil || !strings.Contains(out, "did you mean: government platform") || strings.Contains(out, "showing results for") {
+		t.Errorf("--verbatim: %v\n%s", err, out)
 	}
 	_, _, err = runCmd(t, "search", "--data", data, "--facet-size", "0", "x")
 	var u usageError

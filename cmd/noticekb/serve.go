@@ -38,7 +38,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	defer ln.Close()
 
-	k, err := kb.Open(ctx, cfg, log)
+	k, err := kb.OpenToServe(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -52,16 +52,19 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	// The control socket lets `noticekb backup` have a snapshot of the
-	// store this process holds, and `noticekb sites` its registry.
-	if ctl, err := control.Listen(kb.ControlSocket(cfg), k.Store(), log); err != nil {
+	// store this process holds, `noticekb sites` its registry, and tells
+	// other commands where it serves.
+	url := "http://" + ln.Addr().String() + "/"
+	if ctl, err := control.Listen(kb.ControlSocket(cfg), k.Store(), control.Status{URL: url}, log); err != nil {
 		log.Warn("no control socket: backups and noticekb sites need the server stopped", "err", err)
 	} else {
 		ctl.ServeSites(sites)
 		defer ctl.Close()
 	}
-	// An empty data folder gets the demo, unless sites are registered
-	// there: their notices are on their way.
-	if registered, err := k.Store().RegisteredSites(); err == nil && len(registered) == 0 && !k.Store().HasNotices() {
+	// A new data folder gets the demo, unless sites are registered there
+	// (through the admin area of an older serve): their notices are on
+	// their way.
+	if registered, err := k.Store().RegisteredSites(); err == nil && len(registered) == 0 && k.Fresh() {
 		if err := k.ImportDemo(ctx, site); err != nil {
 			return err
 		}
@@ -123,7 +126,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		}
 	}()
 	defer func() { stopSched(); <-schedDone }()
-	log.Info("noticekb is serving; open this URL", "url", "http://"+ln.Addr().String()+"/", "notices", k.Index().Count(), "admin", cfg.AdminToken != "",
+	log.Info("noticekb is serving; open this URL", "url", url, "notices", k.Index().Count(), "admin", cfg.AdminToken != "",
 		"scheduled_sites", sites.Scheduling())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

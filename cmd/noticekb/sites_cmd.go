@@ -102,20 +102,21 @@ func sitesFlags(e env, name string, args []string, more func(*config.Config, *fl
 	if more != nil {
 		more(&cfg, fs)
 	}
-	rest, err := parseWithArgs(fs, args)
-	if err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return cfg, nil, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, nil, usageError{err}
 	}
-	return cfg, rest, nil
+	return cfg, fs.Args(), nil
 }
 
 // openSites opens the data folder's registry; while serve holds the
-// store, the registry is serve's, reached over its control socket.
-func openSites(ctx context.Context, e env, cfg config.Config, opts kb.SitesOptions) (sitesAPI, error) {
-	k, err := kb.Open(ctx, cfg, newLogger(e.stderr, cfg))
+// store, the registry is serve's, reached over its control socket. Only
+// `sites add` creates a knowledge base (open is kb.Open); the others need
+// one (kb.OpenExisting), so a mistyped --data is "no knowledge base at …".
+func openSites(ctx context.Context, e env, cfg config.Config, open opener, opts kb.SitesOptions) (sitesAPI, error) {
+	k, err := open(ctx, cfg, newLogger(e.stderr, cfg))
 	if errors.Is(err, notice.ErrBusy) {
 		return sitesAPI{Sites: control.NewSitesClient(kb.ControlSocket(cfg)), remote: true}, nil
 	}
@@ -144,13 +145,10 @@ func sitesAdd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	spec.URLs, spec.Every = rest, notice.Duration(every)
-	if len(spec.URLs) == 0 {
-		return usageError{errors.New("sites add: name at least one start URL")}
-	}
 	if every != 0 && every < kb.MinEvery {
 		return usageError{fmt.Errorf("sites add: --every %s is shorter than %s", every, kb.MinEvery)}
 	}
-	api, err := openSites(ctx, e, cfg, kb.SitesOptions{})
+	api, err := openSites(ctx, e, cfg, kb.Open, kb.SitesOptions{})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -86,5 +89,48 @@ func TestSitesCommands(t *testing.T) {
 	}
 	if _, stderr, _ := sites(t, "list", "--data", data); !strings.Contains(stderr, "no site is registered") {
 		t.Errorf("list after remove: %q", stderr)
+	}
+}
+
+// The sites subcommands keep the command-line contract: a wrong number of
+// arguments is a usage error (exit 2) found before anything is opened;
+// only `sites add` creates a data folder, the others on a missing one say
+// there is no knowledge base there (exit 1) and create nothing.
+func TestSitesCommandLineContract(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "kb")
+	for _, args := range [][]string{
+		{"list", "--data", data, "extra"},
+		{"show", "--data", data},
+		{"show", "--data", data, "a.example", "b.example"},
+		{"remove", "--data", data},
+		{"enable", "--data", data},
+		{"disable", "--data", data},
+		{"add", "--data", data},
+		{"list", "--data", data, "--frobnicate"},
+	} {
+		_, _, err := runCmd(t, append([]string{"sites"}, args...)...)
+		wantExit(t, "sites "+strings.Join(args, " "), err, 2, "")
+	}
+	for _, args := range [][]string{
+		{"list", "--data", data},
+		{"show", "--data", data, "a.example"},
+		{"remove", "--data", data, "a.example"},
+		{"enable", "a.example", "--data", data},
+		{"disable", "--data", data, "a.example"},
+		{"run", "--data", data},
+		{"run", "--data", data, "--due"},
+	} {
+		_, _, err := runCmd(t, append([]string{"sites"}, args...)...)
+		wantExit(t, "sites "+strings.Join(args, " "), err, 1, "no knowledge base at "+data)
+	}
+	if _, err := os.Stat(data); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a sites command other than add created the data folder: %v", err)
+	}
+	// Flags after the URL work as before it; add creates the folder.
+	if _, stderr, err := runCmd(t, "sites", "add", demo.StartURL, "--every", "1h", "--data", data); err != nil {
+		t.Fatalf("sites add: %v\n%s", err, stderr)
+	}
+	if out, _, err := runCmd(t, "sites", "list", "--data", data); err != nil || !strings.Contains(out, demo.Host) {
+		t.Errorf("sites list after add: %v\n%s", err, out)
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,7 +25,7 @@ func sitesList(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	api, err := openSites(ctx, e, cfg, kb.SitesOptions{})
+	api, err := openSites(ctx, e, cfg, kb.OpenExisting, kb.SitesOptions{})
 	if err != nil {
 		return err
 	}
@@ -129,10 +128,7 @@ func sitesShow(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(names) != 1 {
-		return usageError{errors.New("sites show: name one site")}
-	}
-	api, err := openSites(ctx, e, cfg, kb.SitesOptions{})
+	api, err := openSites(ctx, e, cfg, kb.OpenExisting, kb.SitesOptions{})
 	if err != nil {
 		return err
 	}

@@ -50,10 +50,7 @@ func eachSite(ctx context.Context, e env, name string, args []string, do func(si
 	if err != nil {
 		return err
 	}
-	if len(names) == 0 {
-		return usageError{fmt.Errorf("sites %s: name at least one site", name)}
-	}
-	api, err := openSites(ctx, e, cfg, kb.SitesOptions{})
+	api, err := openSites(ctx, e, cfg, kb.OpenExisting, kb.SitesOptions{})
 	if err != nil {
 		return err
 	}
@@ -85,7 +82,7 @@ func sitesRun(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	api, err := openSites(ctx, e, cfg, kb.SitesOptions{Run: true, OnlyAsked: !due, Concurrency: cfg.ScheduleConcurrency, Demo: site})
+	api, err := openSites(ctx, e, cfg, kb.OpenExisting, kb.SitesOptions{Run: true, OnlyAsked: !due, Concurrency: cfg.ScheduleConcurrency, Demo: site})
 	if err != nil {
 		return err
 	}

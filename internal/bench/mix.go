@@ -64,6 +64,27 @@ func (m *Mixer) Observe(n *notice.Notice) {
 // Years is the first and last year of the observed notices.
 func (m *Mixer) Years() (int, int) { return m.years[0], m.years[1] }
 
+// AsTyped makes a share (0..1) of the queries with words the way visitors
+// type them: half with a typo in the second word, half with the second
+// word unfinished (its first half, at least three letters).
+func (m *Mixer) AsTyped(queries []notice.Query, share float64) {
+	for i := range queries {
+		q := &queries[i]
+		ws := strings.Fields(q.Text)
+		if len(ws) != 2 || m.rng.Float64() >= share {
+			continue
+		}
+		r := []rune(ws[1])
+		if m.rng.IntN(2) == 0 {
+			j := 1 + m.rng.IntN(len(r)-1)
+			r[j] = rune('a' + m.rng.IntN(26))
+		} else {
+			r = r[:max(3, (len(r)+1)/2)]
+		}
+		q.Text = ws[0] + " " + string(r)
+	}
+}
+
 // Queries returns n queries. filtered is the share (0..1) of queries that
 // also select facet values or a date range.
 func (m *Mixer) Queries(n int, filtered float64) []notice.Query {

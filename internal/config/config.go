@@ -67,6 +67,23 @@ const (
 	EnvTrustedProxies = "NOTICEKB_TRUSTED_PROXIES"
 )
 
+// Variable is an environment variable noticekb reads, for the help.
+type Variable struct{ Name, Help string }
+
+// Variables lists every environment variable Load reads, in the order
+// the help shows them.
+func Variables() []Variable {
+	return []Variable{
+		{EnvData, "data folder (default ./data)"},
+		{EnvAddr, "serve's listen address (default 127.0.0.1:8080)"},
+		{EnvPublicURL, "the site's public URL behind a reverse proxy"},
+		{EnvAdminToken, "turns the admin area and API on (16 characters or more)"},
+		{EnvTrustedProxies, "reverse proxies whose X-Forwarded-For is believed (comma-separated)"},
+		{EnvLogLevel, "debug, info (default), warn or error"},
+		{EnvLogFormat, "text (default) or json"},
+	}
+}
+
 // Default returns the settings used when nothing else is said.
 func Default() Config {
 	return Config{

@@ -9,6 +9,25 @@ import (
 	"time"
 )
 
+// The help lists the environment from Variables: every variable Load
+// reads must be there, and nothing else.
+func TestVariablesAreWhatLoadReads(t *testing.T) {
+	var read []string
+	Load(func(k string) string {
+		read = append(read, k)
+		return ""
+	})
+	var listed []string
+	for _, v := range Variables() {
+		listed = append(listed, v.Name)
+	}
+	slices.Sort(read)
+	slices.Sort(listed)
+	if !slices.Equal(read, listed) {
+		t.Errorf("Load reads %v; Variables lists %v", read, listed)
+	}
+}
+
 func TestTrustedProxiesFromEnvAndFlags(t *testing.T) {
 	c := Load(func(k string) string {
 		if k == EnvTrustedProxies {

@@ -1,8 +1,9 @@
 // Package control is a serving process's operator socket: a Unix domain
-// socket in the data folder over which another noticekb process (the
-// `backup` and `sites` commands) asks for what only the owner of the
-// store can give, such as a consistent snapshot of it or a change to its
-// registry of sites.
+// socket in the data folder over which another noticekb process asks for
+// what only the owner of the store can give: a consistent snapshot of it
+// (the `backup` command), a change to its registry of sites (the `sites`
+// commands), or where it serves (every other command, which then says at
+// once that the folder is busy and what to use instead).
 //
 // Why a socket and not an admin HTTP route: the store's owner holds the
 // bbolt file lock, so a second process cannot read the store; something
@@ -16,6 +17,7 @@ package control
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +39,12 @@ const maxSocketPath = 103
 // ErrNoServer is returned when no serving process answers on the socket.
 var ErrNoServer = errors.New("control: no serving process answers on the data folder's control socket")
 
+// Status is what a serving process says about itself.
+type Status struct {
+	// URL is where it serves the site and the API.
+	URL string `json:"url"`
+}
+
 // Snapshotter writes a consistent copy of the store (store.Store).
 type Snapshotter interface {
 	WriteSnapshot(w io.Writer, begin func(size int64)) (int64, error)
@@ -54,7 +62,7 @@ type Server struct {
 // Listen serves the socket at path. The caller must own the data folder
 // (hold the store), so a socket file left by a process that was killed is
 // stale and removed.
-func Listen(path string, store Snapshotter, log *slog.Logger) (*Server, error) {
+func Listen(path string, store Snapshotter, status Status, log *slog.Logger) (*Server, error) {
 	if len(path) > maxSocketPath {
 		return nil, fmt.Errorf("control: socket path %s is longer than %d bytes", path, maxSocketPath)
 	}
@@ -70,6 +78,10 @@ func Listen(path string, store Snapshotter, log *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("control: %w", err)
 	}
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(status)
+	})
 	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		n, err := store.WriteSnapshot(w, func(size int64) {
@@ -95,6 +107,27 @@ func (s *Server) Close() error {
 	return s.http.Shutdown(ctx)
 }
 
+// Serving asks the process serving the socket at path where it serves;
+// the error wraps ErrNoServer when none answers (no socket, or one left by
+// a process that was killed), which takes no time.
+func Serving(ctx context.Context, path string) (Status, error) {
+	var st Status
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	resp, err := get(ctx, path, "/status")
+	if err != nil {
+		return st, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return st, fmt.Errorf("control: status: %s", resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		return st, fmt.Errorf("control: status: %w", err)
+	}
+	return st, nil
+}
+
 // client talks to the process serving the socket at path.
 func client(path string) *http.Client {
 	return &http.Client{Transport: &http.Transport{
@@ -114,18 +147,27 @@ func noServer(err error) error {
 	return fmt.Errorf("control: %w", err)
 }
 
+// get asks the process serving the socket at path for a route.
+func get(ctx context.Context, path, route string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://noticekb"+route, nil)
+	if err != nil {
+		return nil, fmt.Errorf("control: %w", err)
+	}
+	resp, err := client(path).Do(req)
+	if err != nil {
+		return nil, noServer(err)
+	}
+	return resp, nil
+}
+
 // Backup asks the process serving the socket at path for a snapshot of
 // its store and writes it to w. A stream that ends before its announced
 // length is an error, so a server killed half-way never passes for a
 // whole backup.
 func Backup(ctx context.Context, path string, w io.Writer) (int64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://noticekb/backup", nil)
+	resp, err := get(ctx, path, "/backup")
 	if err != nil {
-		return 0, fmt.Errorf("control: %w", err)
-	}
-	resp, err := client(path).Do(req)
-	if err != nil {
-		return 0, noServer(err)
+		return 0, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fakeStore sends data, or announces it and stops half-way (a server
@@ -43,7 +44,7 @@ func TestBackupOverTheSocket(t *testing.T) {
 	path := socketPath(t)
 	os.WriteFile(path, []byte("stale"), 0o644) // left by a killed process
 	data := bytes.Repeat([]byte("notice "), 100_000)
-	s, err := Listen(path, fakeStore{data: data}, slog.New(slog.DiscardHandler))
+	s, err := Listen(path, fakeStore{data: data}, Status{URL: "http://127.0.0.1:8080/"}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func TestBackupOverTheSocket(t *testing.T) {
 
 func TestBackupCutShortIsAnError(t *testing.T) {
 	path := socketPath(t)
-	s, err := Listen(path, fakeStore{data: bytes.Repeat([]byte("x"), 1<<20), cut: true}, slog.New(slog.DiscardHandler))
+	s, err := Listen(path, fakeStore{data: bytes.Repeat([]byte("x"), 1<<20), cut: true}, Status{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,30 @@ func TestBackupCutShortIsAnError(t *testing.T) {
 
 func TestSocketPathTooLong(t *testing.T) {
 	long := filepath.Join(t.TempDir(), strings.Repeat("d", 120), SocketName)
-	if _, err := Listen(long, fakeStore{}, slog.New(slog.DiscardHandler)); err == nil {
+	if _, err := Listen(long, fakeStore{}, Status{}, slog.New(slog.DiscardHandler)); err == nil {
 		t.Error("a socket path over the limit was accepted")
+	}
+}
+
+// Serving says where the server serves; with no server, or only the
+// socket file a killed one left, it says so at once.
+func TestServing(t *testing.T) {
+	path := socketPath(t)
+	if _, err := Serving(t.Context(), path); !errors.Is(err, ErrNoServer) {
+		t.Errorf("no socket: %v, want ErrNoServer", err)
+	}
+	os.WriteFile(path, []byte("stale"), 0o644)
+	start := time.Now()
+	if _, err := Serving(t.Context(), path); !errors.Is(err, ErrNoServer) || time.Since(start) > time.Second {
+		t.Errorf("stale socket file: %v after %s, want ErrNoServer at once", err, time.Since(start))
+	}
+	s, err := Listen(path, fakeStore{}, Status{URL: "http://127.0.0.1:8080/"}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, err := Serving(t.Context(), path)
+	if err != nil || st.URL != "http://127.0.0.1:8080/" {
+		t.Errorf("serving: %+v, %v", st, err)
 	}
 }

@@ -50,7 +50,7 @@ func (o *oneSite) RunNow(_ context.Context, id string, full bool, trigger string
 // answers come back whole, and domain errors as the same errors.
 func TestSitesOverTheSocket(t *testing.T) {
 	path := socketPath(t)
-	s, err := Listen(path, fakeStore{}, slog.New(slog.DiscardHandler))
+	s, err := Listen(path, fakeStore{}, Status{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

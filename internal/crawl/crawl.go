@@ -168,6 +168,8 @@ type Crawler struct {
 		fetched, queued, notModified, errors, retries, disallowed, trapped atomic.Int64
 		requests, started                                                  atomic.Int64
 	}
+	// lastSeen is what the last run made of each URL, for Unread.
+	lastSeen map[string]*urlState
 }
 
 // New returns a crawler.

@@ -25,7 +25,8 @@ type visit struct {
 	hostPause   time.Duration // Retry-After: the whole host waits
 	useful      bool          // a notice, a list or a redirect: the URL's pattern paid off
 	links       []Link
-	wantsListed bool // the sink asks to hear of a list's link to the page
+	wantsListed bool   // the sink asks to hear of a list's link to the page
+	reason      string // why a page that failed was not read
 }
 
 // visitPage fetches one page (conditionally when the sink knows it),
@@ -137,7 +138,8 @@ func (c *Crawler) failed(ctx context.Context, e entry, sink Sink, status int, er
 		return v
 	}
 	c.stats.errors.Add(1)
-	sink.Failed(e.url, reason(err))
+	v.reason = reason(err)
+	sink.Failed(e.url, v.reason)
 	return v
 }
 

@@ -68,6 +68,10 @@ type urlState struct {
 	// wantsListed: the sink asked to hear of a list's link to the page,
 	// which it read without one.
 	wantsListed bool
+	// What came of the URL, for Unread: read (a page handed to the
+	// sink), the target it redirected to, or why it was not read.
+	read              bool
+	redirect, failure string
 }
 
 func (r *run) host(u string) *host {

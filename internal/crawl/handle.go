@@ -77,6 +77,7 @@ func (r *run) handlePage(h *host, e entry, v visit) {
 		h.retries = append(h.retries, e)
 		return
 	}
+	st.noteVisit(v)
 	r.budget.note(pattern(e.url), v.useful)
 	if v.wantsListed && !e.listed {
 		st.wantsListed = true
@@ -109,12 +110,14 @@ func (r *run) handlePage(h *host, e entry, v visit) {
 // target off the site fails the page, since its notice cannot be read here.
 func (r *run) redirected(e entry, target string) {
 	if e.hops >= 10 {
+		r.seen[e.url].failure = "more than 10 redirects"
 		r.sink.Failed(e.url, "more than 10 redirects")
 		return
 	}
 	next := entry{url: target, depth: e.depth, listed: e.listed, prio: prioHigh, hops: e.hops + 1, start: e.start}
 	if !r.sites[siteOf(target)] {
 		r.c.stats.errors.Add(1)
+		r.seen[e.url].failure = "redirected off the site to " + target
 		r.sink.Failed(e.url, "redirected off the site to "+target)
 		return
 	}

@@ -27,6 +27,7 @@ const maxCrawlDelay = time.Minute
 type robotsRules struct {
 	group    *robotstxt.Group // nil: everything allowed
 	deny     bool             // robots.txt could not be read: nothing allowed
+	why      string           // why it could not be read
 	delay    time.Duration
 	sitemaps []string
 }
@@ -77,7 +78,8 @@ func (c *Crawler) fetchRobots(ctx context.Context, base string) (*robotsRules, e
 		}
 		return rules, nil
 	}
-	return &robotsRules{deny: true}, fmt.Errorf("robots.txt unavailable (%v): site not crawled", lastErr)
+	err := fmt.Errorf("robots.txt unavailable (%v): site not crawled", lastErr)
+	return &robotsRules{deny: true, why: err.Error()}, err
 }
 
 // getMeta GETs robots.txt or a sitemap with client, and reads at most

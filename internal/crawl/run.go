@@ -205,6 +205,7 @@ func (r *run) loop(ctx context.Context) error {
 	if r.limitHit {
 		r.c.cfg.Log.Warn("crawl stopped at the page limit", "max_pages", r.c.cfg.MaxPages)
 	}
+	r.c.lastSeen = r.seen
 	return ctx.Err()
 }
 
@@ -314,7 +315,7 @@ func (r *run) admit(h *host, e *entry) bool {
 	}
 	if !h.robots.allowed(pathAndQuery(e.url)) {
 		r.c.stats.disallowed.Add(1)
-		st.dispatched = true
+		st.dispatched, st.failure = true, h.robots.refusal()
 		return false
 	}
 	p := pattern(e.url)

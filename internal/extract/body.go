@@ -34,7 +34,7 @@ func trimEdges(text string, links map[string]bool) string {
 	lines := strings.Split(strings.TrimSpace(text), "\n")
 	edge := func(line string) bool {
 		line = strings.Join(strings.Fields(line), " ")
-		return line == "" || links[line] || isBoilerplateLine(line) || copyrightLine.MatchString(line)
+		return line == "" || links[line] || isBoilerplateLine(line) || isCopyrightLine(line)
 	}
 	for len(lines) > 0 && edge(lines[0]) {
 		lines = lines[1:]

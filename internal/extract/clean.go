@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/noticekb/noticekb/internal/pubdate"
 )
@@ -72,8 +73,10 @@ func cleanBody(text, title string, links, footer map[string]bool) string {
 			continue // the site's footer, taken in by the generic extractor
 		case isLink && isShouting(line):
 			continue
-		case len(out) == 0 && (sameTitle(line, title) || isDateLine(line) || isBylineLine(line) || isLink || copyrightLine.MatchString(line)):
+		case len(out) == 0 && (sameTitle(line, title) || isDateLine(line) || isBylineLine(line) || isLink || isCopyrightLine(line)):
 			continue // the heading, byline and date block above the text
+		case len(out) == 0:
+			line = withoutTitle(line, title)
 		}
 		if blank {
 			out = append(out, "")
@@ -84,7 +87,7 @@ func cleanBody(text, title string, links, footer map[string]bool) string {
 	// Trailing menu links, copyright and date lines.
 	for len(out) > 0 {
 		last := out[len(out)-1]
-		if last != "" && !links[strings.Join(strings.Fields(last), " ")] && !copyrightLine.MatchString(last) && !isDateLine(last) {
+		if last != "" && !links[strings.Join(strings.Fields(last), " ")] && !isCopyrightLine(last) && !isDateLine(last) {
 			break
 		}
 		out = out[:len(out)-1]
@@ -159,6 +162,17 @@ func isDateLine(line string) bool {
 	return len(rest) <= 30 && !strings.ContainsAny(rest, ".!?") || len(rest) <= 12
 }
 
+// isCopyrightLine reports whether a line is a copyright notice ("© 2021
+// UNPOG. All rights reserved."): short, and starting with the word or
+// the sign. A paragraph that starts with "Copyright protection became
+// necessary …" is text.
+func isCopyrightLine(line string) bool {
+	return len(line) <= maxCopyrightLine && copyrightLine.MatchString(line)
+}
+
+// maxCopyrightLine bounds a copyright notice's length.
+const maxCopyrightLine = 200
+
 func isBylineLine(line string) bool {
 	return len(line) <= 60 && bylineLine.MatchString(line) && !strings.ContainsAny(line, ".!?")
 }
@@ -175,6 +189,32 @@ func isShouting(line string) bool {
 		}
 	}
 	return letters >= 10 && upper*10 >= letters*9
+}
+
+// withoutTitle drops the title from the start of the text's first line,
+// where an extractor that flattened a short page ran the heading into the
+// text, with or without a space: "Automatic Text Analysis In this article
+// …". A line that goes on in lower case is a sentence about its subject
+// and stays, with the space the flattening lost.
+func withoutTitle(line, title string) string {
+	if len(title) < 12 {
+		return line
+	}
+	rest, ok := strings.CutPrefix(line, title)
+	if !ok {
+		return line
+	}
+	trimmed := strings.TrimSpace(rest)
+	r, _ := utf8.DecodeRuneInString(trimmed)
+	switch {
+	case trimmed == "" || !unicode.IsLetter(r) && !unicode.IsDigit(r):
+		return line // a longer title: "Title: subtitle"
+	case unicode.IsLower(r) && trimmed == rest:
+		return title + " " + rest
+	case unicode.IsLower(r):
+		return line
+	}
+	return trimmed
 }
 
 // sameTitle reports whether a line repeats the title, allowing for a

@@ -38,8 +38,9 @@ const (
 // marked as updates are never taken, and neither are dates in running
 // text with nothing to say they are the publication's.
 func (pg *page) findDate() (notice.Date, string) {
-	dc := dateContext{order: pg.dateOrder(), now: pg.x.now()}
+	dc := pg.dateContext()
 	if d, src, decided := pg.ruleDate(dc); decided {
+		pg.dateDecided = true
 		return d, src
 	}
 	steps := []func(dateContext) (notice.Date, string){pg.metadataDate, pg.shownDate, pg.addressDate, pg.lastResortDate}
@@ -49,6 +50,15 @@ func (pg *page) findDate() (notice.Date, string) {
 		}
 	}
 	return notice.Date{}, ""
+}
+
+// dateContext is the page's day/month order and the clock, settled once
+// per page: the fallback after the other steps reads dates as they did.
+func (pg *page) dateContext() dateContext {
+	if pg.dc == nil {
+		pg.dc = &dateContext{order: pg.dateOrder(), now: pg.x.now()}
+	}
+	return *pg.dc
 }
 
 // dateContext is what every date step reads dates with.
@@ -83,15 +93,73 @@ func (pg *page) ruleDate(dc dateContext) (notice.Date, string, bool) {
 }
 
 // metadataDate is the earliest publication date the metadata claims: a
-// page republished under a new date may carry both.
+// page republished under a new date may carry both. A date the page shows
+// in its byline wins when it disagrees: the byline right below the title
+// with strong evidence (CMS metadata is often an import's or a template's
+// date), unless the metadata claims both days, the mark of a republished
+// page, whose first date stands; a weaker byline date when the metadata cannot be the
+// reader's day, being one of several days the metadata claims within a
+// week, or a UTC time one day off (an evening post in UTC+2 is stamped
+// the day before; a late one in the Americas the day after).
 func (pg *page) metadataDate(dc dateContext) (notice.Date, string) {
 	var first notice.Date
+	claimed := map[notice.Date]bool{}
+	utc := false
 	for _, hint := range pg.meta.publishedHints {
-		if d := dc.parse(hint); !d.IsZero() && (first.IsZero() || d.Before(first)) {
-			first = d
+		d := dc.parse(hint)
+		if d.IsZero() {
+			continue
+		}
+		claimed[d] = true
+		if first.IsZero() || d.Before(first) {
+			first, utc = d, utcTime.MatchString(hint)
 		}
 	}
+	if first.IsZero() {
+		return first, ""
+	}
+	byline, ok := pg.bylineDate(dc)
+	if !ok || byline.date == first {
+		return first, dateFromMetadata
+	}
+	apart := daysApart(byline.date, first)
+	republished := claimed[byline.date] && apart > 7 // the metadata claims both days
+	switch {
+	case byline.score >= strongDateScore && byline.belowTitle && !republished,
+		claimed[byline.date] && apart <= 7,
+		utc && apart == 1:
+		return byline.date, dateFromPage
+	}
 	return first, dateFromMetadata
+}
+
+// utcTime matches a timestamp given in UTC: "2019-10-18T22:04:00Z",
+// "…T08:20:11+00:00", "…T09:49:32+0000".
+var utcTime = regexp.MustCompile(`T\d\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]00:?00)\s*$`)
+
+// bylineScore is what a shown date needs to count as the byline's date
+// when set against the metadata.
+const bylineScore = 4
+
+// bylineDate is the best date shown on the page outside its chrome, if it
+// is strong enough to be the byline's.
+func (pg *page) bylineDate(dc dateContext) (shownDate, bool) {
+	var own []shownDate
+	for _, d := range pg.shownDates(dc.order, dc.now) {
+		if !d.chrome {
+			own = append(own, d)
+		}
+	}
+	best, _ := bestTwo(own)
+	return best, best.score >= bylineScore
+}
+
+func daysApart(a, b notice.Date) int {
+	h := a.Time().Sub(b.Time()).Hours() / 24
+	if h < 0 {
+		h = -h
+	}
+	return int(h + 0.5)
 }
 
 // shownDate is the best date shown on the page when its evidence is strong,
@@ -152,9 +220,11 @@ func (pg *page) lastResortDate(dc dateContext) (notice.Date, string) {
 }
 
 // bestTwo returns the best-scored date and the best one of another day.
+// Of two dates scored alike, the one below the title, where bylines
+// stand, is the better.
 func bestTwo(ds []shownDate) (best, runnerUp shownDate) {
 	for _, d := range ds {
-		if d.score > best.score {
+		if d.score > best.score || (d.score == best.score && d.belowTitle && !best.belowTitle) {
 			best = d
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -21,6 +22,7 @@ import (
 	"github.com/noticekb/noticekb/internal/partner"
 	"github.com/noticekb/noticekb/internal/pubdate"
 	"github.com/noticekb/noticekb/internal/topic"
+	"github.com/noticekb/noticekb/internal/verdict"
 )
 
 // Page is one fetched or imported web page.
@@ -35,19 +37,6 @@ type Page struct {
 	ContentType string
 }
 
-// Kind says what a page is.
-type Kind int
-
-const (
-	KindOther  Kind = iota // a page that is neither a notice nor a list of notices
-	KindNotice             // one notice
-	KindList               // a list of notices (a board page, an archive page)
-)
-
-func (k Kind) String() string {
-	return [...]string{"other", "notice", "list"}[k]
-}
-
 // Result is what extraction found in a page.
 type Result struct {
 	// Notice has no ID and no fetch time: the caller knows the canonical URL.
@@ -60,11 +49,13 @@ type Result struct {
 	Learned []notice.Partner
 	// Rule names the rule applied, or "" for the generic extractor.
 	Rule string
-	// Evidence lists why the page is taken for a notice (date, article
-	// markup, rule), for diagnosis and for the crawler's judgement.
-	Evidence []string
-	// DateSource says where the date was read, for diagnosis: "rule",
-	// "metadata", "page", "weak-metadata", "url", "title", or "" for none.
+	// Page is what the page shows of itself, the evidence a crawl judges
+	// again with what it knows of the site; Verdict is the judgement on
+	// that evidence alone, and Kind its kind.
+	Page    verdict.Page
+	Verdict verdict.Verdict
+	// DateSource says where the date was read (as Notice.DateSource), for
+	// diagnosis and for the crawler's judgement.
 	DateSource string
 }
 
@@ -163,12 +154,14 @@ func (x *Extractor) Partners() *partner.Resolver { return x.partners.Load() }
 
 // page is one extraction in progress: the parsed page and what is known.
 type page struct {
-	x    *Extractor
-	url  *url.URL
-	doc  *goquery.Document
-	root *html.Node
-	meta metadata
-	rule *Rule
+	x   *Extractor
+	url *url.URL // the page's URL, or its <base> for resolving links
+	// address is the URL the page was published at (not its <base>).
+	address *url.URL
+	doc     *goquery.Document
+	root    *html.Node
+	meta    metadata
+	rule    *Rule
 	// noticeURL is the site's notice URL pattern from the rules, if any.
 	noticeURL *regexp.Regexp
 	title     string
@@ -180,7 +173,15 @@ type page struct {
 	bodyNode *html.Node
 	rendered *pageText
 	dates    []pubdate.Match // the page text's dates, found on first use
-	linkText map[string]bool // the texts of the page's links, on first use
+	shown    []shownDate     // the dates shown on the page, scored on first use
+	dc       *dateContext    // how the page's dates are read, settled on first use
+	// dateDecided is set when a layout rule settled the date, or settled
+	// that the page shows none: no fallback then.
+	dateDecided bool
+	linkText    map[string]bool // the texts of the page's links, on first use
+	entries     teaserSet       // headings linking to other pages: a list's entries
+	// linkNodes are the elements of the page's links, in their order.
+	linkNodes []*html.Node
 }
 
 // text is the page's visible text, rendered on first use.
@@ -277,6 +278,7 @@ func (x *Extractor) Extract(p Page) (res *Result, err error) {
 	}
 	pg := &page{x: x, root: root, doc: goquery.NewDocumentFromNode(root), meta: readMetadata(root)}
 	pg.url = pageURL(p.URL, pg.meta.base)
+	pg.address = pageURL(p.URL, "")
 	rules := x.rules.Load()
 	pg.rule = rules.match(pg.host(), root)
 	pg.noticeURL = rules.noticeURL(pg.host())
@@ -299,13 +301,43 @@ func (pg *page) extract() *Result {
 	n := &res.Notice
 	n.URL, n.Title, n.Body, n.Date, n.Publisher = pg.urlString(), pg.title, pg.body, date, publisher.Name
 	res.Learned = pg.tag(n, publisher)
+	n.Sections = pg.sections(n.Title)
 	n.Language = language(n.Title+" "+n.Body, pg.meta.lang)
 
 	res.Canonical = pg.resolve(pg.meta.canonical)
+	heading := pg.mainHeadingNode()
+	pg.entries = pg.teasers(heading)
 	res.Links = pg.links()
-	res.Kind, res.Evidence = pg.kind(res, dateSource)
-	res.DateSource = dateSource
+	pg.readEntries(heading, res.Links)
+	res.Page, res.Verdict = pg.judge(res, dateSource)
+	res.Kind = res.Verdict.Kind
+	if n.Date.IsZero() && res.Kind != KindList && !pg.dateDecided {
+		// A list's dates are its items'; any other page gets the
+		// fallback's date, which is no evidence of a notice.
+		n.Date, dateSource = pg.fallbackDate(n.Language)
+	}
+	n.DateSource, res.DateSource = dateSource, dateSource
+	n.Title, n.Body, n.Publisher = withoutControls(n.Title), withoutControls(n.Body), withoutControls(n.Publisher)
 	return res
+}
+
+// withoutControls drops control characters (C0 but tab and line feed,
+// DEL, C1) that a page's text may carry raw: invisible to readers, and
+// invalid in the XML of the feeds.
+func withoutControls(s string) string {
+	if !strings.ContainsFunc(s, isStrayControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isStrayControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isStrayControl(r rune) bool {
+	return unicode.IsControl(r) && r != '\n' && r != '\t'
 }
 
 // tag names the notice's partners (never its publisher) and its topics

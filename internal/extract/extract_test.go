@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/noticekb/noticekb/internal/notice"
@@ -40,10 +42,12 @@ type golden struct {
 // fixtureURLs are the addresses fixtures were published at; the others
 // are extracted from their HTML alone.
 var fixtureURLs = map[string]string{
-	"unpog-board.html":     "http://www.unpog.org/page/sub4_1_view.asp?BoardID=0004&sn=412",
-	"demo-article.html":    "https://unpog-demo.example/news/2021/04/webinar-smart-city-data-urban-resilience/",
-	"demo-board-list.html": "https://unpog-demo.example/bbs/list.asp?page=2",
-	"ko-euckr.html":        "http://www.unpog.org/kor/bbs/board.php?bo_table=notice&wr_id=12",
+	"unpog-board.html":          "http://www.unpog.org/page/sub4_1_view.asp?BoardID=0004&sn=412",
+	"demo-article.html":         "https://unpog-demo.example/news/2021/04/webinar-smart-city-data-urban-resilience/",
+	"demo-board-list.html":      "https://unpog-demo.example/bbs/list.asp?page=2",
+	"ko-euckr.html":             "http://www.unpog.org/kor/bbs/board.php?bo_table=notice&wr_id=12",
+	"ruby-recent-news.html":     "https://www.ruby-lang.org/ko/news/2002/02/01/report-security-issues/",
+	"canada-search-dialog.html": "https://numerique.canada.ca/2017/08/24/choisir-nos-projets/",
 }
 
 func TestGolden(t *testing.T) {
@@ -64,7 +68,10 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				got.Error = err.Error()
 			} else {
-				got.Kind, got.Rule, got.Evidence, got.DateFrom, got.Notice = res.Kind.String(), res.Rule, res.Evidence, res.DateSource, &res.Notice
+				got.Kind, got.Rule, got.DateFrom, got.Notice = res.Kind.String(), res.Rule, res.DateSource, &res.Notice
+				for _, e := range res.Verdict.Evidence {
+					got.Evidence = append(got.Evidence, fmt.Sprintf("%+g %s", e.Weight, e.Name))
+				}
 				for _, l := range res.Links {
 					if l.Item {
 						got.Items++
@@ -299,5 +306,26 @@ func TestKoreanEUCKRSurvives(t *testing.T) {
 	}
 	if n.Language != "ko" || n.Date.String() != "2019-05-14" {
 		t.Errorf("language %q date %s", n.Language, n.Date)
+	}
+}
+
+// Raw control bytes in a page (C0, DEL, C1) never reach the notice: they
+// are invisible, and invalid in the feeds' XML. Tabs and line breaks stay.
+func TestControlBytesAreStripped(t *testing.T) {
+	page := "<html><head><title>Work\x01shop</title></head><body><article><h1>Workshop on digital\x02 government\x1f</h1>" +
+		"<p>" + strings.Repeat("The officials\x00 discussed the programme\x7f of cooperation\u0085. ", 8) + "</p>" +
+		"<p>Second\x0b paragraph\x1b[31m of the text.</p></article></body></html>"
+	res, err := newTestExtractor().Extract(Page{Body: []byte(page)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := res.Notice
+	for _, s := range []string{n.Title, n.Body, n.Publisher} {
+		if i := strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }); i >= 0 {
+			t.Errorf("control character %q in %q", s[i:i+1], s)
+		}
+	}
+	if n.Title != "Workshop on digital government" || !strings.Contains(n.Body, "\n") || !strings.Contains(n.Body, "The officials discussed") {
+		t.Errorf("title %q, body %q", n.Title, n.Body)
 	}
 }

@@ -83,3 +83,45 @@ func parseHTMLFragment(t *testing.T, fragment string) *html.Node {
 	t.Fatal("no element")
 	return nil
 }
+
+// A paragraph that starts with "Copyright" is text; a short copyright
+// notice at either end of the text is not.
+func TestCopyrightParagraphIsText(t *testing.T) {
+	para := "Copyright protection became necessary with the invention of the printing press and had its early beginnings in the British censorship laws. The fortunes of the law of copyright have always been closely connected with freedom of expression."
+	for _, tt := range []struct{ name, html string }{
+		{"alone", "<html><head><title>An Unhurried View of Copyright</title></head><body><article><h1>An Unhurried View of Copyright</h1><p>" + para + "</p></article></body></html>"},
+		{"last, after a notice", "<html><body><article><h1>An Unhurried View of Copyright</h1><p>Some first words of the text, long enough to be a paragraph of it.</p><p>" + para + "</p><p>© 2021 UNPOG. All rights reserved.</p></article></body></html>"},
+		{"first, before a table layout's text", "<html><body><table><tr><td><b>An Unhurried View of Copyright</b></td></tr><tr><td>" + para + "</td></tr><tr><td>Copyright © 2021 UNPOG</td></tr></table></body></html>"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := newTestExtractor().Extract(Page{Body: []byte(tt.html)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(res.Notice.Body, "Copyright protection became necessary") {
+				t.Errorf("the paragraph was dropped: body %q", res.Notice.Body)
+			}
+			if strings.Contains(res.Notice.Body, "All rights reserved") || strings.Contains(res.Notice.Body, "© 2021") {
+				t.Errorf("the copyright notice was kept: body %q", res.Notice.Body)
+			}
+		})
+	}
+}
+
+// A very short page's text does not start with its title again, though
+// the generic extractor runs the heading into the text.
+func TestShortPageTextWithoutTitle(t *testing.T) {
+	for _, tt := range []struct{ text, want string }{
+		{"In this article the principal experiments in automatic text analysis are briefly reviewed.", "In this article the principal experiments in automatic text analysis are briefly reviewed."},
+		{"is a field that grew out of information retrieval, and it is briefly reviewed here.", "Automatic Text Analysis is a field that grew out of information retrieval, and it is briefly reviewed here."},
+	} {
+		page := "<html><head><title>Automatic Text Analysis</title></head><body><article><h1>Automatic Text Analysis</h1><p>" + tt.text + "</p></article></body></html>"
+		res, err := newTestExtractor().Extract(Page{Body: []byte(page)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Notice.Title != "Automatic Text Analysis" || res.Notice.Body != tt.want {
+			t.Errorf("title %q, body %q; want body %q", res.Notice.Title, res.Notice.Body, tt.want)
+		}
+	}
+}

@@ -22,27 +22,8 @@ type Link struct {
 	Next bool
 	// Chrome marks a link in navigation, header, footer or sidebar.
 	Chrome bool
-}
-
-// Evidence names for Result.Evidence.
-const (
-	EvidenceRule    = "rule"
-	EvidenceArticle = "article-markup"
-	EvidenceDate    = "date"
-	EvidenceText    = "text"
-)
-
-// Substantial reports whether the page holds enough text with a title to
-// be a notice even without a date or article markup. Importers of files a
-// user chose, and crawlers that reached the page from a list, take such
-// pages as notices; a crawler wandering a site does not.
-func (r *Result) Substantial() bool {
-	for _, e := range r.Evidence {
-		if e == EvidenceText {
-			return true
-		}
-	}
-	return false
+	// Dated marks a list's link to one of its notices shown with a date.
+	Dated bool
 }
 
 const (
@@ -51,58 +32,6 @@ const (
 	minNoticeRunes  = 60 // the same for scripts without spaces
 	minItemTextRune = 12 // anchor text of a notice link (a title, not "more")
 )
-
-// kind decides what the page is, and why.
-func (pg *page) kind(res *Result, dateSource string) (Kind, []string) {
-	items := map[string]bool{}
-	for _, l := range res.Links {
-		if l.Item {
-			items[l.URL] = true
-		}
-	}
-	pager := false
-	for _, l := range res.Links {
-		pager = pager || l.Next
-	}
-	ruleBody := pg.rule != nil && pg.rule.body != nil && pg.doc.FindMatcher(pg.rule.body).Length() > 0
-	n := res.Notice
-	if pg.noticeURL != nil {
-		// The site's rules say which addresses are notices.
-		if !pg.noticeURL.MatchString(res.Notice.URL) {
-			if len(items) > 0 {
-				return KindList, nil
-			}
-			return KindOther, nil
-		}
-		if n.Title == "" || !enoughText(n.Body) {
-			return KindOther, nil
-		}
-		return KindNotice, []string{EvidenceRule, EvidenceText}
-	}
-	// A page that declares itself an article and has an article's text is
-	// one, even with a "more news" block of five notice links below it.
-	article := (pg.meta.ld.isArticle || pg.meta.ogType == "article") && n.Title != "" && enoughText(n.Body)
-	if !ruleBody && !article && (len(items) >= minItemLinks || (pager && len(items) >= 2)) {
-		return KindList, nil
-	}
-	if n.Title == "" || !enoughText(n.Body) {
-		return KindOther, nil
-	}
-	var evidence []string
-	if ruleBody {
-		evidence = append(evidence, EvidenceRule)
-	}
-	if article {
-		evidence = append(evidence, EvidenceArticle)
-	}
-	if dateSource != "" && dateSource != dateFromTitle && dateSource != dateFromURL {
-		evidence = append(evidence, EvidenceDate)
-	}
-	if len(evidence) == 0 {
-		return KindOther, []string{EvidenceText}
-	}
-	return KindNotice, append(evidence, EvidenceText)
-}
 
 func enoughText(body string) bool {
 	return len(strings.Fields(body)) >= minNoticeWords || utf8.RuneCountInString(body) >= minNoticeRunes*3 ||
@@ -128,6 +57,7 @@ var nextTexts = map[string]bool{
 }
 
 type rawLink struct {
+	node         *html.Node
 	url, text    string
 	chrome       bool
 	pager        bool
@@ -142,6 +72,10 @@ func (pg *page) links() []Link {
 	raws, ruleItems := pg.rawLinks()
 	out, pager := pg.markNext(raws)
 	pg.markItems(raws, out, pager, len(ruleItems) > 0)
+	pg.linkNodes = make([]*html.Node, len(raws))
+	for i, r := range raws {
+		pg.linkNodes[i] = r.node
+	}
 	return out
 }
 
@@ -178,7 +112,7 @@ func (pg *page) rawLinks() ([]rawLink, map[*html.Node]bool) {
 				if u := pg.resolve(attr(n, "href")); u != "" {
 					rel := strings.ToLower(attr(n, "rel"))
 					raws = append(raws, rawLink{
-						url: u, text: inlineText(n), chrome: chrome, pager: pager || pagerClass.MatchString(label),
+						node: n, url: u, text: inlineText(n), chrome: chrome, pager: pager || pagerClass.MatchString(label),
 						relNext:  strings.Contains(rel, "next") || strings.Contains(rel, "prev"),
 						ruleItem: ruleItems[n], ruleNextPage: ruleNext[n],
 					})
@@ -197,9 +131,9 @@ func (pg *page) rawLinks() ([]rawLink, map[*html.Node]bool) {
 // rel=next/prev, or a "next" or page-number text in a pager or at a URL of
 // the page's own shape. It reports whether the page has a pager.
 func (pg *page) markNext(raws []rawLink) ([]Link, bool) {
-	ownShape := ""
+	ownShape, self := "", ""
 	if pg.url != nil {
-		ownShape = shape(pg.url)
+		ownShape, self = shape(pg.url), sameDocKey(pg.urlString())
 	}
 	out := make([]Link, 0, len(raws))
 	pager := false
@@ -207,9 +141,10 @@ func (pg *page) markNext(raws []rawLink) ([]Link, bool) {
 		u, _ := url.Parse(r.url)
 		text := strings.ToLower(strings.TrimSpace(r.text))
 		l := Link{URL: r.url, Text: r.text, Chrome: r.chrome}
-		l.Next = r.ruleNextPage || (r.relNext && !r.chrome) ||
+		// A link to the page itself (a footnote's "1") is no other page.
+		l.Next = sameDocKey(r.url) != self && (r.ruleNextPage || (r.relNext && !r.chrome) ||
 			(r.pager && (nextTexts[text] || isPageNumber(text))) ||
-			(!r.chrome && ownShape != "" && shape(u) == ownShape && (nextTexts[text] || isPageNumber(text)))
+			(!r.chrome && ownShape != "" && shape(u) == ownShape && (nextTexts[text] || isPageNumber(text))))
 		pager = pager || l.Next
 		out = append(out, l)
 	}
@@ -236,11 +171,18 @@ func (pg *page) markItems(raws []rawLink, out []Link, pager, ruleDecides bool) {
 		switch {
 		case ruleDecides:
 			out[i].Item = r.ruleItem
-		case !out[i].Next && !r.chrome && utf8.RuneCountInString(r.text) >= minItemTextRune:
+		case !out[i].Next && !r.chrome && titleText(r.text):
 			u, _ := url.Parse(r.url)
 			out[i].Item = itemShapes[shape(u)]
 		}
 	}
+}
+
+// titleText reports whether a link's text reads as a title: long enough,
+// and not an address ("https://…/ruby-2.1.1.tar.bz2" in a release note).
+func titleText(text string) bool {
+	t := strings.TrimSpace(text)
+	return utf8.RuneCountInString(t) >= minItemTextRune && !strings.Contains(t, "://") && !strings.HasPrefix(strings.ToLower(t), "www.")
 }
 
 func nodeSet(nodes []*html.Node) map[*html.Node]bool {
@@ -274,7 +216,7 @@ func (pg *page) itemShapes(raws []rawLink, links []Link, minGroup int, ruleDecid
 	}
 	distinct := map[string]map[string]bool{}
 	for i, r := range raws {
-		if r.chrome || links[i].Next || utf8.RuneCountInString(r.text) < minItemTextRune {
+		if r.chrome || links[i].Next || !titleText(r.text) {
 			continue
 		}
 		u, err := url.Parse(r.url)

@@ -26,7 +26,10 @@ type metadata struct {
 	// itemprop, best first; weakHints are dates of vaguer names (a bare
 	// "date", a creation date, a WebPage's datePublished).
 	publishedHints, weakHints []string
-	ld                        jsonLD
+	// modifiedHints are the page's own "last modified" dates, taken only
+	// when nothing else dates the page, and then flagged.
+	modifiedHints []string
+	ld            jsonLD
 	// scripts holds the text of inline scripts, which may carry page state
 	// (JSON app state), for a last look for a publication time.
 	scripts []string
@@ -37,6 +40,7 @@ type jsonLD struct {
 	isArticle     bool
 	headline      string
 	datePublished string
+	dateModified  string
 	publisher     string
 	// pageDatePublished is the datePublished of a WebPage or other
 	// non-article thing, a weaker sign.
@@ -59,6 +63,10 @@ var (
 	weakMetaDateNames = []string{
 		"citation_date", "dcterms.created", "dc.date.created", "dc.date", "dcterms.date", "date",
 		"displaydate", "release_date", "created", "creation_date", "datecreated",
+	}
+	modifiedMetaDateNames = []string{
+		"article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified",
+		"dc.date.modified", "lastmod", "modified",
 	}
 )
 
@@ -102,10 +110,13 @@ func readMetadata(doc *html.Node) metadata {
 			case atom.Body:
 				// JSON-LD and itemprop dates may sit in the body too.
 			}
-			if prop := attr(n, "itemprop"); strings.EqualFold(prop, "datePublished") && dates["itemprop"] == "" {
-				// The first is the page's own; later ones belong to listed articles.
-				if v := firstNonEmpty(attr(n, "content"), attr(n, "datetime"), inlineText(n)); v != "" {
-					dates["itemprop"] = v
+			for _, p := range [...]string{"datePublished", "dateModified"} {
+				key := "itemprop:" + strings.ToLower(p)
+				if prop := attr(n, "itemprop"); strings.EqualFold(prop, p) && dates[key] == "" {
+					// The first is the page's own; later ones belong to listed articles.
+					if v := firstNonEmpty(attr(n, "content"), attr(n, "datetime"), inlineText(n)); v != "" {
+						dates[key] = v
+					}
 				}
 			}
 		}
@@ -117,10 +128,10 @@ func readMetadata(doc *html.Node) metadata {
 	if m.ld.datePublished != "" {
 		m.publishedHints = append(m.publishedHints, m.ld.datePublished)
 	}
-	if v := dates["itemprop"]; v != "" {
+	if v := dates["itemprop:datepublished"]; v != "" {
 		m.publishedHints = append(m.publishedHints, v)
 	}
-	known := map[string]bool{"itemprop": true}
+	known := map[string]bool{"itemprop:datepublished": true, "itemprop:datemodified": true}
 	for _, name := range metaDateNames {
 		if v := dates[name]; v != "" {
 			m.publishedHints = append(m.publishedHints, v)
@@ -135,6 +146,17 @@ func readMetadata(doc *html.Node) metadata {
 			m.weakHints = append(m.weakHints, v)
 		}
 		known[name] = true
+	}
+	if m.ld.dateModified != "" {
+		m.modifiedHints = append(m.modifiedHints, m.ld.dateModified)
+	}
+	if v := dates["itemprop:datemodified"]; v != "" {
+		m.modifiedHints = append(m.modifiedHints, v)
+	}
+	for _, name := range modifiedMetaDateNames {
+		if v := dates[name]; v != "" {
+			m.modifiedHints = append(m.modifiedHints, v)
+		}
 	}
 	for _, name := range sortedKeys(dates) {
 		if !known[name] && anyPublishedMeta.MatchString(name) && !updatedMarker.MatchString(name) {
@@ -182,7 +204,7 @@ var articleTypes = map[string]bool{
 // JSON-LD is common and simply yields nothing.
 func parseJSONLD(src string) jsonLD {
 	var v any
-	if err := json.Unmarshal([]byte(strings.TrimSpace(src)), &v); err != nil {
+	if err := json.Unmarshal([]byte(unwrapCDATA(src)), &v); err != nil {
 		return jsonLD{}
 	}
 	var out jsonLD
@@ -201,6 +223,7 @@ func parseJSONLD(src string) jsonLD {
 				out.isArticle = true
 				out.headline = firstNonEmpty(str(t["headline"]), str(t["name"]))
 				out.datePublished = firstNonEmpty(str(t["datePublished"]), str(t["dateCreated"]))
+				out.dateModified = str(t["dateModified"])
 				out.publisher = name(t["publisher"])
 			}
 			if !isArticleType(t["@type"]) && out.pageDatePublished == "" {
@@ -216,6 +239,18 @@ func parseJSONLD(src string) jsonLD {
 	}
 	walk(v, 0)
 	return out
+}
+
+// unwrapCDATA takes JSON out of the CDATA section some CMSs wrap their
+// scripts in for XHTML ("//<![CDATA[ … //]]>", "<![CDATA[ … ]]>").
+func unwrapCDATA(src string) string {
+	s := strings.TrimSpace(src)
+	if rest, ok := strings.CutPrefix(strings.TrimPrefix(s, "//"), "<![CDATA["); ok {
+		s = strings.TrimSpace(rest)
+		s = strings.TrimSpace(strings.TrimSuffix(s, "]]>"))
+		s = strings.TrimSpace(strings.TrimSuffix(s, "//"))
+	}
+	return s
 }
 
 func (l *jsonLD) merge(o jsonLD) {

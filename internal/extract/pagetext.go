@@ -26,6 +26,13 @@ type pageText struct {
 	blocks map[*html.Node]blockSpan
 	// elements are all rendered elements with text, with the same offsets.
 	elements map[*html.Node]blockSpan
+	// headings are the rendered h1–h6 elements in text order.
+	headings []heading
+}
+
+type heading struct {
+	el   *html.Node
+	span blockSpan
 }
 
 type textSpan struct {
@@ -109,10 +116,33 @@ func renderPage(root *html.Node) *pageText {
 			space, newline = true, true
 			pt.blocks[n] = blockSpan{start, b.Len()}
 		}
+		if isHeading(n) && len(pt.spans) > spans {
+			pt.headings = append(pt.headings, heading{n, blockSpan{start, b.Len()}})
+		}
 	}
 	walk(root)
 	pt.text = b.String()
+	// Headings were added as their walk ended: an outer one after those
+	// inside it, which never happens in sane pages; sort them anyway.
+	sort.SliceStable(pt.headings, func(i, j int) bool { return pt.headings[i].span.start < pt.headings[j].span.start })
 	return pt
+}
+
+func isHeading(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		return true
+	}
+	return false
+}
+
+// headingBefore is the last heading that ends at or before offset at.
+func (pt *pageText) headingBefore(at int) *html.Node {
+	i := sort.Search(len(pt.headings), func(i int) bool { return pt.headings[i].span.end > at }) - 1
+	if i < 0 {
+		return nil
+	}
+	return pt.headings[i].el
 }
 
 // numberAfterElement reports whether word, the first of a text node that

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -26,14 +27,25 @@ type shownDate struct {
 	score int
 	// labelled dates have a publication label next to them.
 	labelled bool
+	// chrome dates stand in a place whose dates belong to other things
+	// (comments, sidebars, navigation, lists of other articles).
+	chrome bool
+	// belowTitle dates stand just below the title, where bylines are.
+	belowTitle bool
+	// updated dates have an update label nearer before them than any
+	// publication label: they are never taken for the publication date.
+	updated bool
+	// others' dates stand in an item of a list of other articles, or
+	// under another article's heading.
+	others bool
 }
 
 // Labels written before a date. An update label nearer the date than any
 // publication label disqualifies it.
 var (
-	publicationLabel = regexp.MustCompile(`(?i)(published|posted|submitted|gespeichert|eingestellt|erschienen|입력|기사입력|등록|작성|publication date|date of publication|issued|released|erstellt|veröffentlicht|publiziert|gepostet|publié|mis en ligne|publicado|publicada|pubblicato|gepubliceerd|geplaatst|opublikowano|publikováno|опубликовано|게시일|發布|发布|發表|发表|投稿日|公開日|掲載日)`)
+	publicationLabel = regexp.MustCompile(`(?i)(for immediate release|release date|date of release|published|posted|submitted|gespeichert|eingestellt|erschienen|입력|기사입력|등록|작성|publication date|date of publication|issued|released|erstellt|veröffentlicht|publiziert|gepostet|publié|mis en ligne|publicado|publicada|pubblicato|publicat\b|data publicării|gepubliceerd|geplaatst|opublikowano|publikováno|опубликовано|게시일|發布|发布|發表|发表|投稿日|公開日|掲載日)`)
 	dateWordLabel    = regexp.MustCompile(`(?i)(^|[^\p{L}])(date|dated|datum|fecha|data|дата|날짜|日期|日付)\s*[:：]?\s*$`)
-	updatedLabel     = regexp.MustCompile(`(?i)(updated|modified|revised|edited|last edit|aktualisiert|geändert|zuletzt|mis à jour|modifié|actualizado|actualización|aggiornato|bijgewerkt|zaktualizowano|обновлено|обновлен|수정|변경|更新)`)
+	updatedLabel     = regexp.MustCompile(`(?i)(updated|modified|revised|edited|last edit|aktualisiert|geändert|zuletzt|mis à jour|modifié|actualizado|actualización|aggiornato|actualizat|bijgewerkt|zaktualizowano|обновлено|обновлен|수정|변경|更新)`)
 	// publicationAfter are labels written after the date ("am 19. Mai 2010 gepostet").
 	publicationAfter = regexp.MustCompile(`(?i)^[^\n]{0,30}(gepostet|veröffentlicht|publiziert|erstellt)`)
 )
@@ -48,11 +60,38 @@ var (
 	chromeDateClass = regexp.MustCompile(`(?i)(^|[\s_-])(comments?|commentlist|reply|replies|sidebar|related|recommend(ed|ations?)?|popular|most-?read|mostviewed|teasers?|more-?news|other-?news|latest|recent|calendar|archives?|footer|breadcrumbs?|ticker|nav|navbar|navigation|menu|share|sharing|social|tagcloud|promo|adverts?|advertisement)($|[\s_-])`)
 )
 
-// shownDates lists the plausible dates shown on the page, each scored.
+// shownDates lists the plausible dates shown on the page, each scored,
+// leaving out update dates.
 func (pg *page) shownDates(order pubdate.Order, now time.Time) []shownDate {
+	all := pg.allShownDates(order, now)
+	out := all[:0:0]
+	for _, d := range all {
+		if !d.updated {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// allShownDates lists the plausible dates shown on the page, each scored,
+// update dates included. Several date steps read them: they are scored
+// once per page (the order and the clock are the page's throughout).
+func (pg *page) allShownDates(order pubdate.Order, now time.Time) []shownDate {
+	if pg.shown == nil {
+		pg.shown = pg.scoreShownDates(order, now)
+		if pg.shown == nil {
+			pg.shown = []shownDate{}
+		}
+	}
+	return pg.shown
+}
+
+// scoreShownDates finds and scores the dates shown on the page.
+func (pg *page) scoreShownDates(order pubdate.Order, now time.Time) []shownDate {
 	pt := pg.text()
 	where := placeOf{bodyStart: pg.bodyStart()}
 	where.title, where.hasTitle = pg.titleSpan()
+	hasTitle := where.hasTitle
 	matches := make([]pubdate.Match, len(pg.textDates()))
 	listCount := map[string]int{}
 	sigs := make([]string, len(matches))
@@ -69,16 +108,24 @@ func (pg *page) shownDates(order pubdate.Order, now time.Time) []shownDate {
 		if el == nil || !pubdate.Plausible(m.Date, now) {
 			continue
 		}
-		label, okLabel := labelScore(pt.text, m)
-		if !okLabel {
-			continue
+		label, notUpdate := labelScore(pt.text, m)
+		class, chrome := classScore(el)
+		score := label + class
+		other := pg.underOtherItem(m.Start)
+		if other {
+			where.hasTitle = false // no bonus for standing near a title that is not its own
 		}
-		score := label + classScore(el)
 		score += where.score(pt.text, m, label, score)
+		where.hasTitle = hasTitle
 		if listCount[sigs[i]] >= 3 {
 			score -= 2 // one of many alike: a list of other items
 		}
-		out = append(out, shownDate{date: m.Date, start: m.Start, score: score, labelled: label >= 3})
+		if other {
+			score -= 3
+		}
+		out = append(out, shownDate{date: m.Date, start: m.Start, score: score, labelled: label >= 3,
+			chrome: other || pg.inChrome(chrome), belowTitle: !other && where.below(m.Start), updated: !notUpdate,
+			others: other || pg.inOtherItem(el)})
 	}
 	return append(out, pg.timeElementDates(order, now)...)
 }
@@ -88,6 +135,11 @@ type placeOf struct {
 	title     blockSpan
 	hasTitle  bool
 	bodyStart int
+}
+
+// below reports whether offset at stands just below the title.
+func (p placeOf) below(at int) bool {
+	return p.hasTitle && at >= p.title.end && at-p.title.end <= 250
 }
 
 // score weighs where a date stands: on a short line of its own or inside
@@ -192,9 +244,10 @@ func lastIndex(re *regexp.Regexp, s string) int {
 
 // classScore weighs the element holding a date and its near ancestors:
 // classes that say "published" or "date", and places whose dates belong to
-// other things.
-func classScore(el *html.Node) int {
-	score := 0
+// other things, the nearest of which it returns as chrome (a footer is
+// only weighed: many themes put the post's byline in an article's
+// <footer>).
+func classScore(el *html.Node) (score int, chrome *html.Node) {
 	marked := false
 	for e, depth := el, 0; e != nil && e.Type == html.ElementNode; e, depth = e.Parent, depth+1 {
 		if e.DataAtom == atom.Body || e.DataAtom == atom.Html {
@@ -225,14 +278,135 @@ func classScore(el *html.Node) int {
 			}
 		}
 		switch e.DataAtom {
-		case atom.Nav, atom.Footer, atom.Aside:
-			return score - 3
+		case atom.Nav, atom.Aside:
+			return score - 3, e
+		case atom.Footer:
+			return score - 3, nil
 		}
 		if chromeDateClass.MatchString(label) {
-			return score - 3
+			return score - 3, e
 		}
 	}
-	return score
+	return score, nil
+}
+
+// underOtherItem reports whether the text at offset at stands under a
+// heading that links to another page, after the page's own title: the
+// date of an item in a list of other articles ("Recent news", "최근 소식",
+// "Related posts"), whatever the list's classes say.
+func (pg *page) underOtherItem(at int) bool {
+	h := pg.text().headingBefore(at)
+	if h == nil || h == pg.titleNode || h == pg.headingNode || contains(h, pg.titleNode) || contains(pg.titleNode, h) {
+		return false
+	}
+	if t, ok := pg.titleSpan(); ok {
+		if hs, _ := pg.text().spanOf(h); hs.start < t.start {
+			return false // a heading above the title: the page's own header
+		}
+	}
+	return pg.linksElsewhere(h)
+}
+
+// linksElsewhere reports whether element n holds a link to a page other
+// than this one (its address, canonical link or og:url). Without any
+// address for the page, every link is to another page.
+func (pg *page) linksElsewhere(n *html.Node) bool {
+	own, base := pg.ownAddresses()
+	found := false
+	var visit func(*html.Node)
+	visit = func(e *html.Node) {
+		if found {
+			return
+		}
+		if e.Type == html.ElementNode && e.DataAtom == atom.A {
+			href := strings.TrimSpace(attr(e, "href"))
+			if href == "" || strings.HasPrefix(href, "#") {
+				return
+			}
+			u, err := url.Parse(href)
+			if err != nil {
+				return
+			}
+			if base != nil {
+				u = base.ResolveReference(u)
+			}
+			if u.Scheme == "" || u.Scheme == "http" || u.Scheme == "https" {
+				found = !own[addressKey(u)]
+			}
+			return
+		}
+		for c := e.FirstChild; c != nil; c = c.NextSibling {
+			visit(c)
+		}
+	}
+	visit(n)
+	return found
+}
+
+// ownAddresses are the page's own addresses (URL, canonical link, og:url)
+// as addressKey writes them, and the first of them, to resolve links with.
+func (pg *page) ownAddresses() (map[string]bool, *url.URL) {
+	own := map[string]bool{}
+	var base *url.URL
+	for _, raw := range []string{pg.urlString(), pg.meta.canonical, pg.meta.ogURL} {
+		u, err := url.Parse(strings.TrimSpace(raw))
+		if err != nil || raw == "" {
+			continue
+		}
+		if base != nil {
+			u = base.ResolveReference(u)
+		} else if u.IsAbs() {
+			base = u
+		}
+		own[addressKey(u)] = true
+	}
+	return own, base
+}
+
+// addressKey writes an address for comparing: host and path, without a
+// trailing slash, query kept.
+func addressKey(u *url.URL) string {
+	return strings.ToLower(strings.TrimPrefix(u.Host, "www.")) + strings.TrimSuffix(u.EscapedPath(), "/") + "?" + u.RawQuery
+}
+
+// inOtherItem reports whether a date element stands in an item of a list
+// of other articles: the nearest list item, article or table row around it
+// links to another page (and does not hold the page's title).
+func (pg *page) inOtherItem(el *html.Node) bool {
+	for e := el; e != nil && e.Type == html.ElementNode; e = e.Parent {
+		switch e.DataAtom {
+		case atom.Li, atom.Article, atom.Tr:
+			return !contains(e, pg.titleNode) && !contains(e, pg.headingNode) && pg.linksElsewhere(e)
+		case atom.Body:
+			return false
+		}
+	}
+	return false
+}
+
+// inChrome reports whether a chrome element found by classScore holds
+// dates of other things: it does unless it also holds the page's title
+// (then it is the layout around the article: "content-with-sidebar").
+func (pg *page) inChrome(chrome *html.Node) bool {
+	if chrome == nil {
+		return false
+	}
+	for _, t := range []*html.Node{pg.titleNode, pg.headingNode} {
+		if t != nil && contains(chrome, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// contains reports whether n is a or one of its descendants.
+func contains(a, n *html.Node) bool {
+	for ; n != nil; n = n.Parent {
+		if n == a {
+			return true
+		}
+	}
+	return false
 }
 
 // signature names an element's place in the page by the tags and classes
@@ -258,18 +432,20 @@ func (pg *page) timeElementDates(order pubdate.Order, now time.Time) []shownDate
 	visit = func(n *html.Node) {
 		if n.Type == html.ElementNode && n.DataAtom == atom.Time {
 			if d, found := pubdate.Parse(attr(n, "datetime"), order); found && pubdate.Plausible(d, now) {
-				score := classScore(n) + 1
+				class, chrome := classScore(n)
+				score := class + 1
 				if _, pub := getAttr(n, "pubdate"); pub {
 					score += 4
 				}
 				span, shown := pt.spanOf(n)
-				if shown && hasTitle && span.start >= title.end && span.start-title.end <= 250 {
+				below := shown && hasTitle && span.start >= title.end && span.start-title.end <= 250
+				if below {
 					score += 3
 				}
 				if !shown || !strings.ContainsAny(pt.text[span.start:span.end], "0123456789") {
 					score++ // the machine date is the only readable one
 				}
-				out = append(out, shownDate{date: d, start: span.start, score: score})
+				out = append(out, shownDate{date: d, start: span.start, score: score, chrome: pg.inChrome(chrome), belowTitle: below})
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -114,7 +115,19 @@ func inlineText(n *html.Node) string {
 	return strings.Join(strings.Fields(nodeText(n, nil)), " ")
 }
 
+// isHidden reports whether an element is not shown to a reader as it
+// stands: hidden by its attributes or inline style, a dialog that is not
+// open, or a search form (a search dialog's "Filter by type" is never a
+// title, nor text of the page).
 func isHidden(n *html.Node) bool {
+	if n.DataAtom == atom.Dialog {
+		if _, open := getAttr(n, "open"); !open {
+			return true
+		}
+	}
+	if searchUI(n) {
+		return true
+	}
 	for _, a := range n.Attr {
 		switch a.Key {
 		case "hidden":
@@ -150,4 +163,54 @@ func elementAtom(n *html.Node) atom.Atom {
 		return n.DataAtom
 	}
 	return atom.Lookup([]byte(n.Data))
+}
+
+// searchUIClass marks the containers of search boxes and of the dialogs
+// and overlays search results open in.
+var searchUIClass = regexp.MustCompile(`(?i)(^|[\s_-])(search|modal|overlay|popup|dialog|lightbox|off-?canvas)($|[\s_-])`)
+
+// searchUI reports whether n is a search form: role="search", or a form or
+// a search-like container (a search modal) holding a search box and no
+// content (a page wrapper classed "has-overlay" holds the article too).
+func searchUI(n *html.Node) bool {
+	if n.Type != html.ElementNode {
+		return false
+	}
+	if strings.EqualFold(attr(n, "role"), "search") {
+		return true
+	}
+	if n.DataAtom != atom.Form && !searchUIClass.MatchString(attr(n, "class")+" "+attr(n, "id")) {
+		return false
+	}
+	box, content := searchBoxAndContent(n)
+	return box && !content
+}
+
+// searchBoxAndContent reports whether n holds an <input type="search">,
+// and whether it holds content: an article, a main region or a heading.
+func searchBoxAndContent(n *html.Node) (box, content bool) {
+	for c := n.FirstChild; c != nil && !content; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		switch c.DataAtom {
+		case atom.Input:
+			box = box || strings.EqualFold(attr(c, "type"), "search")
+		case atom.Article, atom.Main, atom.H1:
+			content = true
+		}
+		b, ct := searchBoxAndContent(c)
+		box, content = box || b, content || ct
+	}
+	return box, content
+}
+
+// shown reports whether n and all its ancestors are shown to a reader.
+func shown(n *html.Node) bool {
+	for e := n; e != nil; e = e.Parent {
+		if e.Type == html.ElementNode && (invisible[elementAtom(e)] || isHidden(e)) {
+			return false
+		}
+	}
+	return true
 }

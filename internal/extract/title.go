@@ -36,19 +36,24 @@ func (pg *page) findTitle() (string, *html.Node) {
 		cleanTitle(pg.meta.ogTitle),
 		titleFromHead(pg.meta.title),
 	}
-	agrees := func(t string) bool {
+	// For a heading in the article's region, the first part of the
+	// <title> counts for agreement too: the longest part may be the site's
+	// name ("Choisir nos projets - Service numérique canadien"). Outside
+	// it, a site-name heading would agree with "Site » Post".
+	headTitle := cleanTitle(pg.meta.title)
+	agrees := func(t string, n *html.Node) bool {
 		for _, c := range candidates {
 			if agree(t, c) {
 				return true
 			}
 		}
-		return false
+		return inArticleRegion(n) && startsTitle(t, headTitle)
 	}
-	if heading != "" && agrees(heading) {
+	if heading != "" && agrees(heading, headingNode) {
 		return heading, headingNode
 	}
 	visual, visualNode := pg.visualTitle()
-	if visual != "" && agrees(visual) {
+	if visual != "" && agrees(visual, visualNode) {
 		return visual, visualNode
 	}
 	// A metadata title the page does not show anywhere is the site's or a
@@ -108,7 +113,7 @@ func (pg *page) visualTitle() (string, *html.Node) {
 			return
 		}
 		if n.Type == html.ElementNode {
-			if invisible[n.DataAtom] {
+			if invisible[n.DataAtom] || isHidden(n) {
 				return
 			}
 			switch n.DataAtom {
@@ -202,6 +207,9 @@ func (pg *page) mainHeading() (string, *html.Node) {
 		var found string
 		var node *html.Node
 		hs.EachWithBreak(func(_ int, h *goquery.Selection) bool {
+			if !shown(h.Get(0)) {
+				return true
+			}
 			found, node = cleanTitle(h.Text()), h.Get(0)
 			return found == ""
 		})
@@ -210,6 +218,52 @@ func (pg *page) mainHeading() (string, *html.Node) {
 		}
 	}
 	return "", nil
+}
+
+// markup matches tags written as text in a metadata title.
+var markup = regexp.MustCompile(`</?[a-zA-Z][^<>]*>`)
+
+// ellipsisAndApostrophe are written one way for comparing titles.
+var ellipsisAndApostrophe = strings.NewReplacer("…", "...", "’", "'")
+
+// titleKey is a title as compared: as shown when the source escaped it
+// twice ("&amp;nbsp;", "&lt;strong&gt;"), in lower case, with one way of
+// writing an ellipsis and an apostrophe. Titles themselves stay as the
+// page writes them.
+func titleKey(s string) string {
+	if strings.Contains(s, "&") && strings.Contains(s, ";") {
+		s = html.UnescapeString(s)
+	}
+	if strings.Contains(s, "<") {
+		s = markup.ReplaceAllString(s, "")
+	}
+	return ellipsisAndApostrophe.Replace(strings.ToLower(strings.Join(strings.Fields(s), " ")))
+}
+
+// startsTitle reports whether a <title> starts with t, then a separator
+// and more: "Title - Site".
+func startsTitle(t, title string) bool {
+	rest, ok := strings.CutPrefix(titleKey(title), titleKey(t))
+	if !ok || utf8.RuneCountInString(t) < 8 {
+		return false
+	}
+	for _, sep := range titleSeparators {
+		if strings.HasPrefix(rest, sep) {
+			return true
+		}
+	}
+	return false
+}
+
+// inArticleRegion reports whether n stands inside an <article>, <main> or
+// role="main" element.
+func inArticleRegion(n *html.Node) bool {
+	for e := n; e != nil; e = e.Parent {
+		if e.Type == html.ElementNode && (e.DataAtom == atom.Article || e.DataAtom == atom.Main || strings.EqualFold(attr(e, "role"), "main")) {
+			return true
+		}
+	}
+	return false
 }
 
 // titleFromHead takes the notice title out of "<title>": the longest part
@@ -257,7 +311,7 @@ func agree(heading, other string) bool {
 	if other == "" {
 		return false
 	}
-	h, o := strings.ToLower(heading), strings.ToLower(other)
+	h, o := titleKey(heading), titleKey(other)
 	o = strings.TrimRight(strings.TrimSuffix(strings.TrimSuffix(o, "…"), "..."), " ")
 	// Metadata titles may also carry a prefix ("Notice: ", "[Event] ").
 	return h == o || (len(o) >= 12 && strings.HasPrefix(h, o)) ||

@@ -8,6 +8,7 @@ import (
 	"github.com/noticekb/noticekb/internal/notice"
 	"github.com/noticekb/noticekb/internal/store"
 	"github.com/noticekb/noticekb/internal/urlnorm"
+	"github.com/noticekb/noticekb/internal/verdict"
 )
 
 // opKind names what one operation of a session does.
@@ -18,6 +19,10 @@ const (
 	opChecked opKind = "checked" // a page confirmed unchanged
 	opGone    opKind = "gone"    // a page that answered 404 or 410
 	opPromote opKind = "promote" // a page of this run judged again with a stronger origin
+	// opRejudge is a stored page judged again with what the run learned
+	// of its site: it becomes a notice, stops being one, or keeps what it
+	// is with new reasons.
+	opRejudge opKind = "rejudge"
 )
 
 // op is one write of a session. Staged sessions keep ops in the store as
@@ -29,6 +34,10 @@ type op struct {
 	KeepRaw bool     `json:"keep_raw,omitempty"`
 	Reason  string   `json:"reason,omitempty"`
 	Result  *result  `json:"result,omitempty"`
+	// Verdict is a rejudged page's new verdict; ThisRun tells that the
+	// run read (and counted) the page.
+	Verdict *verdict.Verdict `json:"verdict,omitempty"`
+	ThisRun bool             `json:"this_run,omitempty"`
 }
 
 type pageMeta struct {
@@ -47,35 +56,61 @@ func metaOf(p Page) pageMeta {
 		ETag: p.ETag, LastModified: p.LastModified, Origin: p.Origin, Depth: p.Depth}
 }
 
-// result is what of an extraction the store needs (not the links).
+// result is what of an extraction the store needs (not the links), with
+// the page's evidence and the decision made on it.
 type result struct {
 	Kind      extract.Kind     `json:"kind"`
 	Notice    notice.Notice    `json:"notice"`
 	Canonical string           `json:"canonical,omitempty"`
 	Learned   []notice.Partner `json:"learned,omitempty"`
-	Evidence  []string         `json:"evidence,omitempty"`
-	LinkShare float64          `json:"link_share,omitempty"`
+	Page      verdict.Page     `json:"page_evidence"`
+	Verdict   *verdict.Verdict `json:"verdict,omitempty"`
 }
 
-func resultOf(res *extract.Result) *result {
+// resultOf keeps an extraction with the decision on it: the one the run
+// made (p.Verdict), else the page's own evidence and origin's.
+func resultOf(p Page, res *extract.Result) *result {
 	if res == nil {
 		return nil
 	}
-	return &result{Kind: res.Kind, Notice: res.Notice, Canonical: res.Canonical, Learned: res.Learned, Evidence: res.Evidence,
-		LinkShare: linkShare(res)}
+	v := p.Verdict
+	if v == nil {
+		j := Judge(res, p.Origin)
+		v = &j
+	}
+	return &result{Kind: res.Kind, Notice: res.Notice, Canonical: res.Canonical, Learned: res.Learned, Page: res.Page, Verdict: v}
 }
 
 func (r *result) extract() *extract.Result {
-	return &extract.Result{Kind: r.Kind, Notice: r.Notice, Canonical: r.Canonical, Learned: r.Learned, Evidence: r.Evidence}
+	return &extract.Result{Kind: r.Kind, Notice: r.Notice, Canonical: r.Canonical, Learned: r.Learned, Page: r.Page}
+}
+
+// decision is the verdict an operation carries. Operations staged by an
+// older noticekb carry none: their page kind decides.
+func (r *result) decision() verdict.Verdict {
+	if r.Verdict != nil {
+		return *r.Verdict
+	}
+	return verdict.Verdict{Kind: r.Kind}
+}
+
+// runCounts is what a run's writes did: its summary, and the pages whose
+// notice the run added, so a notice the run takes back (a page rejudged)
+// counts as never added.
+type runCounts struct {
+	*notice.RunSummary
+	added map[string]bool
 }
 
 // apply performs one operation inside a write transaction.
-func (g *Ingester) apply(w *store.Writer, o op, sum *notice.RunSummary, now time.Time) error {
+func (g *Ingester) apply(w *store.Writer, o op, sum *runCounts, now time.Time) error {
 	switch o.Kind {
 	case opPage:
 		return g.applyPage(w, o, sum, now, false)
 	case opPromote:
 		return g.applyPage(w, o, sum, now, true)
+	case opRejudge:
+		return g.applyRejudge(w, o, sum, now)
 	case opChecked:
 		return g.applyChecked(w, o, sum, now)
 	case opGone:
@@ -86,7 +121,7 @@ func (g *Ingester) apply(w *store.Writer, o op, sum *notice.RunSummary, now time
 
 // applyPage stores a page and, if it is a notice, the notice: it makes
 // the page's record, judges the page, and writes what the judgement says.
-func (g *Ingester) applyPage(w *store.Writer, o op, sum *notice.RunSummary, now time.Time, promote bool) error {
+func (g *Ingester) applyPage(w *store.Writer, o op, sum *runCounts, now time.Time, promote bool) error {
 	old, had, err := w.Page(o.Page.URL)
 	if err != nil {
 		return err
@@ -99,8 +134,9 @@ func (g *Ingester) applyPage(w *store.Writer, o op, sum *notice.RunSummary, now 
 		return w.PutPage(rec, raw)
 	}
 	res := o.Result.extract()
-	rec.Kind = res.Kind.String()
-	if judge(res, o.Result.LinkShare, Origin(rec.Origin)) {
+	v := o.Result.decision()
+	rec.Kind, rec.Evidence, rec.Verdict = v.Kind.String(), &o.Result.Page, &v
+	if v.Kind == verdict.Notice {
 		return putNotice(w, rec, raw, res, sum, promote)
 	}
 	if promote {
@@ -110,11 +146,58 @@ func (g *Ingester) applyPage(w *store.Writer, o op, sum *notice.RunSummary, now 
 	if had && old.NoticeID != "" {
 		// The page held a notice and no longer does (new rules, or its
 		// content became a list): the notice leaves search.
-		if err := withdrawOwn(w, old.NoticeID, rec.URL, now, sum); err != nil {
+		changed, err := withdrawOwn(w, old.NoticeID, rec.URL, now)
+		if err != nil {
 			return err
+		}
+		if changed {
+			sum.Withdrawn++
 		}
 	}
 	return w.PutPage(rec, raw)
+}
+
+// applyRejudge writes a stored page's new verdict. A page that becomes a
+// notice is stored as one from the extraction the operation carries; a
+// page that stops being one has its notice leave search (a notice the
+// run added counts as never added); any other keeps what it holds, with
+// its new reasons.
+func (g *Ingester) applyRejudge(w *store.Writer, o op, sum *runCounts, now time.Time) error {
+	rec, had, err := w.Page(o.Page.URL)
+	if err != nil || !had || o.Verdict == nil {
+		return err
+	}
+	v := *o.Verdict
+	rec.Kind, rec.Verdict = v.Kind.String(), &v
+	switch {
+	case v.Kind == verdict.Notice && rec.NoticeID == "" && o.Result != nil:
+		if !o.ThisRun {
+			sum.Skipped++ // putNotice takes back the skip a page of this run was counted
+		}
+		return putNotice(w, rec, nil, o.Result.extract(), sum, true)
+	case v.Kind != verdict.Notice && rec.NoticeID != "":
+		id := rec.NoticeID
+		rec.NoticeID = ""
+		if err := w.PutPage(rec, nil); err != nil {
+			return err
+		}
+		changed, err := withdrawOwn(w, id, rec.URL, now)
+		switch {
+		case err != nil || !changed:
+			return err
+		case sum.added[rec.URL]:
+			delete(sum.added, rec.URL)
+			sum.Added--
+			sum.Skipped++
+			if n, err := w.Notice(id); err == nil && n.WeakDate() {
+				sum.WeakDates-- // counted when it was added
+			}
+		default:
+			sum.Withdrawn++
+		}
+		return nil
+	}
+	return w.PutPage(rec, nil)
 }
 
 // pageRecord is the record of a page read now, and the bytes to store
@@ -150,7 +233,7 @@ func pageRecord(o op, old store.PageRecord, had bool, now time.Time) (store.Page
 // putNotice writes a page judged a notice: the notice under its canonical
 // URL (or as a duplicate of the notice it copies), the organisations it
 // defined, and the page's record pointing at it.
-func putNotice(w *store.Writer, rec store.PageRecord, raw []byte, res *extract.Result, sum *notice.RunSummary, promote bool) error {
+func putNotice(w *store.Writer, rec store.PageRecord, raw []byte, res *extract.Result, sum *runCounts, promote bool) error {
 	n := res.Notice
 	n.URL = canonicalURL(rec.URL, res.Canonical)
 	n.ID = notice.IDForURL(n.URL)
@@ -167,7 +250,13 @@ func putNotice(w *store.Writer, rec store.PageRecord, raw []byte, res *extract.R
 	if promote {
 		sum.Skipped-- // counted as skipped when first read
 	}
-	count(sum, outcome)
+	count(sum.RunSummary, outcome)
+	if outcome == store.Added || outcome == store.Superseded {
+		sum.added[rec.URL] = true
+	}
+	if outcome != store.Duplicate && outcome != store.Superseded {
+		countWeak(sum.RunSummary, n)
+	}
 	for _, partner := range res.Learned {
 		if err := w.PutPartner(partner); err != nil {
 			return err
@@ -176,20 +265,17 @@ func putNotice(w *store.Writer, rec store.PageRecord, raw []byte, res *extract.R
 	return w.PutPage(rec, raw)
 }
 
-// withdrawOwn withdraws notice id if url is its own page.
-func withdrawOwn(w *store.Writer, id, url string, now time.Time, sum *notice.RunSummary) error {
+// withdrawOwn withdraws notice id if url is its own page, and reports
+// whether that changed anything.
+func withdrawOwn(w *store.Writer, id, url string, now time.Time) (bool, error) {
 	n, err := w.Notice(id)
 	if errors.Is(err, notice.ErrNotFound) || (err == nil && n.URL != url) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
-	changed, err := w.SetWithdrawn(id, now)
-	if changed {
-		sum.Withdrawn++
-	}
-	return err
+	return w.SetWithdrawn(id, now)
 }
 
 func count(sum *notice.RunSummary, o store.Outcome) {
@@ -206,9 +292,17 @@ func count(sum *notice.RunSummary, o store.Outcome) {
 	}
 }
 
+// countWeak counts a notice of the run that is dated only by its page's
+// update date.
+func countWeak(sum *notice.RunSummary, n notice.Notice) {
+	if n.WeakDate() {
+		sum.WeakDates++
+	}
+}
+
 // applyChecked notes that a page was confirmed unchanged. A notice whose
 // page answers again after it was withdrawn is restored.
-func (g *Ingester) applyChecked(w *store.Writer, o op, sum *notice.RunSummary, now time.Time) error {
+func (g *Ingester) applyChecked(w *store.Writer, o op, sum *runCounts, now time.Time) error {
 	p := o.Page
 	rec, had, err := w.Page(p.URL)
 	if err != nil || !had {
@@ -247,13 +341,14 @@ func (g *Ingester) applyChecked(w *store.Writer, o op, sum *notice.RunSummary, n
 		}
 	default:
 		sum.Unchanged++
+		countWeak(sum.RunSummary, n)
 	}
 	return w.PutPage(rec, nil)
 }
 
 // applyGone records that a page disappeared and withdraws its notice when
 // the page was the notice's own (not an alias whose notice lives on).
-func (g *Ingester) applyGone(w *store.Writer, o op, sum *notice.RunSummary, now time.Time) error {
+func (g *Ingester) applyGone(w *store.Writer, o op, sum *runCounts, now time.Time) error {
 	url := o.Page.URL
 	rec, had, err := w.Page(url)
 	if err != nil || !had {

@@ -72,7 +72,7 @@ func (g *Ingester) backfill(ctx context.Context, acronyms []string) (notice.RunS
 		if ctx.Err() != nil {
 			break
 		}
-		if err := g.rereadPage(session, rec); err != nil {
+		if err := g.rereadPage(session, nil, rec); err != nil {
 			session.Close()
 			return notice.RunSummary{}, err
 		}

@@ -2,38 +2,32 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/noticekb/noticekb/internal/crawl"
 	"github.com/noticekb/noticekb/internal/extract"
 	"github.com/noticekb/noticekb/internal/store"
 	"github.com/noticekb/noticekb/internal/urlnorm"
+	"github.com/noticekb/noticekb/internal/verdict"
 )
 
 // CrawlSink takes one crawl's pages into a session: it is where the
-// crawler's pages are judged (notice, list, other) and stored, and where a
-// judgement is revised when a list's link to a page turns up after the
-// page was read.
+// crawler's pages are judged (notice, list, other) and stored. It judges
+// each page on its own evidence and on what the crawl has learned of its
+// site so far (the lists that link to it, the other pages of its
+// template), revises a judgement when that knowledge grows, and at the
+// end (Finish) judges every page of the crawl again with all of it.
 type CrawlSink struct {
 	s *Session
-
-	mu sync.Mutex
-	// candidates are pages read without a list's link that such a link
-	// would make notices; the crawler calls Listed when one turns up.
-	candidates map[string]candidate
+	j *siteJudge
 }
 
-// candidate is a page read without list evidence, kept to be judged again.
-type candidate struct {
-	page Page
-	res  *extract.Result
-}
-
-// NewCrawlSink returns a sink writing to s. One sink serves one crawl.
+// NewCrawlSink returns a sink writing to s. One sink serves one crawl;
+// call Finish when the crawl ends, before closing the session.
 func NewCrawlSink(s *Session) *CrawlSink {
-	return &CrawlSink{s: s, candidates: map[string]candidate{}}
+	return &CrawlSink{s: s, j: newSiteJudge(s)}
 }
 
 var _ crawl.Sink = (*CrawlSink)(nil)
@@ -72,18 +66,23 @@ func (c *CrawlSink) Page(_ context.Context, f crawl.Fetched) (crawl.Verdict, err
 		return c.unchanged(rec, page, f.Body)
 	}
 	res, xerr := c.s.Extract(page)
-	err := c.s.Add(page, res, xerr)
-	return c.verdict(page, res), err
+	if xerr != nil {
+		return crawl.Verdict{}, c.s.Add(page, nil, xerr)
+	}
+	v, err := c.j.read(page, res)
+	return c.verdict(res, v), errors.Join(err, c.j.lists(res))
 }
 
 // unchanged handles a page that answered 304 or sent its stored bytes. A
-// notice page costs nothing more. A list or other page is read again from
-// the stored bytes, since its links are needed to go on and a list's link
-// may now make it a notice.
+// notice page costs nothing more: its stored evidence is what the crawl
+// learns of it. A list or other page is read again from the stored bytes,
+// since its links are needed to go on and what the crawl has learned may
+// now make it a notice.
 func (c *CrawlSink) unchanged(rec store.PageRecord, page Page, body []byte) (crawl.Verdict, error) {
 	page.Body, page.Status = nil, rec.Status
 	v := crawl.Verdict{Unchanged: true, Useful: true}
-	if rec.NoticeID != "" {
+	if rec.NoticeID != "" && rec.Evidence != nil {
+		c.j.storedNotice(page, rec)
 		return v, c.s.Unchanged(page)
 	}
 	if body == nil {
@@ -95,51 +94,36 @@ func (c *CrawlSink) unchanged(rec store.PageRecord, page Page, body []byte) (cra
 	}
 	page.Body, page.ContentType = body, rec.ContentType
 	res, err := c.s.Extract(page)
-	if err == nil && IsNotice(res, page.Origin) {
-		err = c.s.Add(page, res, nil) // newly a notice: a list links to it now
-	} else {
-		err = c.s.Unchanged(page)
+	if err != nil {
+		return v, c.s.Unchanged(page)
 	}
-	if res == nil {
-		return v, err
-	}
-	v = c.verdict(page, res)
+	judged, err := c.j.readUnchanged(page, res, rec)
+	v = c.verdict(res, judged)
 	v.Unchanged = true
-	return v, err
+	return v, errors.Join(err, c.j.lists(res))
 }
 
-// verdict says what the crawler should make of an extracted page. A page
-// that only lacks a list's link to be a notice is kept as a candidate.
-func (c *CrawlSink) verdict(page Page, res *extract.Result) crawl.Verdict {
-	var v crawl.Verdict
-	if res == nil {
-		return v
+// verdict says what the crawler should make of a page: its links, and
+// whether it paid off (a notice or a list).
+func (c *CrawlSink) verdict(res *extract.Result, v verdict.Verdict) crawl.Verdict {
+	return crawl.Verdict{
+		Useful: v.Kind == verdict.Notice || res.Kind == extract.KindList,
+		Links:  links(res),
 	}
-	notice := IsNotice(res, page.Origin)
-	v.Useful = notice || res.Kind == extract.KindList
-	if !notice && page.Origin != OriginList && IsNotice(res, OriginList) {
-		page.Body = nil // the store has it
-		c.mu.Lock()
-		c.candidates[page.URL] = candidate{page: page, res: res}
-		c.mu.Unlock()
-		v.WantsListed = true
-	}
-	v.Links = links(res)
-	return v
 }
 
-// Listed judges a candidate again now that a list links to it.
-func (c *CrawlSink) Listed(url string) error {
-	c.mu.Lock()
-	cand, ok := c.candidates[url]
-	delete(c.candidates, url)
-	c.mu.Unlock()
-	if !ok {
-		return nil
-	}
-	cand.page.Origin = OriginList
-	return c.s.Promote(cand.page, cand.res)
-}
+// Listed hears from the crawler that a list links to url as one of its
+// entries. The sink reads the lists' links itself, with more detail (an
+// entry shown with a date, or a mere link); this is for the links the
+// crawler knows through redirects.
+func (c *CrawlSink) Listed(url string) error { return c.j.listed(url, verdict.Linked) }
+
+// Finish judges every page of the crawl again with all the crawl learned
+// of its sites, and with the other pages the store holds of them: a
+// template found to be of notices promotes the page of it that lacked
+// evidence, one of archives or services demotes the page of it that showed
+// a date. Call it when the crawl ends, before closing the session.
+func (c *CrawlSink) Finish() error { return c.j.finish() }
 
 // Gone records a page that answered 404 or 410.
 func (c *CrawlSink) Gone(url string, status int) error { return c.s.Gone(url, status) }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -18,8 +19,11 @@ import (
 	"github.com/noticekb/noticekb/internal/notice"
 )
 
-// MaxFileBytes bounds what is read of one file, and of one gzip stream once
-// inflated, so a zip bomb or a mistaken multi-gigabyte file costs little.
+// MaxFileBytes is the largest page a file may hold, once inflated: as
+// much as a crawl reads of one page (crawl.DefaultMaxBodySize) and the
+// extractor parses. A larger file is refused, as a crawl refuses a larger
+// page, so a zip bomb or a mistaken multi-gigabyte file costs little and
+// is never stored cut short.
 const MaxFileBytes = extract.MaxPageBytes
 
 // IsHTMLFile reports whether a file name is one import reads.
@@ -39,7 +43,8 @@ func FileID(path string) string {
 	return base
 }
 
-// ReadFile reads a page file, inflating .gz files, up to MaxFileBytes.
+// ReadFile reads a page file, inflating .gz files. A page larger than
+// MaxFileBytes is an error.
 func ReadFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -47,7 +52,11 @@ func ReadFile(path string) ([]byte, error) {
 	}
 	defer f.Close()
 	var r io.Reader = f
-	if strings.HasSuffix(strings.ToLower(path), ".gz") {
+	gz := strings.HasSuffix(strings.ToLower(path), ".gz")
+	if info, err := f.Stat(); err == nil && !gz && info.Size() > MaxFileBytes {
+		return nil, fmt.Errorf("page of %d bytes is larger than %d", info.Size(), MaxFileBytes)
+	}
+	if gz {
 		zr, err := gzip.NewReader(f)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
@@ -60,7 +69,7 @@ func ReadFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if len(b) > MaxFileBytes {
-		b = b[:MaxFileBytes]
+		return nil, fmt.Errorf("page is larger than %d bytes", MaxFileBytes)
 	}
 	return b, nil
 }
@@ -129,12 +138,19 @@ const importFlushAt = 1000
 
 // extracted is one file read and extracted by an import worker.
 type extracted struct {
+	path string
 	page Page
 	res  *extract.Result
 	err  error
 }
 
 // ImportFiles reads HTML files and folders and ingests every notice in them.
+//
+// A file that cannot be read (not HTML, larger than MaxFileBytes, a broken
+// gzip stream) is counted as failed, with why, and the import goes on. The
+// import fails when it was given nothing to read (no HTML file under the
+// paths), when a file named itself (not found in a folder) could not be
+// read, or when no file at all could be.
 //
 // It is a pipeline: workers read and extract files on every core and hand
 // their results through a queue to one goroutine that adds them to the
@@ -146,6 +162,9 @@ func (g *Ingester) ImportFiles(ctx context.Context, paths []string, opts ImportO
 	if err != nil {
 		return notice.RunSummary{}, err
 	}
+	if len(files) == 0 {
+		return notice.RunSummary{}, fmt.Errorf("import: no .html, .htm or .html.gz file in %s", strings.Join(paths, ", "))
+	}
 	var base *url.URL
 	if opts.BaseURL != "" {
 		if base, err = url.Parse(opts.BaseURL); err != nil || !base.IsAbs() {
@@ -155,11 +174,14 @@ func (g *Ingester) ImportFiles(ctx context.Context, paths []string, opts ImportO
 	session := g.Begin(ctx)
 	session.flushAt = importFlushAt
 	results := extractFiles(ctx, session, files, paths, base, opts.Workers)
-	var addErr error
+	var addErr, namedErr error
 	done := 0
 	for r := range results {
 		if err := session.Add(r.page, r.res, r.err); err != nil && addErr == nil {
 			addErr = err
+		}
+		if r.err != nil && slices.Contains(paths, r.path) {
+			namedErr = errors.Join(namedErr, fmt.Errorf("import: %s not read: %v", r.path, r.err))
 		}
 		done++
 		if opts.Progress != nil {
@@ -167,7 +189,11 @@ func (g *Ingester) ImportFiles(ctx context.Context, paths []string, opts ImportO
 		}
 	}
 	summary, err := session.Close()
-	return summary, errors.Join(addErr, err, ctx.Err())
+	err = errors.Join(addErr, err, ctx.Err(), namedErr)
+	if err == nil && summary.Failed == summary.Pages {
+		err = fmt.Errorf("import: no file could be read (%d failed)", summary.Failed)
+	}
+	return summary, err
 }
 
 // extractFiles reads and extracts files on parallel workers. The returned
@@ -208,11 +234,11 @@ func extractFile(session *Session, path string, roots []string, base *url.URL) e
 	page.FetchURL = page.URL
 	body, err := ReadFile(path)
 	if err != nil {
-		return extracted{page: page, err: err}
+		return extracted{path: path, page: page, err: err}
 	}
 	page.Body = body
 	res, err := session.Extract(page)
-	return extracted{page: page, res: res, err: err}
+	return extracted{path: path, page: page, res: res, err: err}
 }
 
 // fileURL names a file: under the base URL by its path relative to the

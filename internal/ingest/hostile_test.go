@@ -13,7 +13,8 @@ import (
 )
 
 // A .html.gz file that inflates to 4 GiB (64 gzip members of 64 MiB of one
-// letter, 4 MB on disk) is read up to the page limit and no further.
+// letter, 4 MB on disk) is read up to the page limit and no further, and
+// refused as a page too large.
 func TestGzipBombFileIsBounded(t *testing.T) {
 	var member bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&member, gzip.BestCompression)
@@ -41,11 +42,8 @@ func TestGzipBombFileIsBounded(t *testing.T) {
 	body, err := ReadFile(path)
 	took := time.Since(start)
 	runtime.ReadMemStats(&after)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(body) > MaxFileBytes {
-		t.Errorf("read %d bytes of a bomb, the limit is %d", len(body), MaxFileBytes)
+	if err == nil || !strings.Contains(err.Error(), "larger than") || body != nil {
+		t.Errorf("read %d bytes of a bomb, err %v; want it refused as too large", len(body), err)
 	}
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 256<<20 {
 		t.Errorf("reading the bomb allocated %d MB", alloc>>20)
@@ -54,15 +52,39 @@ func TestGzipBombFileIsBounded(t *testing.T) {
 		t.Errorf("reading the bomb took %s", took)
 	}
 
-	// Imported, it costs one failed or odd page, not the process.
+	// Imported, it costs one failed page, not the process; as the only
+	// file, nothing was imported, which is an error.
 	g, _, _ := newIngester(t)
 	start = time.Now()
 	sum, err := g.ImportFiles(t.Context(), []string{dir}, ImportOptions{BaseURL: "https://example.org/"})
-	if err != nil {
-		t.Fatal(err)
+	if err == nil {
+		t.Error("importing nothing but a bomb succeeded")
 	}
-	if sum.Pages != 1 || time.Since(start) > 30*time.Second {
+	if sum.Pages != 1 || sum.Failed != 1 || time.Since(start) > 30*time.Second {
 		t.Errorf("import of the bomb: %+v in %s", sum, time.Since(start))
+	}
+}
+
+// One rule for pages too large, crawled or imported: a file over the page
+// limit is refused (not stored cut short) and listed among the failures
+// with why; the other files of the folder are imported.
+func TestImportRefusesPagesOverTheLimit(t *testing.T) {
+	dir := t.TempDir()
+	head := "<!DOCTYPE html><html><head><title>A huge notice</title></head><body><article><h1>A huge notice</h1><p>"
+	big := append([]byte(head), bytes.Repeat([]byte("word "), MaxFileBytes/5+1)...)
+	os.WriteFile(filepath.Join(dir, "big.html"), big, 0o644)
+	small := head + strings.Repeat("The office and its partners met to discuss digital government. ", 10) + "</p></article></body></html>"
+	os.WriteFile(filepath.Join(dir, "small.html"), []byte(small), 0o644)
+	g, st, _ := newIngester(t)
+	sum, err := g.ImportFiles(t.Context(), []string{dir}, ImportOptions{BaseURL: "https://example.org/"})
+	if err != nil {
+		t.Fatalf("import: %v (one file of two was good)", err)
+	}
+	if sum.Added != 1 || sum.Failed != 1 || len(sum.Failures) != 1 || !strings.Contains(sum.Failures[0].Reason, "larger than") {
+		t.Fatalf("summary %+v, want the small page added and the big one failed as too large", sum)
+	}
+	if _, err := st.RawPage("https://example.org/big.html"); err == nil {
+		t.Error("the page over the limit was stored")
 	}
 }
 

@@ -13,16 +13,15 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/noticekb/noticekb/internal/extract"
 	"github.com/noticekb/noticekb/internal/notice"
 	"github.com/noticekb/noticekb/internal/partner"
 	"github.com/noticekb/noticekb/internal/store"
 	"github.com/noticekb/noticekb/internal/urlnorm"
+	"github.com/noticekb/noticekb/internal/verdict"
 )
 
 // Indexer is the search index as ingestion needs it.
@@ -168,65 +167,32 @@ type Page struct {
 	LastModified string
 	Origin       Origin
 	Depth        int
+	// Verdict is the decision on the page made with what the run knows of
+	// its site (a crawl's); nil leaves it to Judge.
+	Verdict *verdict.Verdict
 }
 
-// IsNotice decides whether an extracted page is stored as a notice. A page
-// with a rule, article markup or a structured date is one. Other pages with
-// a title and enough text count only when a list linked to them (or a
-// person chose the file), and then only with a date found in the text or
-// the length of an article, since pages such as newsletters and about
-// pages are linked from lists too and have text, but neither. A page whose
-// text is mostly the text of its links is an index of some kind, however
-// it was reached.
-func IsNotice(res *extract.Result, origin Origin) bool {
-	return judge(res, linkShare(res), origin)
+// Judge decides what an extracted page is on its own evidence and on how
+// it reached ingestion: a person chose the file, or a crawl met it as a
+// list's entry. A crawl judges its pages again with what it learns of
+// their site (CrawlSink); the evidence and its weighing are the verdict
+// package's, the same `noticekb extract --explain` shows.
+func Judge(res *extract.Result, origin Origin) verdict.Verdict {
+	return verdict.Judge(res.Page, siteOf(origin))
 }
 
-func judge(res *extract.Result, linkShare float64, origin Origin) bool {
-	switch res.Kind {
-	case extract.KindNotice:
-		return true
-	case extract.KindOther:
-		if !res.Substantial() || linkShare >= maxLinkShare {
-			return false
-		}
-		switch origin {
-		case OriginImport:
-			return true
-		case OriginList:
-			return !res.Notice.Date.IsZero() || len(strings.Fields(res.Notice.Body)) >= minUndatedWords
-		}
+// siteOf is what an origin tells of a page beyond the page itself. A
+// crawler's "list" origin only says a list linked to the page with a
+// title for text: the lists' entries, and whether they show dates, are
+// what a crawl reads in the lists themselves (CrawlSink).
+func siteOf(o Origin) verdict.Site {
+	switch o {
+	case OriginImport:
+		return verdict.Site{Chosen: true}
+	case OriginList:
+		return verdict.Site{Listing: verdict.Linked}
 	}
-	return false
-}
-
-// minUndatedWords is the text an undated page reached from a list needs
-// to count as a notice: a few paragraphs, more than a page's header and
-// footer hold.
-const minUndatedWords = 80
-
-// maxLinkShare is the share of a page's text in content links from which
-// the page is taken for an index of links rather than a notice.
-const maxLinkShare = 0.5
-
-// linkShare is how much of the notice text is the text of content links.
-func linkShare(res *extract.Result) float64 {
-	body := res.Notice.Body
-	total := utf8.RuneCountInString(body)
-	if total == 0 {
-		return 0
-	}
-	linked := 0
-	seen := map[string]bool{}
-	for _, l := range res.Links {
-		text := strings.TrimSpace(l.Text)
-		if l.Chrome || len(text) < 4 || seen[text] || !strings.Contains(body, text) {
-			continue
-		}
-		seen[text] = true
-		linked += utf8.RuneCountInString(text)
-	}
-	return float64(linked) / float64(total)
+	return verdict.Site{}
 }
 
 // Stronger reports whether origin a is better evidence than b.

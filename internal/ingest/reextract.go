@@ -57,8 +57,9 @@ func (g *Ingester) reread(ctx context.Context, session *Session, progress func(r
 	var mu sync.Mutex
 	var firstErr error
 	read := 0
+	judge := newSiteJudge(session)
 	parallel.For(ctx, len(records), runtime.GOMAXPROCS(0), func(i int) {
-		err := g.rereadPage(session, records[i])
+		err := g.rereadPage(session, judge, records[i])
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil && firstErr == nil {
@@ -69,10 +70,17 @@ func (g *Ingester) reread(ctx context.Context, session *Session, progress func(r
 			progress(read, len(records))
 		}
 	})
-	return firstErr
+	if firstErr != nil || ctx.Err() != nil {
+		return firstErr
+	}
+	// Every page is judged again with what all the others say of its site.
+	return judge.finish()
 }
 
-func (g *Ingester) rereadPage(session *Session, rec store.PageRecord) error {
+// rereadPage extracts a stored page again and queues it, judged by judge
+// with what the run learns of its site, or as it was judged before when
+// judge is nil.
+func (g *Ingester) rereadPage(session *Session, judge *siteJudge, rec store.PageRecord) error {
 	page := Page{URL: rec.URL, FetchURL: rec.FetchURL, ContentType: rec.ContentType, Status: rec.Status,
 		ETag: rec.ETag, LastModified: rec.LastModified, Origin: Origin(rec.Origin), Depth: rec.Depth}
 	if page.FetchURL == "" {
@@ -84,7 +92,12 @@ func (g *Ingester) rereadPage(session *Session, rec store.PageRecord) error {
 		page.Body = body
 		res, err = session.Extract(page)
 	}
-	return session.Reread(page, res, err)
+	if err != nil || judge == nil {
+		// Without a judge the stored decision stands (a backfill only tags).
+		page.Verdict = rec.Verdict
+		return session.Reread(page, res, err)
+	}
+	return errors.Join(judge.reread(page, res), judge.lists(res))
 }
 
 func hostOf(raw string) string {

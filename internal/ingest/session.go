@@ -12,6 +12,7 @@ import (
 	"github.com/noticekb/noticekb/internal/extract"
 	"github.com/noticekb/noticekb/internal/notice"
 	"github.com/noticekb/noticekb/internal/store"
+	"github.com/noticekb/noticekb/internal/verdict"
 )
 
 // Session batches the writes of one run. Its methods are safe for
@@ -38,6 +39,7 @@ type Session struct {
 	// batches are written in the order they were taken; never the reverse.
 	writeMu sync.Mutex
 	written notice.RunSummary // what the written batches did
+	added   map[string]bool   // pages whose notice the written batches added
 	// learned are the acronyms of organisations first defined in this
 	// run; skipBackfill is set on the session that backfills them.
 	learned      map[string]bool
@@ -80,7 +82,7 @@ func (s *Session) Add(p Page, res *extract.Result, err error) error {
 	if err != nil {
 		o.Reason = err.Error()
 	} else {
-		o.Result = resultOf(res)
+		o.Result = resultOf(p, res)
 	}
 	return s.queue(o, true)
 }
@@ -92,7 +94,7 @@ func (s *Session) Reread(p Page, res *extract.Result, err error) error {
 	if err != nil {
 		o.Reason = err.Error()
 	} else {
-		o.Result = resultOf(res)
+		o.Result = resultOf(p, res)
 	}
 	return s.queue(o, true)
 }
@@ -107,7 +109,15 @@ func (s *Session) Unchanged(p Page) error {
 // Promote queues a page already added in this run, judged again because a
 // list linked to it after it was read (p.Origin is the stronger origin).
 func (s *Session) Promote(p Page, res *extract.Result) error {
-	return s.queue(op{Kind: opPromote, Page: metaOf(p), Result: resultOf(res)}, false)
+	return s.queue(op{Kind: opPromote, Page: metaOf(p), Result: resultOf(p, res)}, false)
+}
+
+// Rejudge queues a stored page's new verdict, v, made with what the run
+// learned of its site. res is the page's extraction, needed when v makes
+// it a notice; thisRun tells that this run read (and counted) the page.
+func (s *Session) Rejudge(p Page, res *extract.Result, v verdict.Verdict, thisRun bool) error {
+	p.Verdict = &v
+	return s.queue(op{Kind: opRejudge, Page: metaOf(p), Result: resultOf(p, res), Verdict: &v, ThisRun: thisRun}, false)
 }
 
 // Gone queues a page that answered 404 or 410: its record keeps the time
@@ -256,11 +266,14 @@ func (s *Session) writeBatch(batch []op) error {
 		return nil
 	}
 	var delta notice.RunSummary
+	if s.added == nil {
+		s.added = map[string]bool{}
+	}
 	err := s.g.store.Write(func(w *store.Writer) error {
 		delta = notice.RunSummary{}
 		now := s.g.now()
 		for _, o := range batch {
-			if err := s.g.apply(w, o, &delta, now); err != nil {
+			if err := s.g.apply(w, o, &runCounts{&delta, s.added}, now); err != nil {
 				return err
 			}
 		}
@@ -302,6 +315,7 @@ const applyBatch = 200
 // applyStage applies a committed stage to the end and drops it.
 func (g *Ingester) applyStage(name string) (notice.RunSummary, error) {
 	var sum notice.RunSummary
+	added := map[string]bool{}
 	for {
 		var n int
 		var delta notice.RunSummary
@@ -318,7 +332,7 @@ func (g *Ingester) applyStage(name string) (notice.RunSummary, error) {
 				if err := json.Unmarshal(data, &o); err != nil {
 					return fmt.Errorf("ingest: stage %s: %w", name, err)
 				}
-				if err := g.apply(w, o, &delta, now); err != nil {
+				if err := g.apply(w, o, &runCounts{&delta, added}, now); err != nil {
 					return err
 				}
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/noticekb/noticekb/internal/notice"
 	"github.com/noticekb/noticekb/internal/store"
 	"github.com/noticekb/noticekb/internal/topic"
+	"github.com/noticekb/noticekb/internal/verdict"
 )
 
 func newIngester(t *testing.T) (*Ingester, *store.Store, *index.Index) {
@@ -132,38 +133,26 @@ func TestGoneAndBack(t *testing.T) {
 	}
 }
 
-// Undated pages with text count as notices only when a list leads to
-// them and they are long; an index of links never does.
-func TestIsNotice(t *testing.T) {
-	words := func(n int) string { return strings.TrimSpace(strings.Repeat("word ", n)) }
-	other := func(body string, dated bool, links ...extract.Link) *extract.Result {
-		r := &extract.Result{Kind: extract.KindOther, Evidence: []string{extract.EvidenceText}, Links: links}
-		r.Notice.Title, r.Notice.Body = "A title", body
-		if dated {
-			r.Notice.Date, _ = notice.ParseDate("2024-01-02")
-		}
-		return r
-	}
-	long := words(100)
+// A page is judged on its own evidence and its origin: an undated page
+// with text is a notice when a person chose the file, not when a crawl
+// merely met it; a list never is.
+func TestJudgeByOrigin(t *testing.T) {
+	undated := &extract.Result{Page: verdict.Page{Title: true, Enough: true, Words: 100}}
+	list := &extract.Result{Page: verdict.Page{Title: true, Enough: true, DateSource: "page", Teasers: 5, TeasersFirst: true, Items: 5}}
 	tests := []struct {
 		name   string
 		res    *extract.Result
 		origin Origin
-		want   bool
+		want   verdict.Kind
 	}{
-		{"notice kind anywhere", &extract.Result{Kind: extract.KindNotice}, OriginCrawl, true},
-		{"list never", &extract.Result{Kind: extract.KindList}, OriginImport, false},
-		{"text, crawled", other(long, true), OriginCrawl, false},
-		{"text with date from a list", other(words(30), true), OriginList, true},
-		{"short undated text from a list", other(words(40), false), OriginList, false},
-		{"long undated text from a list", other(long, false), OriginList, true},
-		{"an index of links from a list", other("First notice title here\nSecond notice title here", true,
-			extract.Link{Text: "First notice title here"}, extract.Link{Text: "Second notice title here"}), OriginList, false},
-		{"imported file", other(words(30), false), OriginImport, true},
+		{"undated text, imported", undated, OriginImport, verdict.Notice},
+		{"undated text, crawled", undated, OriginCrawl, verdict.Other},
+		{"undated text, linked from a list", undated, OriginList, verdict.Other},
+		{"a list, imported", list, OriginImport, verdict.List},
 	}
 	for _, tt := range tests {
-		if got := IsNotice(tt.res, tt.origin); got != tt.want {
-			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		if got := Judge(tt.res, tt.origin); got.Kind != tt.want {
+			t.Errorf("%s: %s, want %s\n%s", tt.name, got.Kind, tt.want, got.Explain())
 		}
 	}
 }
@@ -178,7 +167,7 @@ func TestRereadWithdrawsWhatIsNoLongerANotice(t *testing.T) {
 	s.Close()
 	s = g.Begin(t.Context())
 	res, _ := s.Extract(p)
-	res.Kind = extract.KindList
+	res.Page.Teasers, res.Page.TeasersFirst = 6, true // its content became a list
 	s.Reread(Page{URL: p.URL, FetchURL: p.URL, Origin: OriginCrawl}, res, nil)
 	sum, _ := s.Close()
 	n, _ := st.Notice(notice.IDForURL(p.URL))

@@ -141,7 +141,7 @@ func (m *Manager) run(ctx context.Context, j notice.Job, done chan struct{}) {
 	}
 	m.prune()
 	m.log.Info("admin job ended", "id", job.ID, "state", job.State, "added", sum.Added, "updated", sum.Updated,
-		"unchanged", sum.Unchanged, "withdrawn", sum.Withdrawn, "failed", sum.Failed)
+		"unchanged", sum.Unchanged, "withdrawn", sum.Withdrawn, "failed", sum.Failed, "weak_dates", sum.WeakDates)
 }
 
 // prune forgets the oldest finished jobs beyond keep.

@@ -27,7 +27,7 @@ func ControlSocket(cfg config.Config) string {
 // the store, it takes the snapshot. from says which did.
 func Backup(ctx context.Context, cfg config.Config, out string) (st store.Stats, from string, err error) {
 	if !config.FileExists(cfg.StorePath()) {
-		return st, "", fmt.Errorf("backup: there is no store in %s", cfg.DataDir)
+		return st, "", fmt.Errorf("backup: %w at %s (no store.db there)", ErrNoKnowledgeBase, cfg.DataDir)
 	}
 	from = "the data folder"
 	err = store.WriteFileAtomically(out, func(w io.Writer) error {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/noticekb/noticekb/index"
 	"github.com/noticekb/noticekb/internal/config"
+	"github.com/noticekb/noticekb/internal/control"
 	"github.com/noticekb/noticekb/internal/extract"
 	"github.com/noticekb/noticekb/internal/ingest"
 	"github.com/noticekb/noticekb/internal/notice"
@@ -35,13 +36,54 @@ type KB struct {
 	ingest  *ingest.Ingester
 }
 
-// Open opens a data folder, creating it if needed, and brings the index
-// up to date with the store (after a crash it is behind; if it cannot be
-// opened at all it is rebuilt from the store). An admin job cut short is
-// dropped, or finished if it had committed.
+// ErrNoKnowledgeBase is returned by OpenExisting for a data folder that
+// holds no knowledge base: most often a mistyped --data.
+var ErrNoKnowledgeBase = errors.New("no knowledge base")
+
+// How a command opens a data folder.
+type openMode int
+
+const (
+	existing openMode = iota // the knowledge base must be there (search, export, reindex …)
+	toServe                  // created when missing; left unused, so the demo may go in
+	toAdd                    // created when missing, and recorded as used (crawl, import)
+)
+
+// Open opens the knowledge base in cfg.DataDir for a command that adds to
+// it (crawl, import), creating the folder and its store when there are
+// none. The folder is recorded as used at once, so serve never puts the
+// demo into it, even when this command is killed before it stores
+// anything.
+//
+// Every Open brings the index up to date with the store (after a crash it
+// is behind; if it cannot be opened at all it is rebuilt from the store),
+// and drops an admin job cut short, or finishes it if it had committed.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*KB, error) {
+	return open(ctx, cfg, log, toAdd)
+}
+
+// OpenExisting opens the knowledge base in cfg.DataDir for a command that
+// reads or rebuilds it; a folder without one is an error wrapping
+// ErrNoKnowledgeBase, and nothing is created.
+func OpenExisting(ctx context.Context, cfg config.Config, log *slog.Logger) (*KB, error) {
+	return open(ctx, cfg, log, existing)
+}
+
+// OpenToServe opens the knowledge base serve serves, creating it when
+// there is none; see Fresh for whether it should get the demo.
+func OpenToServe(ctx context.Context, cfg config.Config, log *slog.Logger) (*KB, error) {
+	return open(ctx, cfg, log, toServe)
+}
+
+func open(ctx context.Context, cfg config.Config, log *slog.Logger, mode openMode) (*KB, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if mode == existing && !config.FileExists(cfg.StorePath()) {
+		return nil, fmt.Errorf("%w at %s (no store.db there): check --data or %s; crawl, import and serve create one", ErrNoKnowledgeBase, cfg.DataDir, config.EnvData)
+	}
+	if err := refuseWhileServed(ctx, cfg); err != nil {
+		return nil, err
 	}
 	if err := CheckWritable(cfg.DataDir); err != nil {
 		return nil, err
@@ -51,8 +93,17 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*KB, error)
 		return nil, err
 	}
 	st, err := store.Open(cfg.StorePath())
+	if errors.Is(err, notice.ErrBusy) {
+		return nil, fmt.Errorf("%s is in use by another noticekb command (a crawl, an import …): wait for it to end, or use another --data: %w", cfg.DataDir, notice.ErrBusy)
+	}
 	if err != nil {
 		return nil, err
+	}
+	if mode == toAdd {
+		if err := st.MarkUsed(); err != nil {
+			st.Close()
+			return nil, err
+		}
 	}
 	ix, err := openIndex(ctx, cfg, st, log)
 	if err != nil {
@@ -188,6 +239,23 @@ func (k *KB) Extractor() *extract.Extractor { return k.extract }
 // Partners lists the organisations extraction knows (the gazetteer and
 // those learned from notices), with their full names.
 func (k *KB) Partners() []notice.Partner { return k.extract.Partners().Partners() }
+
+// refuseWhileServed fails at once, with what to do instead, when a serve
+// process holds the data folder: without asking, opening the store would
+// wait for its lock and then fail anyway.
+func refuseWhileServed(ctx context.Context, cfg config.Config) error {
+	st, err := control.Serving(ctx, ControlSocket(cfg))
+	if err != nil {
+		return nil // nobody serves it; another holder is found by the store's lock
+	}
+	return fmt.Errorf("%s is in use by noticekb serve at %s: search there or through its API (%sapi/v1/search), copy it with \"noticekb backup FILE\" (the server writes the copy), or stop serve first: %w",
+		cfg.DataDir, st.URL, st.URL, notice.ErrBusy)
+}
+
+// Fresh reports whether the data folder was never used: no command but
+// serve has opened it and it holds no notices. Only such a folder gets the
+// bundled demo.
+func (k *KB) Fresh() bool { return !k.store.Used() && !k.store.HasNotices() }
 
 // CheckWritable creates a data folder if needed and proves it writable,
 // so a bad path fails with one clear line before anything else happens.

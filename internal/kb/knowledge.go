@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +19,8 @@ import (
 	"github.com/noticekb/noticekb/internal/partner"
 	"github.com/noticekb/noticekb/internal/store"
 	"github.com/noticekb/noticekb/internal/topic"
+	"github.com/noticekb/noticekb/internal/urlnorm"
+	"github.com/noticekb/noticekb/internal/verdict"
 	"github.com/noticekb/noticekb/internal/web"
 )
 
@@ -257,11 +260,29 @@ func (cu *Curator) SetWithdrawn(ctx context.Context, id string, withdraw bool) (
 }
 
 func (cu *Curator) WithdrawnNotices(text string, limit int) ([]notice.Notice, int, error) {
+	return listMatching(cu.k.store.EachWithdrawn, text, limit, func(x, y notice.Notice) int {
+		return y.WithdrawnAt.Compare(x.WithdrawnAt)
+	})
+}
+
+func (cu *Curator) DateSources() (map[string]int, error) { return cu.k.store.DateSources() }
+
+func (cu *Curator) DatedNotices(source, text string, limit int) ([]notice.Notice, int, error) {
+	each := func(fn func(notice.Notice) error) error { return cu.k.store.EachDatedBy(source, fn) }
+	return listMatching(each, text, limit, func(x, y notice.Notice) int {
+		return cmp.Or(y.Date.Time().Compare(x.Date.Time()), strings.Compare(x.ID, y.ID))
+	})
+}
+
+// listMatching lists the notices each gives that contain every word of
+// text, without their bodies, in order, at most limit, with how many
+// there are.
+func listMatching(each func(func(notice.Notice) error) error, text string, limit int, order func(x, y notice.Notice) int) ([]notice.Notice, int, error) {
 	words := strings.Fields(strings.ToLower(text))
 	var found []notice.Notice
-	err := cu.k.store.EachWithdrawn(func(n notice.Notice) error {
+	err := each(func(n notice.Notice) error {
 		if matchesAll(words, n) {
-			n.Body = "" // the list shows none
+			n.Body = "" // the lists show none
 			found = append(found, n)
 		}
 		return nil
@@ -269,11 +290,11 @@ func (cu *Curator) WithdrawnNotices(text string, limit int) ([]notice.Notice, in
 	if err != nil {
 		return nil, 0, err
 	}
-	slices.SortFunc(found, func(x, y notice.Notice) int { return y.WithdrawnAt.Compare(x.WithdrawnAt) })
+	slices.SortFunc(found, order)
 	return found[:min(len(found), limit)], len(found), nil
 }
 
-// matchesAll tells whether a withdrawn notice contains every word (in its
+// matchesAll tells whether a notice contains every word (in its
 // title, body or address), or is the notice with that ID.
 func matchesAll(words []string, n notice.Notice) bool {
 	if len(words) == 1 && words[0] == n.ID {
@@ -286,4 +307,28 @@ func matchesAll(words []string, n notice.Notice) bool {
 		}
 	}
 	return true
+}
+
+// PageVerdict says why the stored page at raw is or is not a notice, as it
+// was last judged; notice.ErrNotFound when no page is stored there.
+func (cu *Curator) PageVerdict(raw string) (web.PageVerdict, error) {
+	u, err := urlnorm.Normalize(raw)
+	if err != nil {
+		return web.PageVerdict{}, fmt.Errorf("kb: page %q: %w", raw, notice.ErrNotFound)
+	}
+	rec, ok, err := cu.k.store.Page(u)
+	if err != nil || !ok {
+		return web.PageVerdict{}, errors.Join(err, fmt.Errorf("kb: page %q: %w", raw, notice.ErrNotFound))
+	}
+	pv := web.PageVerdict{URL: rec.URL, Kind: rec.Kind, NoticeID: rec.NoticeID, Fetched: rec.FetchedAt}
+	if rec.Verdict != nil {
+		pv.Kind, pv.Score = rec.Verdict.Kind.String(), rec.Verdict.Score
+		for _, e := range rec.Verdict.Evidence {
+			pv.Reasons = append(pv.Reasons, web.VerdictReason{Name: e.Name, Detail: e.Detail, Weight: e.Weight})
+		}
+	}
+	if rec.Evidence != nil {
+		pv.Template = "URL pattern " + verdict.Pattern(rec.URL) + ", skeleton " + rec.Evidence.Skeleton
+	}
+	return pv, nil
 }

@@ -10,11 +10,12 @@ import (
 
 	"github.com/noticekb/noticekb/internal/config"
 	"github.com/noticekb/noticekb/internal/demo"
+	"github.com/noticekb/noticekb/internal/ingest"
 	"github.com/noticekb/noticekb/internal/notice"
 )
 
-// openDemo opens a data folder holding the bundled demo.
-func openDemo(t *testing.T) *KB {
+// openEmpty opens a new data folder.
+func openEmpty(t *testing.T) *KB {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
@@ -23,6 +24,13 @@ func openDemo(t *testing.T) *KB {
 		t.Fatal(err)
 	}
 	t.Cleanup(k.Close)
+	return k
+}
+
+// openDemo opens a data folder holding the bundled demo.
+func openDemo(t *testing.T) *KB {
+	t.Helper()
+	k := openEmpty(t)
 	site, err := demo.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -206,5 +214,42 @@ func TestCuratorSaveKnowledge(t *testing.T) {
 	}
 	if _, err := cu.SaveKnowledge(t.Context(), "everything", good); err == nil {
 		t.Error("an unknown file saved")
+	}
+}
+
+// The admin area counts stored notices by where their dates were read and
+// lists those of one source, matching words, newest first, without bodies.
+func TestCuratorDatedNotices(t *testing.T) {
+	k := openEmpty(t)
+	dir := t.TempDir()
+	body := strings.Repeat("The officials discussed the programme of cooperation on digital government. ", 8)
+	for name, page := range map[string]string{
+		"updated": "<h1>Workshop on digital government services</h1><p>Last updated: 10 May 2022</p>",
+		"water":   "<h1>Seminar on water management in cities</h1><p class=\"date\">Posted: 4 March 2021</p>",
+		"data":    "<h1>Seminar on open data for local government</h1><p class=\"date\">Posted: 5 March 2023</p>",
+	} {
+		html := "<html><head><title>" + name + "</title></head><body><article>" + page + "<p>" + body + " " + name + ".</p></article></body></html>"
+		if err := os.WriteFile(filepath.Join(dir, name+".html"), []byte(html), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := k.Import(t.Context(), []string{dir}, ingest.ImportOptions{BaseURL: "https://example.org/"}); err != nil {
+		t.Fatal(err)
+	}
+	cu := NewCurator(k)
+	counts, err := cu.DateSources()
+	if err != nil || counts[notice.DateFromUpdate] != 1 || counts["page"] != 2 {
+		t.Errorf("date sources %v %v, want 1 updated and 2 page", counts, err)
+	}
+	list, n, err := cu.DatedNotices(notice.DateFromUpdate, "", 10)
+	if err != nil || n != 1 || list[0].Title != "Workshop on digital government services" || list[0].Body != "" {
+		t.Errorf("weak dates: %d %+v %v", n, list, err)
+	}
+	list, n, _ = cu.DatedNotices("page", "", 1)
+	if n != 2 || len(list) != 1 || list[0].Title != "Seminar on open data for local government" {
+		t.Errorf("dated by the page, newest first, one listed: %d %+v", n, list)
+	}
+	if list, n, _ = cu.DatedNotices("page", "WATER", 10); n != 1 || list[0].Title != "Seminar on water management in cities" {
+		t.Errorf("dated by the page, matching water: %d %+v", n, list)
 	}
 }

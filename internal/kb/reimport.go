@@ -135,6 +135,9 @@ func (r *Reimporter) crawlJob(ctx context.Context, job notice.Job, progress func
 		err = crawler.Run(ctx, []string{job.URL}, sink)
 	}
 	close(stop)
+	if err == nil && ctx.Err() == nil {
+		err = sink.Finish()
+	}
 	sum := session.Summary()
 	if err == nil && sum.Pages > 0 && sum.Failed == sum.Pages {
 		err = fmt.Errorf("reimport: no page could be read (%d failed)", sum.Failed)

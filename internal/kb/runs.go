@@ -23,11 +23,27 @@ func (k *KB) Import(ctx context.Context, paths []string, opts ingest.ImportOptio
 // Crawl runs a crawl from start URLs into the knowledge base: every
 // batch of pages is committed (and indexed) as it fills, so a crawl that
 // is interrupted keeps what it read and a rerun goes on from there.
+//
+// A start URL whose page could not be read (a site that does not answer,
+// a 404, robots.txt forbidding it) makes the crawl fail with why, even if
+// other pages were read: what was asked for did not happen. Pages met
+// along the way that fail are counted and listed in the summary only.
 func (k *KB) Crawl(ctx context.Context, c *crawl.Crawler, starts []string) (notice.RunSummary, error) {
 	session := k.ingest.Begin(ctx)
-	crawlErr := c.Run(ctx, starts, ingest.NewCrawlSink(session))
+	sink := ingest.NewCrawlSink(session)
+	crawlErr := c.Run(ctx, starts, sink)
+	var finishErr error
+	if ctx.Err() == nil {
+		finishErr = sink.Finish()
+	}
 	sum, err := session.Close()
-	return sum, errors.Join(crawlErr, err, k.settle(ctx))
+	err = errors.Join(crawlErr, finishErr, err, k.settle(ctx))
+	if ctx.Err() == nil {
+		for _, u := range c.Unread(starts) {
+			err = errors.Join(err, fmt.Errorf("crawl: start URL %s not read: %s", u.URL, u.Reason))
+		}
+	}
+	return sum, err
 }
 
 // Reextract reads every stored page again with the knowledge in use,

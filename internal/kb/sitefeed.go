@@ -17,7 +17,7 @@ import (
 
 // feedRun reads the feed and fetches the notices it lists that the store
 // does not have (or that the feed says changed since they were read).
-func (r *siteRunner) feedRun(ctx context.Context, c *crawl.Crawler, m *meter, site notice.Site, res *schedule.Result, session *ingest.Session) error {
+func (r *siteRunner) feedRun(ctx context.Context, c *crawl.Crawler, m *meter, site notice.Site, res *schedule.Result, sink *ingest.CrawlSink) error {
 	seeds, n, err := r.readFeed(ctx, c, site, &res.Feed)
 	if err != nil {
 		return err
@@ -26,7 +26,7 @@ func (r *siteRunner) feedRun(ctx context.Context, c *crawl.Crawler, m *meter, si
 	if len(seeds) == 0 {
 		return nil
 	}
-	return m.crawl(func() error { return c.RunSeeds(ctx, seeds, r.newSink(session)) })
+	return m.crawl(func() error { return c.RunSeeds(ctx, seeds, r.watch(sink)) })
 }
 
 // readFeed reads the site's feed conditionally and returns the pages to

@@ -38,9 +38,11 @@ type siteRunner struct {
 	cpu chan struct{}
 }
 
-// newSink is a run's sink, its reading bounded with every run's.
-func (r *siteRunner) newSink(session *ingest.Session) *watchSink {
-	return &watchSink{CrawlSink: ingest.NewCrawlSink(session), starts: map[string]bool{}, cpu: r.cpu}
+// watch wraps the run's sink for one of its crawls, its reading bounded
+// with every run's. All the crawls of a run share one ingest.CrawlSink, so
+// its judge learns from all of them and Finish judges the run as a whole.
+func (r *siteRunner) watch(sink *ingest.CrawlSink) *watchSink {
+	return &watchSink{CrawlSink: sink, cpu: r.cpu}
 }
 
 // Run runs one site: robots.txt first (a site that shuts noticekb out of
@@ -73,24 +75,30 @@ func (r *siteRunner) Run(ctx context.Context, site notice.Site, kind string, pro
 		r.forgetSkips(site.ID) // every URL is asked for again
 	}
 	defer r.saveSkips(site.ID, full)
-	w := r.newSink(session)
+	sink := ingest.NewCrawlSink(session)
+	w := r.watch(sink)
 	switch kind {
 	case notice.RunFeed:
-		if err := r.feedRun(ctx, c, meter, site, &res, session); err == nil {
+		if err := r.feedRun(ctx, c, meter, site, &res, sink); err == nil {
 			w.read = true // the run stands on the feed, read or 304
 			break
 		}
 		res.Kind = notice.RunCheck // the feed failed: the lists say what is new
 		fallthrough
 	case notice.RunCheck:
-		err = r.checkRun(ctx, c, meter, site, w, session)
+		err = r.checkRun(ctx, c, meter, site, w)
 	default:
 		res.Kind = notice.RunFull
 		err = r.fullRun(ctx, c, meter, site, &res, w)
 	}
-	sum := session.Summary()
 	if err == nil && !w.read {
-		err = r.startFailure(site, sum)
+		err = r.startFailure(site, session.Summary())
+	}
+	if err == nil && ctx.Err() == nil {
+		// Every page of the run judged again with all it learned and the
+		// store's other pages of the site, as after any crawl: a template
+		// found to be of notices promotes a page, one of archives demotes.
+		err = w.finish(ctx)
 	}
 	if err != nil || ctx.Err() != nil {
 		res.Summary, _ = session.Abort()
@@ -204,7 +212,6 @@ func (r *siteRunner) fullRun(ctx context.Context, c *crawl.Crawler, m *meter, si
 			}
 		}
 	}
-	w.noteStarts(starts)
 	return m.crawl(func() error { return c.Run(ctx, starts, w) })
 }
 
@@ -212,12 +219,11 @@ func (r *siteRunner) fullRun(ctx context.Context, c *crawl.Crawler, m *meter, si
 // pages the store does not have. When a list changed, the notices that no
 // list links to any more are checked again, so those taken down are
 // withdrawn.
-func (r *siteRunner) checkRun(ctx context.Context, c *crawl.Crawler, m *meter, site notice.Site, w *watchSink, session *ingest.Session) error {
+func (r *siteRunner) checkRun(ctx context.Context, c *crawl.Crawler, m *meter, site notice.Site, w *watchSink) error {
 	lists, err := r.listPages(site)
 	if err != nil {
 		return err
 	}
-	w.noteStarts(lists)
 	w.lazy = func(u string) bool {
 		rec, ok, _ := r.k.store.Page(u)
 		return ok && rec.Kind == "list" && rec.NoticeID == ""
@@ -239,7 +245,7 @@ func (r *siteRunner) checkRun(ctx context.Context, c *crawl.Crawler, m *meter, s
 	if err != nil || len(dropped) == 0 {
 		return err
 	}
-	return m.crawl(func() error { return c.RunSeeds(ctx, dropped, r.newSink(session)) })
+	return m.crawl(func() error { return c.RunSeeds(ctx, dropped, r.watch(w.CrawlSink)) })
 }
 
 // maxListPages bounds the list pages a check run reads.

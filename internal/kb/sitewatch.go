@@ -10,7 +10,6 @@ import (
 	"github.com/noticekb/noticekb/internal/ingest"
 	"github.com/noticekb/noticekb/internal/notice"
 	"github.com/noticekb/noticekb/internal/store"
-	"github.com/noticekb/noticekb/internal/urlnorm"
 )
 
 // watchSink is a run's sink with notes on what the crawler handed it:
@@ -26,19 +25,10 @@ type watchSink struct {
 	lazy     func(url string) bool
 	cpu      chan struct{} // slots for reading pages, shared by the runs
 	mu       sync.Mutex
-	starts   map[string]bool
 	read     bool
 	items    []string
 	changes  int
 	deferred []crawl.Fetched
-}
-
-func (w *watchSink) noteStarts(urls []string) {
-	for _, u := range urls {
-		if n, err := urlnorm.Normalize(u); err == nil {
-			w.starts[n] = true
-		}
-	}
 }
 
 // Page notes what the sink made of a page.
@@ -57,16 +47,31 @@ func (w *watchSink) Page(ctx context.Context, f crawl.Fetched) (crawl.Verdict, e
 
 // extract hands a page to the sink (which extracts it) in one of the runs'
 // CPU slots.
-func (w *watchSink) extract(ctx context.Context, f crawl.Fetched) (crawl.Verdict, error) {
+func (w *watchSink) extract(ctx context.Context, f crawl.Fetched) (v crawl.Verdict, err error) {
+	err = w.inSlot(ctx, func() error {
+		v, err = w.CrawlSink.Page(ctx, f)
+		return err
+	})
+	return v, err
+}
+
+// finish ends the run's judging (ingest.CrawlSink.Finish), which may read
+// stored pages again, in one of the runs' CPU slots.
+func (w *watchSink) finish(ctx context.Context) error {
+	return w.inSlot(ctx, w.CrawlSink.Finish)
+}
+
+// inSlot runs work in one of the runs' CPU slots.
+func (w *watchSink) inSlot(ctx context.Context, work func() error) error {
 	if w.cpu != nil {
 		select {
 		case w.cpu <- struct{}{}:
 			defer func() { <-w.cpu }()
 		case <-ctx.Done():
-			return crawl.Verdict{}, ctx.Err()
+			return ctx.Err()
 		}
 	}
-	return w.CrawlSink.Page(ctx, f)
+	return work()
 }
 
 func (w *watchSink) note(f crawl.Fetched, v crawl.Verdict) {

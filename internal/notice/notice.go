@@ -7,20 +7,30 @@ package notice
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"time"
 )
 
 // Notice is one news item or notice published on an organisation's website.
 type Notice struct {
-	ID          string    `json:"id"`
-	URL         string    `json:"url"`
-	Title       string    `json:"title"`
-	Date        Date      `json:"date"`
-	Body        string    `json:"body"`
-	Publisher   string    `json:"publisher"`
-	Partners    []string  `json:"partners"`
-	Topics      []string  `json:"topics"`
-	SDGs        []string  `json:"sdgs,omitempty"`
+	ID    string `json:"id"`
+	URL   string `json:"url"`
+	Title string `json:"title"`
+	Date  Date   `json:"date"`
+	// DateSource says where the date was read: "rule", "metadata", "page",
+	// "weak-metadata", "url" or "title" from the page's own evidence; the
+	// weak fallbacks "search" (a date search of the whole page) and
+	// DateFromUpdate (the page's last-update date, for want of any other);
+	// "" when there is no date.
+	DateSource string   `json:"date_source,omitempty"`
+	Body       string   `json:"body"`
+	Publisher  string   `json:"publisher"`
+	Partners   []string `json:"partners"`
+	Topics     []string `json:"topics"`
+	SDGs       []string `json:"sdgs,omitempty"`
+	// Sections are the site's own sections and tags for the notice (its
+	// categories, tags, breadcrumb trail), as the site writes them.
+	Sections    []string  `json:"sections,omitempty"`
 	Language    string    `json:"language,omitempty"`
 	FetchedAt   time.Time `json:"fetched_at,omitzero"`
 	WithdrawnAt time.Time `json:"withdrawn_at,omitzero"`
@@ -29,6 +39,30 @@ type Notice struct {
 	// restores it.
 	WithdrawnByAdmin bool `json:"withdrawn_by_admin,omitempty"`
 }
+
+// PublicURL is the address a notice's URL gives visitors: the URL itself
+// when it is an absolute http(s) URL, else "". A page imported from a file
+// without a base URL is known by a file:// URL, which names a path on the
+// server: that is the owner's business, not something to publish.
+func PublicURL(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok || rest == "" || strings.HasPrefix(rest, "/") {
+		return ""
+	}
+	switch strings.ToLower(scheme) {
+	case "http", "https":
+		return u
+	}
+	return ""
+}
+
+// DateFromUpdate is the DateSource of a notice dated by its page's "last
+// updated" date because the page gives no other: a weak date an admin may
+// want to review.
+const DateFromUpdate = "updated"
+
+// WeakDate reports whether the notice's date is its page's update date.
+func (n Notice) WeakDate() bool { return n.DateSource == DateFromUpdate }
 
 // Withdrawn reports whether the notice is out of search: taken off its
 // site, or withdrawn by an admin.

@@ -31,3 +31,20 @@ func TestPartnerLabel(t *testing.T) {
 		}
 	}
 }
+
+func TestPublicURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://www.unpog.org/news/1": "https://www.unpog.org/news/1",
+		"HTTP://example.org/":          "HTTP://example.org/",
+		"file:///home/me/pages/a.html": "",
+		"file://host/share/a.html":     "",
+		"/notices/abc":                 "",
+		"javascript:alert(1)":          "",
+		"http:///no-host":              "",
+		"":                             "",
+	} {
+		if got := PublicURL(in); got != want {
+			t.Errorf("PublicURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ type RunSummary struct {
 	Duplicates int       `json:"duplicates"` // the same notice under another URL
 	Skipped    int       `json:"skipped"`    // pages that are not notices (lists, other pages)
 	Failed     int       `json:"failed"`     // pages that could not be fetched or read
+	WeakDates  int       `json:"weak_dates"` // notices of the run dated only by their page's update date (DateFromUpdate)
 	Failures   []Failure `json:"failures,omitempty"`
 	Started    time.Time `json:"started"`
 	Finished   time.Time `json:"finished,omitzero"`
@@ -44,6 +45,7 @@ func (s *RunSummary) Add(o RunSummary) {
 	s.Duplicates += o.Duplicates
 	s.Skipped += o.Skipped
 	s.Failed += o.Failed
+	s.WeakDates += o.WeakDates
 	for _, f := range o.Failures {
 		if len(s.Failures) < MaxFailures {
 			s.Failures = append(s.Failures, f)

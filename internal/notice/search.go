@@ -21,7 +21,7 @@ const (
 	DefaultPageSize = 10
 	MaxPageSize     = 100
 	MaxPage         = 10000
-	MaxQueryLength  = 500
+	MaxQueryLength  = 4000 // characters: a pasted abstract, some 600 words
 	MaxFilterValues = 20
 	DefaultFacetTop = 10
 	MaxFacetTop     = 1000
@@ -37,13 +37,14 @@ const (
 	FacetTopic     = "topic"
 	FacetPublisher = "publisher"
 	FacetSDG       = "sdg"
+	FacetSection   = "section"
 	FacetYear      = "year"
 	FacetMonth     = "month"
 )
 
 // FilterFacets are the facets a query can filter on with OR within a facet
 // and AND across facets.
-var FilterFacets = []string{FacetPartner, FacetTopic, FacetPublisher, FacetSDG}
+var FilterFacets = []string{FacetPartner, FacetTopic, FacetPublisher, FacetSDG, FacetSection}
 
 // Query is one search: words, filters, order and page.
 type Query struct {
@@ -65,6 +66,16 @@ type Query struct {
 	After []string
 	// Months asks for the month histogram too.
 	Months bool
+	// FacetsOfHits counts every facet and histogram over the hits alone,
+	// so the counts and the total describe the same notices (a plain
+	// listing such as the command line's). Without it facet counts are
+	// disjunctive, for choosing: each facet ignores its own selection and
+	// the histograms ignore the date range.
+	FacetsOfHits bool
+	// Verbatim searches the words as typed even when they find nothing:
+	// no spelling correction is applied in their place (one may still be
+	// suggested).
+	Verbatim bool
 }
 
 // Selected returns the values selected for a facet.
@@ -140,12 +151,16 @@ type Result struct {
 	// FacetSizes is, per term facet, how many values it has for this
 	// result (before the top-N cut), so a page can offer "show all".
 	FacetSizes map[string]int `json:"facet_sizes,omitempty"`
-	// Suggestion is a corrected query when the words as typed found little.
+	// Suggestion is the query with its misspelt words corrected, offered
+	// when some word was not found as typed.
 	Suggestion string `json:"suggestion,omitempty"`
 	// Corrected says the hits are for Suggestion, because the words as
 	// typed found nothing.
-	Corrected bool          `json:"corrected,omitempty"`
-	Took      time.Duration `json:"-"`
+	Corrected bool `json:"corrected,omitempty"`
+	// Relaxed says no hit has every word of the query: the hits have
+	// some of them.
+	Relaxed bool          `json:"relaxed,omitempty"`
+	Took    time.Duration `json:"-"`
 }
 
 // Hit is one matching notice, without its full body.

@@ -286,8 +286,8 @@ var forms = []form{
 	{re: regexp.MustCompile(`(?i)` + monthWord + `\s+` + dayNum + `,?\s+` + yearNum), read: readNamed},
 	// 9 August 2017; 9th Aug, 2017; 9. August 2017; 9 de agosto de 2017; 15 августа 2016 г.
 	{re: regexp.MustCompile(`(?i)` + dayNum + `\s*(?:de\s+|of\s+)?` + monthWord + `,?\s+(?:de\s+)?` + yearNum), read: readNamed},
-	// 09/08/2017, 9.8.2017, 09-08-2017
-	{re: regexp.MustCompile(`(?P<a>[0-3]?\d)(?P<sep>[-/.])(?P<b>[0-3]?\d)(?P<sep2>[-/.])` + yearNum), read: readNumericYearLast},
+	// 09/08/2017, 9.8.2017, 09-08-2017, 4. 2. 2022
+	{re: regexp.MustCompile(`(?P<a>[0-3]?\d)(?P<sep>[-/.])(?P<sp>\s?)(?P<b>[0-3]?\d)(?P<sep2>[-/.])(?P<sp2>\s?)` + yearNum), read: readNumericYearLast},
 }
 
 func readYMD(group func(string) string, _ Order) (Match, bool) {
@@ -319,8 +319,8 @@ func readNamedPeriod(group func(string) string, order Order) (Match, bool) {
 }
 
 func readNumericYearLast(group func(string) string, order Order) (Match, bool) {
-	if group("sep") != group("sep2") {
-		return Match{}, false
+	if group("sep") != group("sep2") || group("sp") != group("sp2") || (group("sp") != "" && group("sep") != ".") {
+		return Match{}, false // only dots take a space: "4. 2. 2022"
 	}
 	a, b, y := atoi(group("a")), atoi(group("b")), atoi(group("year"))
 	m := Match{Evidence: Auto}

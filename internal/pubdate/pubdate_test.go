@@ -38,6 +38,21 @@ func TestParse(t *testing.T) {
 		{"Release 5.12 - 3 May 2022", Auto, "2022-05-03"},
 		{"Release 5.2 - 3 May 2022", Auto, "2022-05-03"},
 		{"nothing here", Auto, ""},
+		{"Publicat: 25 noiembrie 2021, 16:11", Auto, "2021-11-25"}, // Romanian
+		{"di Mario Rossi - 25 novembre 2021", Auto, "2021-11-25"},
+		{"Stand: 4. 2. 2022", Auto, "2022-02-04"}, // German and Czech, spaced
+		{"4. 2.2022", Auto, ""},                   // spaced once only: no date form
+		{"4/ 2/ 2022", Auto, ""},                  // only dots take a space
+		// Bad input never becomes a date by accident.
+		{"0000-00-00T00:00:00", Auto, ""},
+		{"9999-12-31", Auto, ""},
+		{"31.12.9999", Auto, ""},
+		{"00.00.0000", Auto, ""},
+		{"1507287600", Auto, ""},    // a Unix timestamp
+		{"6 มีนาคม 2560", Auto, ""}, // Thai Buddhist era (2017)
+		{"6/3/2560", Auto, ""},
+		{"1438/06/07", Auto, ""}, // Hijri
+		{"7 جمادى الآخرة 1438 هـ", Auto, ""},
 	}
 	for _, tt := range tests {
 		got, ok := Parse(tt.in, tt.order)
@@ -73,6 +88,8 @@ func TestPlausible(t *testing.T) {
 		want bool
 	}{
 		{"2017-08-09", true}, {"1989-12-31", false}, {"2026-11-28", true}, {"2026-12-01", false},
+		{"1970-01-01", false}, // the Unix epoch, a default where a date is missing
+		{"", false},
 	} {
 		d, _ := Parse(tt.in, Auto)
 		if got := Plausible(d, now); got != tt.want {

@@ -79,3 +79,61 @@ func (s *Store) EachWithdrawn(fn func(notice.Notice) error) error {
 		})
 	})
 }
+
+// Markers read in a stored notice's JSON without decoding it. A key's
+// quoted form cannot occur inside a string value, whose quotes are
+// escaped, so a match is the key itself.
+var (
+	withdrawnKey  = []byte(`"withdrawn_at"`)
+	dateSourceKey = []byte(`"date_source":"`)
+)
+
+// DateSources counts the notices in search by where their dates were read
+// (notice.Notice.DateSource; "" for notices without a date). It decodes no
+// record, so counting stays cheap in a large store.
+func (s *Store) DateSources() (map[string]int, error) {
+	counts := map[string]int{}
+	err := s.eachLiveRecord(func(_, v []byte) error {
+		counts[dateSourceOf(v)]++
+		return nil
+	})
+	return counts, err
+}
+
+// EachDatedBy calls fn for every notice in search whose date was read
+// from source ("" for those without a date), decoding only those.
+func (s *Store) EachDatedBy(source string, fn func(notice.Notice) error) error {
+	return s.eachLiveRecord(func(k, v []byte) error {
+		if dateSourceOf(v) != source {
+			return nil
+		}
+		var rec noticeRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("store: notice %s: %w", k, err)
+		}
+		return fn(rec.Notice)
+	})
+}
+
+// eachLiveRecord calls fn with the key and JSON of every notice in search.
+func (s *Store) eachLiveRecord(fn func(k, v []byte) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketNotices).ForEach(func(k, v []byte) error {
+			if bytes.Contains(v, withdrawnKey) {
+				return nil
+			}
+			return fn(k, v)
+		})
+	})
+}
+
+// dateSourceOf is a stored notice's date_source, "" when it has none. The
+// sources are plain words, with nothing escaped.
+func dateSourceOf(record []byte) string {
+	_, after, ok := bytes.Cut(record, dateSourceKey)
+	if !ok {
+		return ""
+	}
+	source, _, _ := bytes.Cut(after, []byte(`"`))
+	return string(source)
+}

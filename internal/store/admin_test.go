@@ -2,6 +2,8 @@ package store
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -117,5 +119,40 @@ func TestEachWithdrawn(t *testing.T) {
 	})
 	if err != nil || len(got) != 2 || got["Gone"] || !got["Held"] {
 		t.Errorf("withdrawn notices %v, %v", got, err)
+	}
+}
+
+// Notices in search are counted by where their dates were read, and those
+// of one source listed; a title that spells the stored key out, or a
+// withdrawn notice, changes neither.
+func TestDateSources(t *testing.T) {
+	s := MustOpen(t)
+	for _, n := range []struct{ url, title, source string }{
+		{"https://example.org/rule", `Read by a rule, not "date_source":"updated"`, "rule"},
+		{"https://example.org/updated", "Only an update date", notice.DateFromUpdate},
+		{"https://example.org/search", "Found by the date search", "search"},
+		{"https://example.org/none", "No date at all", ""},
+		{"https://example.org/gone", "Withdrawn, only an update date", notice.DateFromUpdate},
+	} {
+		x := sample(n.url, n.title, "Body of "+n.title+".")
+		if x.DateSource = n.source; n.source != "" {
+			x.Date, _ = notice.NewDate(2022, time.May, 10)
+		}
+		put(t, s, x)
+	}
+	if _, err := setByAdmin(t, s, notice.IDForURL("https://example.org/gone"), true); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := s.DateSources()
+	want := map[string]int{"rule": 1, notice.DateFromUpdate: 1, "search": 1, "": 1}
+	if err != nil || !maps.Equal(counts, want) {
+		t.Errorf("DateSources = %v %v, want %v", counts, err, want)
+	}
+	for source, title := range map[string]string{notice.DateFromUpdate: "Only an update date", "": "No date at all"} {
+		var got []string
+		err := s.EachDatedBy(source, func(n notice.Notice) error { got = append(got, n.Title); return nil })
+		if err != nil || !slices.Equal(got, []string{title}) {
+			t.Errorf("EachDatedBy(%q) = %q %v, want %q", source, got, err, title)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/noticekb/noticekb/internal/notice"
+	"github.com/noticekb/noticekb/internal/verdict"
 )
 
 // PageRecord is what the store knows about one fetched or imported page,
@@ -34,6 +35,11 @@ type PageRecord struct {
 	// GoneAt is when the page first answered 404 or 410; the record (and
 	// its raw bytes) are kept.
 	GoneAt time.Time `json:"gone_at,omitzero"`
+	// Evidence is what the page showed of itself when last read, so a
+	// crawl can judge it again with what it learns of the site without
+	// reading it again; Verdict is the judgement stored, with its reasons.
+	Evidence *verdict.Page    `json:"evidence,omitempty"`
+	Verdict  *verdict.Verdict `json:"verdict,omitempty"`
 }
 
 // Host is the host (with port) of the record's URL.

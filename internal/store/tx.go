@@ -48,7 +48,10 @@ func (w *Writer) PutPage(rec PageRecord, raw []byte) error {
 // PutNotice stores a notice under its ID. It reports Unchanged without
 // writing when the stored notice is the same, and Duplicate (with the
 // other notice's ID) without writing when another live notice has the same
-// text under another URL.
+// text under another URL. A notice with a public URL whose text a notice
+// without one holds (a file imported earlier without a base URL) takes
+// its place: the notice has moved to its public address, reported as
+// Updated.
 func (w *Writer) PutNotice(n notice.Notice) (Outcome, string, error) {
 	return w.putNotice(n, false)
 }
@@ -77,7 +80,7 @@ func (w *Writer) putNotice(n notice.Notice, declared bool) (Outcome, string, err
 	}
 	rec := noticeRecord{Notice: n, ContentHash: ContentHash(&n), Fingerprint: fingerprint(n), Declared: declared}
 
-	superseded := false
+	superseded, moved := false, false
 	if exists && old.Fingerprint == rec.Fingerprint && old.Declared == declared {
 		return Unchanged, n.ID, nil
 	}
@@ -88,13 +91,14 @@ func (w *Writer) putNotice(n notice.Notice, declared bool) (Outcome, string, err
 				return 0, "", err
 			}
 			if ok && !o.Withdrawn() {
-				if !declared || o.Declared {
+				moved = notice.PublicURL(o.URL) == "" && notice.PublicURL(n.URL) != ""
+				if !moved && (!declared || o.Declared) {
 					return Duplicate, string(other), nil
 				}
 				if err := w.supersede(o, n); err != nil {
 					return 0, "", err
 				}
-				superseded = true
+				superseded = !moved
 			}
 		}
 	}
@@ -118,7 +122,7 @@ func (w *Writer) putNotice(n notice.Notice, declared bool) (Outcome, string, err
 		return 0, "", fmt.Errorf("store: put notice: %w", err)
 	}
 	switch {
-	case exists:
+	case exists, moved:
 		return Updated, n.ID, nil
 	case superseded:
 		return Superseded, n.ID, nil

@@ -1,9 +1,9 @@
 package topic
 
 import (
+	"cmp"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"unicode"
 
@@ -95,7 +95,7 @@ func score(d *words.Dict, title, body string) scores {
 		e.weight += weight
 	}
 	for _, m := range d.FindAll(words.Split(title)) {
-		add(m.Value, titleWeight, -1)
+		add(m.Value, titleWeight, m.Start-titleFirst) // before any body mention, in title order
 	}
 	for _, m := range d.FindAll(words.Split(body)) {
 		add(m.Value, 1, m.Start)
@@ -103,9 +103,14 @@ func score(d *words.Dict, title, body string) scores {
 	return s
 }
 
-// pick ranks topics with enough evidence by weight and keeps the first
-// limit, then adds the topics of an enumerated list, in list order, up to
-// listedLimit in all.
+// titleFirst places title mentions before all body mentions.
+const titleFirst = 1 << 30
+
+// pick ranks topics with enough evidence by weight, then by first mention,
+// then in taxonomy order, so that a notice gets its topics in one order on
+// every run (a changed order would re-store and re-index it for nothing),
+// and keeps the first limit; then it adds the topics of an enumerated list,
+// in list order, up to listedLimit in all.
 func pick(s scores, listed []int, topics []notice.Topic, limit, listedLimit int) []string {
 	var ranked []int
 	for i, e := range s {
@@ -113,12 +118,9 @@ func pick(s scores, listed []int, topics []notice.Topic, limit, listedLimit int)
 			ranked = append(ranked, i)
 		}
 	}
-	sort.Slice(ranked, func(a, b int) bool {
-		ea, eb := s[ranked[a]], s[ranked[b]]
-		if ea.weight != eb.weight {
-			return ea.weight > eb.weight
-		}
-		return ea.firstSeen < eb.firstSeen
+	slices.SortFunc(ranked, func(a, b int) int {
+		ea, eb := s[a], s[b]
+		return cmp.Or(cmp.Compare(eb.weight, ea.weight), cmp.Compare(ea.firstSeen, eb.firstSeen), cmp.Compare(a, b))
 	})
 	if len(ranked) > limit {
 		ranked = ranked[:limit]

@@ -96,3 +96,23 @@ func TestParseTaxonomyErrors(t *testing.T) {
 		}
 	}
 }
+
+// A notice gets its topics and SDGs in one order on every run: topics
+// tied in weight come in the order the title (then the body) names them.
+// A different order would make re-extraction store and re-index the
+// notice again for nothing.
+func TestClassifyOrderIsDeterministic(t *testing.T) {
+	c := NewClassifier(DefaultTaxonomy())
+	title := "Smart city, open data, e-government and digital identity for local governments"
+	body := "Officials met. SDG 11 sustainable cities and communities, SDG 16 peace justice and strong institutions, SDG 17 partnerships for the goals."
+	wantTopics, wantSDGs := c.Classify(title, body)
+	if len(wantTopics) != 3 || wantTopics[0] != "Smart city" || wantTopics[1] != "Open government & transparency" || wantTopics[2] != "E-government" {
+		t.Fatalf("topics %q, want the first three the title names, in its order", wantTopics)
+	}
+	for range 200 {
+		topics, sdgs := c.Classify(title, body)
+		if !slices.Equal(topics, wantTopics) || !slices.Equal(sdgs, wantSDGs) {
+			t.Fatalf("order changed: %q %q, then %q %q", wantTopics, wantSDGs, topics, sdgs)
+		}
+	}
+}

@@ -35,7 +35,7 @@ func (g *gatedWork) Reimport(ctx context.Context, job notice.Job, progress func(
 	progress(notice.JobProgress{Fetched: 1, Queued: 3})
 	select {
 	case <-g.release:
-		return notice.RunSummary{Pages: 4, Updated: 1, Unchanged: 3}, nil
+		return notice.RunSummary{Pages: 4, Updated: 1, Unchanged: 3, WeakDates: 1}, nil
 	case <-ctx.Done():
 		return notice.RunSummary{Pages: 1}, ctx.Err()
 	}

@@ -197,7 +197,7 @@ func (s *Server) handleJobPage(c *fiber.Ctx) error {
 	if c.Query("part") == "live" {
 		// The part carries the cancel form, but leaves messages waiting
 		// for the next whole page.
-		v.CSRF = s.admin.csrf.token(purposeSession, sess.id)
+		v.CSRF, v.Curator = s.admin.csrf.token(purposeSession, sess.id), s.opts.Curator != nil
 		noStore(c)
 		return s.renderBlock(c, http.StatusOK, "admin-job", "job-live", v)
 	}

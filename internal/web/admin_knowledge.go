@@ -37,6 +37,16 @@ type Curator interface {
 	// contains text (all when empty), most recently withdrawn first, at
 	// most limit, with how many there are in all.
 	WithdrawnNotices(text string, limit int) ([]notice.Notice, int, error)
+	// DateSources counts the notices in search by where their dates were
+	// read (notice.Notice.DateSource, "" for none).
+	DateSources() (map[string]int, error)
+	// DatedNotices lists the notices in search whose date was read from
+	// source ("" for those without a date) and whose title, address or ID
+	// contains text, newest first, at most limit, with how many there are.
+	DatedNotices(source, text string, limit int) ([]notice.Notice, int, error)
+	// PageVerdict says why the stored page at url is or is not a notice;
+	// notice.ErrNotFound when no page is stored there.
+	PageVerdict(url string) (PageVerdict, error)
 }
 
 // KnowledgeFile is one file extraction knows from.

@@ -28,7 +28,8 @@ func adminNoticeView(n notice.Notice) AdminNoticeView {
 }
 
 // NoticesView is the admin page of notices: those in search matching the
-// words, and those withdrawn.
+// words, and those withdrawn; or, with a date source chosen, those in
+// search whose dates were read from it.
 type NoticesView struct {
 	AdminPage
 	Text string
@@ -39,15 +40,28 @@ type NoticesView struct {
 	LiveMore       bool // more match than are listed
 	Withdrawn      []AdminNoticeView
 	WithdrawnTotal int
+	// DateSources count the notices in search by where their dates were
+	// read; Date is the one chosen, whose notices are then Live.
+	DateSources []DateSourceView
+	Date        *DateSourceView
 }
 
 const adminListSize = 20
 
 func (s *Server) handleAdminNotices(c *fiber.Ctx) error {
 	text := strings.TrimSpace(utils.CopyString(c.Query("q")))
+	date := utils.CopyString(c.Query("date"))
 	v := NoticesView{AdminPage: s.adminPage(sessionOf(c), "Notices", "notices"), Text: text, Back: "/admin/notices"}
 	if text != "" {
 		v.Back += "?q=" + url.QueryEscape(text)
+	}
+	counts, err := s.opts.Curator.DateSources()
+	if err != nil {
+		return err
+	}
+	v.DateSources = dateSourceViews(counts, date, text)
+	if date != "" {
+		return s.datedNotices(c, v, date)
 	}
 	if n, err := s.opts.Notices.Notice(text); err == nil && !n.Withdrawn() {
 		v.Live = append(v.Live, adminNoticeView(n)) // an ID pasted in
@@ -74,6 +88,29 @@ func (s *Server) handleAdminNotices(c *fiber.Ctx) error {
 	v.WithdrawnTotal = total
 	for _, n := range withdrawn {
 		v.Withdrawn = append(v.Withdrawn, adminNoticeView(n))
+	}
+	return s.renderAdmin(c, http.StatusOK, "admin-notices", v)
+}
+
+// datedNotices renders the notices page listing, as those in search, the
+// ones whose dates were read from one source, matching the words.
+func (s *Server) datedNotices(c *fiber.Ctx, v NoticesView, date string) error {
+	source, err := dateFilter(date)
+	if err != nil {
+		return err
+	}
+	for i := range v.DateSources {
+		if v.DateSources[i].Current {
+			v.Date, v.Back = &v.DateSources[i], v.DateSources[i].URL
+		}
+	}
+	dated, total, err := s.opts.Curator.DatedNotices(source, v.Text, adminListSize)
+	if err != nil {
+		return err
+	}
+	v.LiveTotal, v.LiveMore = uint64(total), total > len(dated)
+	for _, n := range dated {
+		v.Live = append(v.Live, adminNoticeView(n))
 	}
 	return s.renderAdmin(c, http.StatusOK, "admin-notices", v)
 }
@@ -117,10 +154,11 @@ func (s *Server) setWithdrawn(c *fiber.Ctx, withdraw bool) error {
 
 // NoticeAdmin is the admin's box on a notice page.
 type NoticeAdmin struct {
-	// Action is where the form posts: the notice's withdraw or restore.
-	CSRF, Action, Back string
-	Withdrawn          bool
-	Flashes            []Flash
+	// Action is where the form posts: the notice's withdraw or restore;
+	// WhyURL is the admin page that says why its page is a notice.
+	CSRF, Action, Back, WhyURL string
+	Withdrawn                  bool
+	Flashes                    []Flash
 }
 
 // noticeAdmin gives a signed-in admin's notice page its withdraw or
@@ -134,6 +172,7 @@ func (s *Server) noticeAdmin(c *fiber.Ctx, n notice.Notice) *NoticeAdmin {
 	a := &NoticeAdmin{
 		CSRF: s.admin.csrf.token(purposeSession, sess.id), Action: "/admin/notices/" + n.ID + "/withdraw",
 		Back: "/notices/" + n.ID, Withdrawn: n.Withdrawn(), Flashes: s.admin.sessions.takeFlashes(sess),
+		WhyURL: "/admin/pages?url=" + url.QueryEscape(n.URL),
 	}
 	if a.Withdrawn {
 		a.Action = "/admin/notices/" + n.ID + "/restore"

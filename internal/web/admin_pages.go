@@ -61,6 +61,7 @@ func (s *Server) adminPageRoutes(app *fiber.App) {
 		post("/admin/knowledge/:name/reload", s.handleReload)
 		post("/admin/knowledge/:name/save", s.handleSave)
 		get("/admin/notices", s.handleAdminNotices)
+		get("/admin/pages", s.handleAdminPage)
 		post("/admin/notices/:id/withdraw", s.handleWithdraw)
 		post("/admin/notices/:id/restore", s.handleRestore)
 	}

@@ -89,6 +89,33 @@ func (c *testCurator) WithdrawnNotices(text string, limit int) ([]notice.Notice,
 	return out[:min(len(out), limit)], len(out), err
 }
 
+func (c *testCurator) DateSources() (map[string]int, error) { return c.st.DateSources() }
+
+func (c *testCurator) DatedNotices(source, text string, limit int) ([]notice.Notice, int, error) {
+	var out []notice.Notice
+	err := c.st.EachDatedBy(source, func(n notice.Notice) error {
+		if strings.Contains(strings.ToLower(n.Title), strings.ToLower(text)) {
+			out = append(out, n)
+		}
+		return nil
+	})
+	return out[:min(len(out), limit)], len(out), err
+}
+
+// PageVerdict knows one stored page, whose evidence carries crawled text.
+func (c *testCurator) PageVerdict(u string) (PageVerdict, error) {
+	if u != "https://example.org/judged" {
+		return PageVerdict{}, notice.ErrNotFound
+	}
+	return PageVerdict{URL: u, Kind: "other", Score: -3.5, Template: "URL pattern /*, skeleton <svg onload=x>",
+		Reasons: []VerdictReason{
+			{Name: "prior", Weight: -1.5, Detail: "a page is not a notice until its evidence says so"},
+			{Name: "date on the page", Weight: 2},
+			{Name: "template of other pages", Weight: -3, Detail: "0 of the 6 other pages of its template are notices <script>alert(1)</script>"},
+			{Name: "unlisted", Weight: -1},
+		}}, nil
+}
+
 // adminSite is a server with the admin area on: a real store and index
 // holding the test notices, a jobs manager running gated work.
 type adminSite struct {

@@ -13,7 +13,7 @@ import (
 
 // adminPageNames are the admin area's pages; each is parsed with the
 // layout and the parts they share (admin-parts.html).
-var adminPageNames = []string{"admin-signin", "admin-home", "admin-jobs", "admin-job", "admin-knowledge", "admin-notices", "admin-sites", "admin-site"}
+var adminPageNames = []string{"admin-signin", "admin-home", "admin-jobs", "admin-job", "admin-knowledge", "admin-notices", "admin-page", "admin-sites", "admin-site"}
 
 func (s *Server) parseAdminPages() error {
 	funcs := template.FuncMap{"asset": s.assets.url, "num": formatCount, "when": formatWhen, "took": formatTook}

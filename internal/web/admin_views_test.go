@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -63,9 +64,13 @@ func TestJobPages(t *testing.T) {
 	close(site.work.release)
 	site.jobs.Wait(t.Context(), id)
 	_, page = b.get(jobURL)
+	weak := `<dt>Only an update date</dt><dd><a href="/admin/notices?date=updated">1</a></dd>`
 	if strings.Contains(page, "http-equiv") || strings.Contains(page, `data-poll="/`) || !strings.Contains(page, "state-succeeded") ||
-		!strings.Contains(page, "<dt>Updated</dt><dd>1</dd>") {
+		!strings.Contains(page, "<dt>Updated</dt><dd>1</dd>") || !strings.Contains(page, weak) {
 		t.Errorf("ended job page:\n%s", between(page, `<div id="job-live"`, "All jobs"))
+	}
+	if _, part := b.get(jobURL + "?part=live"); !strings.Contains(part, weak) {
+		t.Errorf("ended job's live part lacks %s:\n%s", weak, part)
 	}
 
 	site.work.release = make(chan struct{})
@@ -169,6 +174,51 @@ func TestWithdrawAndRestoreForms(t *testing.T) {
 	}
 }
 
+// The notices page counts the notices in search by where their dates were
+// read and lists those of one source, weak update dates and the date
+// search's finds among them, each with its page and a withdraw form that
+// comes back to the list; a source it does not know is refused.
+func TestNoticesByDateSource(t *testing.T) {
+	site := newAdminSite(t, testToken, nil)
+	b := newBrowserClient(t, site.base, nil)
+	if resp, _ := b.get("/admin/notices?date=updated"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("signed out: %d, want a redirect to sign in", resp.StatusCode)
+	}
+	b.mustSignIn(testToken)
+	_, page := b.get("/admin/notices")
+	sources := between(page, `id="dates-heading"`, "</nav>")
+	for _, want := range []string{`<a href="/admin/notices?date=updated">weak: update date only</a> <span class="count">(1)</span>`,
+		`<a href="/admin/notices?date=search">found by date search</a> <span class="count">(1)</span>`,
+		`<a href="/admin/notices?date=none">no date</a> <span class="count">(1)</span>`} {
+		if !strings.Contains(sources, want) {
+			t.Errorf("the date sources lack %s:\n%s", want, sources)
+		}
+	}
+	for _, c := range []struct{ path, lists, back string }{
+		{"/admin/notices?date=updated", "evil", "/admin/notices?date=updated"},
+		{"/admin/notices?date=search", "b", "/admin/notices?date=search"},
+		{"/admin/notices?date=none", "a", "/admin/notices?date=none"},
+		{"/admin/notices?date=search&q=survey", "b", "/admin/notices?date=search&amp;q=survey"},
+	} {
+		resp, page := b.get(c.path)
+		list := between(page, `id="live-heading"`, "</section>")
+		ids := regexp.MustCompile(`action="/admin/notices/([^/]+)/withdraw"`).FindAllStringSubmatch(list, -1)
+		if resp.StatusCode != http.StatusOK || len(ids) != 1 || ids[0][1] != c.lists || !strings.Contains(list, `href="/notices/`+c.lists+`"`) ||
+			!strings.Contains(list, `name="back" value="`+c.back+`"`) {
+			t.Errorf("%s: %d, want notice %s alone, linked, coming back to %s:\n%s", c.path, resp.StatusCode, c.lists, c.back, list)
+		}
+		if strings.Contains(page, `id="withdrawn-heading"`) {
+			t.Errorf("%s lists withdrawn notices, which have no date source counted", c.path)
+		}
+	}
+	if _, page := b.get("/admin/notices?date=search&q=forum"); !strings.Contains(page, "No notice in search matches.") {
+		t.Errorf("words and a date source that match nothing:\n%s", between(page, `id="live-heading"`, "</section>"))
+	}
+	if resp, page := b.get("/admin/notices?date=<b>x</b>"); resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "There is no date source “&lt;b&gt;x&lt;/b&gt;”") {
+		t.Errorf("an unknown date source: %d\n%s", resp.StatusCode, between(page, "<main", "</main>"))
+	}
+}
+
 // A reload that fails says why and keeps what is in use; one that works
 // offers to re-extract every stored page.
 func TestReloadMessages(t *testing.T) {
@@ -215,7 +265,8 @@ func TestAdminPagesAreValidHTML(t *testing.T) {
 	site.jobs.Wait(t.Context(), strings.TrimPrefix(job, "/admin/jobs/"))
 	_, pages["/admin/knowledge (error)"] = b.get("/admin/knowledge")
 	for _, p := range []string{job, "/admin", "/admin/jobs", "/admin/knowledge", "/admin/notices", "/admin/notices?q=smart",
-		"/admin/notices?q=nothing+at+all", "/notices/evil", "/notices/a"} {
+		"/admin/notices?q=nothing+at+all", "/admin/notices?date=updated", "/admin/notices?date=none&q=smart", "/notices/evil", "/notices/a",
+		"/admin/pages", "/admin/pages?url=https://example.org/judged", "/admin/pages?url=https://example.org/never-read"} {
 		_, pages[p] = b.get(p)
 	}
 	_, page := b.get("/admin/notices?q=smart")
@@ -236,6 +287,32 @@ func TestAdminPagesAreValidHTML(t *testing.T) {
 	_, part := b.get(job + "?part=live")
 	for _, problem := range checkHTML(part, true) {
 		t.Errorf("job part: %s", problem)
+	}
+}
+
+// The admin page of a stored page says why it is or is not a notice: each
+// piece of evidence with its weight; a signed-in admin's notice page links
+// to it, and anyone else gets the sign-in page.
+func TestAdminPageExplainsAVerdict(t *testing.T) {
+	site := newAdminSite(t, testToken, nil)
+	b := newBrowserClient(t, site.base, nil)
+	if resp, _ := b.get("/admin/pages?url=https://example.org/judged"); resp.StatusCode == http.StatusOK && resp.Request.URL.Path == "/admin/pages" {
+		t.Error("the evidence shown without signing in")
+	}
+	b.mustSignIn(testToken)
+	resp, page := b.get("/admin/pages?url=https://example.org/judged")
+	main := between(page, "<main", "</main>")
+	for _, want := range []string{"Not a notice", "score -3.5", "<td class=\"num\">-3.0</td><td><strong>template of other pages</strong>: 0 of the 6",
+		"<td class=\"num\">&#43;2.0</td><td><strong>date on the page</strong></td>", "notice_url"} {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(main, want) {
+			t.Errorf("%d: the explanation lacks %q:\n%s", resp.StatusCode, want, main)
+		}
+	}
+	if resp, page := b.get("/admin/pages?url=https://example.org/never-read"); resp.StatusCode != http.StatusNotFound || !strings.Contains(page, "No page is stored") {
+		t.Errorf("a page never read: %d", resp.StatusCode)
+	}
+	if _, page := b.get("/notices/a"); !strings.Contains(page, `href="/admin/pages?url=https%3A%2F%2Fexample.org%2Fa"`) {
+		t.Errorf("the notice page's admin box does not link to its evidence:\n%s", between(page, `<section class="admin-box"`, "</section>"))
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/noticekb/noticekb/internal/notice"
 )
 
 // Every search parameter the server reads is documented, and each
@@ -34,8 +36,8 @@ func TestOpenAPIDocumentsTheAPI(t *testing.T) {
 		}
 	}
 	// The parameters queryFromRequest reads; keep in step with request.go.
-	read := []string{"q", "partner", "topic", "publisher", "sdg", "from", "to", "sort", "page", "size", "after",
-		"facet_size", "months", "partner_prefix", "topic_prefix", "publisher_prefix", "sdg_prefix"}
+	read := []string{"q", "partner", "topic", "publisher", "sdg", "section", "from", "to", "sort", "page", "size", "after",
+		"facet_size", "months", "verbatim", "partner_prefix", "topic_prefix", "publisher_prefix", "sdg_prefix", "section_prefix"}
 	slices.Sort(read)
 	slices.Sort(documented)
 	if !slices.Equal(read, documented) {
@@ -102,7 +104,7 @@ func TestSearchAPIFacetOptions(t *testing.T) {
 		{"/api/v1/search?facet_size=1001", "facet size"},
 		{"/api/v1/search?after=x", "sort_key"},
 		{"/api/v1/search?partner_prefix=" + strings.Repeat("k", 101), "prefix longer"},
-		{"/api/v1/search?q=" + strings.Repeat("w+", 40), "at most 32"},
+		{"/api/v1/search?q=" + strings.Repeat("-w+", 40), "at most 32"},
 	} {
 		if resp, body := get(t, base+tt.url); resp.StatusCode != 400 || !strings.Contains(body, tt.want) {
 			t.Errorf("GET %s = %d %s; want 400 with %q", tt.url, resp.StatusCode, body, tt.want)
@@ -114,7 +116,7 @@ func TestSearchAPIFacetOptions(t *testing.T) {
 func TestSearchPageBadInput(t *testing.T) {
 	_, base := newTestServer(t)
 	for _, tt := range []struct{ query, want string }{
-		{"q=" + strings.Repeat("w+", 40), "at most 32"},
+		{"q=" + strings.Repeat("-w+", 40), "at most 32"},
 		{"q=smart&partner=Nobody", "no notice has the partner"},
 		{"q=smart&size=0", "could not be used"},
 		{"q=smart&from=2020&to=2019", "could not be used"},
@@ -123,5 +125,29 @@ func TestSearchPageBadInput(t *testing.T) {
 		if resp.StatusCode != 400 || !strings.Contains(body, tt.want) {
 			t.Errorf("/?%s = %d, want 400 with %q", tt.query, resp.StatusCode, tt.want)
 		}
+	}
+}
+
+// The API's notice says where its date was read, so a client can tell a
+// weak date (the page's last update) from a publication date; the notice
+// page says "Updated" beside such a date, and only beside such a date.
+func TestNoticeAPIShowsDateSource(t *testing.T) {
+	weak := notice.Notice{ID: "w", URL: "https://example.org/w", Title: "Updated page", Body: "Text.", Date: date("2022-05-10"),
+		DateSource: notice.DateFromUpdate, Publisher: "UNPOG", Partners: []string{}, Topics: []string{}}
+	dated := weak
+	dated.ID, dated.URL, dated.Title, dated.DateSource = "d", "https://example.org/d", "Dated page", "page"
+	_, base := newTestServerWith(t, []notice.Notice{weak, dated})
+	for id, want := range map[string]string{"w": `Updated <time datetime="2022-05-10">10 May 2022</time>`, "d": `<p class="meta"><time datetime="2022-05-10">10 May 2022</time>`} {
+		if _, page := get(t, base+"/notices/"+id); !strings.Contains(page, want) {
+			t.Errorf("notice page %s lacks %s:\n%s", id, want, page)
+		}
+	}
+	resp, body := get(t, base+"/api/v1/notices/w")
+	var got map[string]any
+	if err := json.Unmarshal([]byte(body), &got); resp.StatusCode != 200 || err != nil {
+		t.Fatalf("%d %v %s", resp.StatusCode, err, body)
+	}
+	if got["date_source"] != "updated" {
+		t.Errorf("date_source = %v, want updated", got["date_source"])
 	}
 }

@@ -19,7 +19,7 @@ type state struct {
 }
 
 // expandable are the facets a page can list in full.
-var expandable = []string{notice.FacetPartner, notice.FacetTopic, notice.FacetPublisher, notice.FacetSDG}
+var expandable = []string{notice.FacetPartner, notice.FacetTopic, notice.FacetPublisher, notice.FacetSDG, notice.FacetSection}
 
 func (st state) expanded(facet string) bool { return slices.Contains(st.Expand, facet) }
 
@@ -79,6 +79,9 @@ func (st state) values(page bool) params {
 	}
 	if q.FacetTop != 0 && q.FacetTop != notice.DefaultFacetTop {
 		v.Set("facet_size", strconv.Itoa(q.FacetTop))
+	}
+	if q.Verbatim {
+		v.Set("verbatim", "1")
 	}
 	for _, f := range st.Expand {
 		v.Add("expand", f)

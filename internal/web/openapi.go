@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -117,17 +116,9 @@ func (s *Server) handleOpenAPI(c *fiber.Ctx) error {
 	return c.Send(s.openAPI)
 }
 
-// Relater finds the notices related to one (the index does).
-type Relater interface {
-	Related(ctx context.Context, id string, size int) ([]notice.Hit, error)
-}
-
-// relatedDefault is how many related notices a request gets by default.
-const relatedDefault = 5
-
 // handleRelatedAPI lists the notices related to a notice.
 func (s *Server) handleRelatedAPI(c *fiber.Ctx) error {
-	r, ok := s.opts.Searcher.(Relater)
+	r, ok := s.relater()
 	if !ok {
 		return fiber.ErrNotFound
 	}
@@ -135,7 +126,7 @@ func (s *Server) handleRelatedAPI(c *fiber.Ctx) error {
 	if id == "" || len(id) > 64 {
 		return notice.ErrNotFound
 	}
-	size := relatedDefault
+	size := relatedCount
 	if raw := c.Query("size"); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil {
@@ -147,5 +138,5 @@ func (s *Server) handleRelatedAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"id": id, "hits": orEmpty(hits)})
+	return c.JSON(fiber.Map{"id": id, "hits": publicHits(hits)})
 }

@@ -26,9 +26,6 @@ type NoticeView struct {
 	Admin *NoticeAdmin
 }
 
-// relatedCount is how many related notices the notice page lists.
-const relatedCount = 5
-
 func (s *Server) notice(c *fiber.Ctx) (notice.Notice, error) {
 	id := utils.CopyString(c.Params("id"))
 	if id == "" || len(id) > 64 {
@@ -54,14 +51,16 @@ func (s *Server) handleNoticePage(c *fiber.Ctx) error {
 	}
 	v.Partners, v.Topics = chips(n.Partners, n.Topics, names)
 	v.Admin = s.noticeAdmin(c, n)
-	related, err := s.related.Related(c.UserContext(), n, relatedCount)
-	if err != nil {
-		// The notice itself is there; a page without its related list is
-		// better than an error page.
-		s.log.Warn("related notices", "id", n.ID, "err", err)
-	}
-	for _, h := range related {
-		v.Related = append(v.Related, hitView(h, names))
+	if r, ok := s.relater(); ok {
+		related, err := r.Related(c.UserContext(), n.ID, relatedCount)
+		if err != nil {
+			// The notice itself is there; a page without its related list
+			// is better than an error page.
+			s.log.Warn("related notices", "id", n.ID, "err", err)
+		}
+		for _, h := range related {
+			v.Related = append(v.Related, hitView(h, names))
+		}
 	}
 	return s.render(c, http.StatusOK, "notice", v)
 }
@@ -70,8 +69,8 @@ func (s *Server) handleNoticePage(c *fiber.Ctx) error {
 // pages are served by noticekb itself under /demo/. Anything but http(s)
 // (a javascript: URL from a hostile page) gets no link.
 func (s *Server) sourceURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+	u, err := url.Parse(notice.PublicURL(raw))
+	if err != nil || u.Host == "" {
 		return ""
 	}
 	if s.opts.DemoSite != nil && u.Hostname() == s.opts.DemoHost {

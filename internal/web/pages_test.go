@@ -2,7 +2,7 @@ package web
 
 import (
 	"compress/gzip"
-	"context"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -383,20 +383,32 @@ func TestCooperationMap(t *testing.T) {
 	}
 }
 
+// The notice page lists what the API answers, in its order: one answer.
 func TestRelatedNotices(t *testing.T) {
 	_, base := newTestServerWith(t, manyPartners())
-	_, doc := page(t, base+"/notices/old0")
-	var related []string
-	doc.Find(".related li a").Each(func(_ int, s *goqueryS) { related = append(related, s.AttrOr("href", "")) })
-	// old1 shares the partner and the topic; n01 only the partner, then
-	// notices sharing the topic alone are not asked for (none exist).
-	if len(related) < 2 || related[0] != "/notices/old1" || related[1] != "/notices/n01" {
-		t.Errorf("related %v", related)
-	}
-	for _, r := range related {
-		if r == "/notices/old0" {
-			t.Error("a notice is related to itself")
+	for _, id := range []string{"old0", "n01"} {
+		_, doc := page(t, base+"/notices/"+id)
+		var onPage []string
+		doc.Find(".related li a").Each(func(_ int, s *goqueryS) {
+			onPage = append(onPage, strings.TrimPrefix(s.AttrOr("href", ""), "/notices/"))
+		})
+		_, body := get(t, base+"/api/v1/notices/"+id+"/related")
+		var api struct{ Hits []struct{ ID string } }
+		if err := json.Unmarshal([]byte(body), &api); err != nil {
+			t.Fatal(err)
 		}
+		var fromAPI []string
+		for _, h := range api.Hits {
+			fromAPI = append(fromAPI, h.ID)
+		}
+		if len(onPage) == 0 || !slices.Equal(onPage, fromAPI) || slices.Contains(onPage, id) {
+			t.Errorf("%s: related on the page %v, from the API %v", id, onPage, fromAPI)
+		}
+	}
+	// old1 shares the partner, the topic and words with old0.
+	_, doc := page(t, base+"/notices/old0")
+	if first := doc.Find(".related li a").First().AttrOr("href", ""); first != "/notices/old1" {
+		t.Errorf("first related to old0: %q, want /notices/old1", first)
 	}
 }
 
@@ -495,33 +507,51 @@ func TestHeatAndSparkline(t *testing.T) {
 	}
 }
 
-// suggesting stands in for an index that offers corrections: the real
-// index's results, with a suggestion for one misspelling.
-type suggesting struct{ Searcher }
-
-func (s suggesting) Search(ctx context.Context, q notice.Query) (*notice.Result, error) {
-	r, err := s.Searcher.Search(ctx, q)
-	if err == nil && q.Text == "smrt" {
-		out := *r
-		out.Suggestion = "smart"
-		r = &out
-	}
-	return r, err
-}
-
+// Did you mean, with the real index: a correction is offered beside the
+// results for what was typed, and applied only when no notice has the
+// words as typed, saying so, with a link to search exactly what was typed.
 func TestDidYouMean(t *testing.T) {
 	srv, _ := newTestServer(t)
-	srv.opts.Searcher = suggesting{srv.opts.Searcher}
-	resp, err := srv.App().Test(httptest.NewRequest("GET", "/?q=smrt&partner=KLID", nil))
-	if err != nil {
-		t.Fatal(err)
+	page := func(url string) *goquery.Document {
+		t.Helper()
+		resp, err := srv.App().Test(httptest.NewRequest("GET", url, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := goquery.NewDocumentFromReader(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return doc
 	}
-	doc, err := goquery.NewDocumentFromReader(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// A swap is one typo: found as typed, the spelling offered.
+	doc := page("/?q=smrat&partner=KLID")
 	link := doc.Find(".suggestion a")
-	if link.Text() != "smart" || link.AttrOr("href", "") != "/?q=smart&partner=KLID" {
-		t.Errorf("did you mean: %q -> %q", link.Text(), link.AttrOr("href", ""))
+	if link.Text() != "smart" || link.AttrOr("href", "") != "/?q=smart&partner=KLID" || doc.Find("ol.hits li").Length() == 0 || doc.Find(".corrected").Length() != 0 {
+		t.Errorf("offered: %q -> %q, %d hits, corrected %q", link.Text(), link.AttrOr("href", ""), doc.Find("ol.hits li").Length(), doc.Find(".corrected").Text())
+	}
+	// Four letters allow no typo: nothing as typed, so the correction.
+	doc = page("/?q=smrt&partner=KLID")
+	note := doc.Find(".corrected")
+	if !strings.Contains(note.Text(), "No notices for “smrt”; showing results for “smart”") || note.Find("a").AttrOr("href", "") != "/?q=smrt&partner=KLID&verbatim=1" {
+		t.Errorf("corrected: %q, link %q", note.Text(), note.Find("a").AttrOr("href", ""))
+	}
+	if doc.Find("ol.hits li").Length() == 0 || doc.Find(".suggestion").Length() != 0 || doc.Find("#q").AttrOr("value", "") != "smart" {
+		t.Errorf("corrected page: %d hits, suggestion %q, box %q", doc.Find("ol.hits li").Length(), doc.Find(".suggestion").Text(), doc.Find("#q").AttrOr("value", ""))
+	}
+	// Exactly what was typed: nothing, and the correction offered.
+	doc = page("/?q=smrt&partner=KLID&verbatim=1")
+	if doc.Find("ol.hits li").Length() != 0 || doc.Find(".suggestion a").Text() != "smart" || doc.Find(".corrected").Length() != 0 {
+		t.Errorf("verbatim: %d hits, suggestion %q", doc.Find("ol.hits li").Length(), doc.Find(".suggestion a").Text())
+	}
+	// A word that matched is never corrected.
+	doc = page("/?q=smart")
+	if doc.Find(".suggestion, .corrected").Length() != 0 || doc.Find(".relaxed").Length() != 0 {
+		t.Errorf("smart: %q", doc.Find(".suggestion, .corrected, .relaxed").Text())
+	}
+	// No notice has both words: those with one, said so.
+	doc = page("/?q=smart+survey")
+	if doc.Find("ol.hits li").Length() == 0 || !strings.Contains(doc.Find(".relaxed").Text(), "No notice has all of these words") {
+		t.Errorf("smart survey: %d hits, %q", doc.Find("ol.hits li").Length(), doc.Find(".relaxed").Text())
 	}
 }

@@ -28,6 +28,7 @@ func queryFromRequest(c *fiber.Ctx) (notice.Query, error) {
 		q.After = append(q.After, string(v))
 	}
 	q.Months = get("months") == "1" || get("months") == "true"
+	q.Verbatim = get("verbatim") == "1" || get("verbatim") == "true"
 	for _, f := range notice.FilterFacets {
 		if p := get(f + "_prefix"); p != "" {
 			if q.FacetPrefix == nil {

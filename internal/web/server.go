@@ -42,9 +42,6 @@ type Options struct {
 	// /demo/, so its notices' source links work without a network.
 	DemoHost string
 	DemoSite http.Handler
-	// Related lists notices like one on its page; nil asks the Searcher
-	// for notices sharing its partners and topics.
-	Related Related
 	// BaseURL is the site's public address for absolute links (feeds,
 	// OpenSearch), e.g. https://notices.example.org; empty uses the
 	// address each request came to.
@@ -90,7 +87,6 @@ type Server struct {
 	opts      Options
 	pages     map[string]*template.Template
 	assets    *assets
-	related   Related
 	log       *slog.Logger
 	limiter   *limiter
 	admission *admission
@@ -107,10 +103,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{opts: opts, log: opts.Log, related: opts.Related, validators: newValidators(time.Now)}
-	if s.related == nil {
-		s.related = sharedFacets{search: opts.Searcher}
-	}
+	s := &Server{opts: opts, log: opts.Log, validators: newValidators(time.Now)}
 	if opts.RateLimit > 0 {
 		s.limiter = newLimiter(opts.RateLimit, time.Now)
 	}

@@ -16,14 +16,19 @@ type SearchView struct {
 	Total      uint64
 	Notice     string
 	Suggestion *Suggestion
-	Hits       []HitView
-	Facets     []FacetView
-	Years      *Histogram
-	Months     *Histogram
-	Active     []ActiveFilter
-	ClearURL   string
-	Pager      *Pager
-	Sorts      []Option
+	// Corrected is set when the hits are for a correction, because no
+	// notice had the words as typed.
+	Corrected *Correction
+	// Relaxed says no hit has every word of the query.
+	Relaxed  bool
+	Hits     []HitView
+	Facets   []FacetView
+	Years    *Histogram
+	Months   *Histogram
+	Active   []ActiveFilter
+	ClearURL string
+	Pager    *Pager
+	Sorts    []Option
 	// Keep is the state the search form carries that has no visible control.
 	Keep     []Param
 	From, To string
@@ -32,6 +37,10 @@ type SearchView struct {
 }
 
 type Suggestion struct{ Text, URL string }
+
+// Correction says what was typed, what is shown instead, and where to
+// search exactly what was typed.
+type Correction struct{ Typed, Shown, TypedURL string }
 
 type HitView struct {
 	Title, URL, Date, DateISO, Publisher string
@@ -86,12 +95,13 @@ type Param struct{ Name, Value string }
 
 var facetTitles = map[string]string{
 	notice.FacetPartner: "Partner", notice.FacetTopic: "Cooperation topic",
-	notice.FacetPublisher: "Publisher", notice.FacetSDG: "SDG",
+	notice.FacetPublisher: "Publisher", notice.FacetSDG: "SDG", notice.FacetSection: "Site section",
 }
 
 // facetPlural names a facet's values in "show all 42 partners".
 var facetPlural = map[string]string{
 	notice.FacetPartner: "partners", notice.FacetTopic: "topics", notice.FacetPublisher: "publishers", notice.FacetSDG: "SDGs",
+	notice.FacetSection: "sections",
 }
 
 // filterableAt is the length from which a facet list gets a filter box.
@@ -115,6 +125,13 @@ func (s *Server) partnerNames() partnerNames {
 
 func (s *Server) searchView(st state, r *notice.Result) SearchView {
 	names := s.partnerNames()
+	var corrected *Correction
+	if r.Corrected && r.Suggestion != "" {
+		// The page is the correction's: its links, pages and facets too.
+		typed := with(st, func(st *state) { st.Verbatim = true })
+		corrected = &Correction{Typed: st.Text, Shown: r.Suggestion, TypedURL: searchURL("/", typed)}
+		st = with(st, func(st *state) { st.Text = r.Suggestion })
+	}
 	q := st.Query
 	v := SearchView{
 		Page:  Page{Title: "Search", Query: q.Text, FeedURL: feedURL(st)},
@@ -128,8 +145,9 @@ func (s *Server) searchView(st state, r *notice.Result) SearchView {
 	} else {
 		v.Title = q.Text + " – search"
 	}
-	if r.Suggestion != "" {
-		v.Suggestion = &Suggestion{Text: r.Suggestion, URL: searchURL("/", with(st, func(st *state) { st.Text = r.Suggestion }))}
+	v.Corrected, v.Relaxed = corrected, r.Relaxed
+	if r.Suggestion != "" && corrected == nil {
+		v.Suggestion = &Suggestion{Text: r.Suggestion, URL: searchURL("/", with(st, func(st *state) { st.Text, st.Verbatim = r.Suggestion, false }))}
 	}
 	for _, h := range r.Hits {
 		v.Hits = append(v.Hits, hitView(h, names))

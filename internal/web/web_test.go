@@ -23,13 +23,13 @@ func date(s string) notice.Date {
 var hostile = notice.Notice{
 	ID: "evil", URL: "javascript:alert(1)", Title: `<script>alert("title")</script> Smart city`,
 	Body: `<img src=x onerror=alert(1)> smart city <b>bold</b> "quoted" & more`,
-	Date: date("2020-02-02"), Publisher: `<i>Pub</i>`,
+	Date: date("2020-02-02"), DateSource: notice.DateFromUpdate, Publisher: `<i>Pub</i>`,
 	Partners: []string{`<svg onload=alert(1)>`}, Topics: []string{"Smart city"},
 }
 
 var notices = []notice.Notice{
 	{ID: "a", URL: "https://example.org/a", Title: "Smart city forum", Body: "KLID and UNPOG discussed smart city data.", Date: date("2017-08-09"), Publisher: "UNPOG", Partners: []string{"KLID"}, Topics: []string{"Smart city"}},
-	{ID: "b", URL: "https://example.org/b", Title: "E-government survey", Body: "A survey on e-government with UN DESA.", Date: date("2019-03-01"), Publisher: "UNPOG", Partners: []string{"UN DESA"}, Topics: []string{"E-government"}},
+	{ID: "b", URL: "https://example.org/b", Title: "E-government survey", Body: "A survey on e-government with UN DESA.", Date: date("2019-03-01"), DateSource: "search", Publisher: "UNPOG", Partners: []string{"UN DESA"}, Topics: []string{"E-government"}},
 	hostile,
 }
 
@@ -173,7 +173,7 @@ func TestBadRequests(t *testing.T) {
 		{"/api/v1/search?from=2019&to=2017", 400, "is after"},
 		{"/api/v1/search?size=100000", 400, "size must be"},
 		{"/api/v1/search?page=abc", 400, "whole number"},
-		{"/api/v1/search?q=" + strings.Repeat("x", 600), 400, "longer than"},
+		{"/api/v1/search?q=" + strings.Repeat("x", notice.MaxQueryLength+1), 400, "longer than"},
 		{"/api/v1/notices/nope", 404, "not found"},
 		{"/api/v1/search?q=%22unbalanced+(", 200, ""},
 	}

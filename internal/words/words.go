@@ -11,7 +11,7 @@ import (
 )
 
 // Word is one word of a text with its byte span, its spelling as written and
-// its folded comparison key (lower case, typographic apostrophe as ASCII).
+// its folded comparison key (see Fold).
 type Word struct {
 	Raw        string
 	Key        string
@@ -59,14 +59,20 @@ func letterAt(text string, i int) bool {
 	return unicode.IsLetter(r)
 }
 
-// Fold is the comparison form of one word: lower case, with a possessive
-// "'s" dropped so "World Bank's" still names the World Bank.
+// Fold is the comparison form of one word: folded as FoldText (lower case,
+// no accents on Latin letters), typographic apostrophe as ASCII, and a
+// possessive "'s" dropped so "World Bank's" still names the World Bank.
 func Fold(word string) string {
-	k := strings.ReplaceAll(strings.ToLower(word), "’", "'")
+	k := strings.ReplaceAll(FoldText(word), "’", "'")
 	return strings.TrimSuffix(k, "'s")
 }
 
-// Key is the comparison form of a phrase: its folded words joined by spaces.
+// Key is the comparison form of a phrase, the one rule by which names are
+// compared everywhere (partners and their aliases, topics, facet values and
+// filters): its folded words joined by single spaces, punctuation dropped
+// and "&" read as "and", so "Korea Local Information Research &
+// Development Institute", "korea local information research and
+// development institute" and "Türkiye" / "Turkiye" each have one key.
 func Key(phrase string) string {
 	ws := Split(phrase)
 	keys := make([]string, len(ws))

@@ -142,8 +142,20 @@
       });
   }
 
+  // While a word is being typed, its first two letters say too little:
+  // the results shown stay until the third (the server then matches the
+  // word as the beginning of longer ones). Enter searches at any length.
+  function typingShortWord() {
+    var text = box.value;
+    var last = /(\S+)$/.exec(text);
+    return last !== null && last[1].length < 3;
+  }
+
   box.addEventListener("input", function () {
     clearTimeout(timer);
+    if (typingShortWord()) {
+      return;
+    }
     timer = setTimeout(function () {
       load(formURL(), "replace", true);
     }, 250);
