@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -429,5 +431,59 @@ func TestAdminReimportOfARegisteredSite(t *testing.T) {
 	}
 	if runs, _ := k.store.SiteRuns(demo.Host, 10); len(runs) != 1 {
 		t.Errorf("a page's re-import is not a run of the site: %d runs", len(runs))
+	}
+}
+
+// A scheduled run is judged as a whole, like any crawl: the page of a
+// template of services that showed a date was stored as a notice while
+// it was the site's only page; once a full run has read the other pages
+// of its template, it is taken out of search (withdrawn, not deleted).
+func TestScheduledRunsJudgeTheWholeRun(t *testing.T) {
+	text := strings.Repeat("Residents can apply for the permit online or at the service centre during opening hours. ", 10)
+	service := func(date string) string {
+		if date != "" {
+			date = "<p>" + date + "</p>"
+		}
+		return `<html><head><title>A city service</title></head><body><div class="page-service"><main><h1>A city service</h1>` + date +
+			"<p>" + text + "</p></main></div></body></html>"
+	}
+	var services atomic.Int32 // the other services the home page links to
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/":
+			var b strings.Builder
+			b.WriteString(`<html><head><title>City</title></head><body><main><h1>City</h1><p><a href="/services/roadmap">Road map</a></p>`)
+			for i := range int(services.Load()) {
+				fmt.Fprintf(&b, `<p><a href="/services/s%d">Service %d</a></p>`, i, i)
+			}
+			b.WriteString(`</main></body></html>`)
+			fmt.Fprint(w, b.String())
+		case r.URL.Path == "/services/roadmap":
+			fmt.Fprint(w, service("Published 2024-03-05"))
+		case strings.HasPrefix(r.URL.Path, "/services/s"):
+			fmt.Fprint(w, service(""))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	k, s := openSites(t, SitesOptions{OnlyAsked: true})
+	registered, _, err := s.Register(t.Context(), notice.SiteSpec{URLs: []string{srv.URL + "/"}, Every: notice.Duration(time.Hour)}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	wait := s.Start(ctx)
+	defer func() { cancel(); wait() }()
+	id := notice.IDForURL(srv.URL + "/services/roadmap")
+	run, err := s.RunNow(t.Context(), registered[0].ID, true, notice.TriggerCLI, nil)
+	if n, nerr := k.store.Notice(id); err != nil || nerr != nil || n.Withdrawn() || run.Summary.Added != 1 {
+		t.Fatalf("the first run, the service alone: added %d (%v); notice %v", run.Summary.Added, err, nerr)
+	}
+	services.Store(5)
+	run, err = s.RunNow(t.Context(), registered[0].ID, true, notice.TriggerCLI, nil)
+	if n, _ := k.store.Notice(id); err != nil || !n.Withdrawn() || run.Summary.Withdrawn != 1 || k.index.Count() != 0 {
+		t.Errorf("a full run with the other services: withdrawn %v, summary %+v (%v), index %d; want the service out of search",
+			n.Withdrawn(), run.Summary, err, k.index.Count())
 	}
 }
