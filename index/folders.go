@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/noticekb/noticekb/internal/notice"
 )
@@ -59,7 +60,8 @@ func newBleve(path string) (bleve.Index, error) {
 func openBleve(path string) (bleve.Index, error) {
 	idx, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "2s"})
 	if err != nil {
-		if strings.Contains(err.Error(), "timeout") {
+		// Scorch hands bbolt's lock timeout back as it is.
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("index: %s is in use by another noticekb process: %w", path, notice.ErrBusy)
 		}
 		return nil, fmt.Errorf("index: open %s: %w", path, err)

@@ -274,3 +274,23 @@ func (f fakeSource) EachNotice(fn func(notice.Notice) error) error {
 func (f fakeSource) LastSeq() uint64 { return f.seq }
 
 func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// An index another process holds is reported as busy, by the lock's own
+// error rather than its wording. (A second open in this process takes a
+// second lock on the file, which waits like another process's would.)
+func TestOpenOfAHeldIndexIsBusy(t *testing.T) {
+	dir := t.TempDir()
+	first, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	second, err := Open(dir)
+	if err == nil {
+		second.Close()
+		t.Fatal("a second open of a held index succeeded")
+	}
+	if !errors.Is(err, notice.ErrBusy) {
+		t.Errorf("a held index: %v, want notice.ErrBusy", err)
+	}
+}

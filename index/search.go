@@ -264,6 +264,8 @@ func (s *searcher) dateBounds() (int32, int32) {
 func (s *searcher) bitmapOf(ctx context.Context, q query.Query) (*roaring.Bitmap, error) {
 	sr, err := q.Searcher(limitTerms(ctx), s.snap, s.idx.Mapping(), search.SearcherOptions{Score: "none"})
 	if err != nil {
+		// Bleve's term-searcher limit has no sentinel error to match,
+		// only its message.
 		if strings.Contains(err.Error(), "TooManyTermSearchers") {
 			return nil, fmt.Errorf("%w: the query expands to too many terms", notice.ErrInvalidQuery)
 		}

@@ -258,7 +258,7 @@ func TestExtractFoundingNotice(t *testing.T) {
 // weight of each piece of evidence, and the kind its JSON line gives is
 // that verdict's: a month archive with one entry is a list.
 func TestExtractExplains(t *testing.T) {
-	page := "../../internal/extract/testdata/verdict/ruby-month-archive-one-entry.html"
+	page := "../../internal/extract/testdata/verdict/ruby-month-archive-one-entry.html.gz"
 	url := "https://www.ruby-lang.org/ko/news/2001/01/"
 	out, _, err := runCmd(t, "extract", "--explain", "--url", url, page, "missing.html")
 	if err == nil {

@@ -311,9 +311,11 @@ func (pg *page) extract() *Result {
 	pg.readEntries(heading, res.Links)
 	res.Page, res.Verdict = pg.judge(res, dateSource)
 	res.Kind = res.Verdict.Kind
-	if n.Date.IsZero() && res.Kind != KindList && !pg.dateDecided {
-		// A list's dates are its items'; any other page gets the
-		// fallback's date, which is no evidence of a notice.
+	if n.Date.IsZero() && !pg.dateDecided {
+		// The fallback's date comes after the verdict, as it is no
+		// evidence of a notice; a page judged a list gets it too, as a
+		// crawl may learn that the site links to it as one of its
+		// notices (and `extract` dates every page it is given).
 		n.Date, dateSource = pg.fallbackDate(n.Language)
 	}
 	n.DateSource, res.DateSource = dateSource, dateSource

@@ -203,11 +203,33 @@ var articleTypes = map[string]bool{
 // parseJSONLD reads the article facts out of one JSON-LD script. Malformed
 // JSON-LD is common and simply yields nothing.
 func parseJSONLD(src string) jsonLD {
+	var out jsonLD
+	walkJSONLD(src, func(t map[string]any, depth int) {
+		if isArticleType(t["@type"]) && !out.isArticle {
+			out.isArticle = true
+			out.headline = firstNonEmpty(str(t["headline"]), str(t["name"]))
+			out.datePublished = firstNonEmpty(str(t["datePublished"]), str(t["dateCreated"]))
+			out.dateModified = str(t["dateModified"])
+			out.publisher = name(t["publisher"])
+		}
+		if !isArticleType(t["@type"]) && out.pageDatePublished == "" {
+			out.pageDatePublished = str(t["datePublished"])
+		}
+		if out.publisher == "" && isType(t["@type"], "organization", "newsmediaorganization", "governmentorganization") && depth <= 2 {
+			out.publisher = str(t["name"])
+		}
+	})
+	return out
+}
+
+// walkJSONLD calls visit with each object of a JSON-LD script, in
+// document order, through lists and @graph, to a bounded depth (the
+// depth is visit's second argument). Malformed JSON-LD visits nothing.
+func walkJSONLD(src string, visit func(map[string]any, int)) {
 	var v any
 	if err := json.Unmarshal([]byte(unwrapCDATA(src)), &v); err != nil {
-		return jsonLD{}
+		return
 	}
-	var out jsonLD
 	var walk func(any, int)
 	walk = func(v any, depth int) {
 		if depth > 6 {
@@ -219,26 +241,13 @@ func parseJSONLD(src string) jsonLD {
 				walk(e, depth+1)
 			}
 		case map[string]any:
-			if isArticleType(t["@type"]) && !out.isArticle {
-				out.isArticle = true
-				out.headline = firstNonEmpty(str(t["headline"]), str(t["name"]))
-				out.datePublished = firstNonEmpty(str(t["datePublished"]), str(t["dateCreated"]))
-				out.dateModified = str(t["dateModified"])
-				out.publisher = name(t["publisher"])
-			}
-			if !isArticleType(t["@type"]) && out.pageDatePublished == "" {
-				out.pageDatePublished = str(t["datePublished"])
-			}
-			if out.publisher == "" && isType(t["@type"], "organization", "newsmediaorganization", "governmentorganization") && depth <= 2 {
-				out.publisher = str(t["name"])
-			}
+			visit(t, depth)
 			if g, ok := t["@graph"]; ok {
 				walk(g, depth+1)
 			}
 		}
 	}
 	walk(v, 0)
-	return out
 }
 
 // unwrapCDATA takes JSON out of the CDATA section some CMSs wrap their

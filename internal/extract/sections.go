@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"encoding/json"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -161,32 +160,13 @@ func (s *sectionSet) add(v string) {
 // ldSections reads articleSection and keywords from a JSON-LD script: a
 // string, a comma-separated string (keywords) or a list of strings.
 func ldSections(src string) []string {
-	var v any
-	if json.Unmarshal([]byte(strings.TrimSpace(src)), &v) != nil {
-		return nil
-	}
 	var out []string
-	var walk func(any, int)
-	walk = func(v any, depth int) {
-		if depth > 6 {
-			return
+	walkJSONLD(src, func(t map[string]any, _ int) {
+		if isArticleType(t["@type"]) {
+			out = append(out, ldStrings(t["articleSection"])...)
+			out = append(out, ldStrings(t["keywords"])...)
 		}
-		switch t := v.(type) {
-		case []any:
-			for _, e := range t {
-				walk(e, depth+1)
-			}
-		case map[string]any:
-			if isArticleType(t["@type"]) {
-				out = append(out, ldStrings(t["articleSection"])...)
-				out = append(out, ldStrings(t["keywords"])...)
-			}
-			if g, ok := t["@graph"]; ok {
-				walk(g, depth+1)
-			}
-		}
-	}
-	walk(v, 0)
+	})
 	return out
 }
 

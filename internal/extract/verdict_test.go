@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -9,8 +8,8 @@ import (
 	"github.com/noticekb/noticekb/internal/verdict"
 )
 
-// Pages cut from real sites (testdata/verdict: scripts, styles and long
-// class lists taken out), each judged on its own evidence as `noticekb
+// Pages cut from real sites (testdata/verdict, gzipped as the shared
+// benches keep pages: scripts, styles and long class lists taken out), each judged on its own evidence as `noticekb
 // extract` and a crawl judge it before they know the rest of the site.
 // The evidence named must be among the reasons.
 func TestVerdictOnRealPages(t *testing.T) {
@@ -44,10 +43,7 @@ func TestVerdictOnRealPages(t *testing.T) {
 	}
 	x := newTestExtractor()
 	for _, tt := range tests {
-		body, err := os.ReadFile(filepath.Join("testdata", "verdict", tt.file))
-		if err != nil {
-			t.Fatal(err)
-		}
+		body := mustGunzip(t, filepath.Join("testdata", "verdict", tt.file+".gz"))
 		res, err := x.Extract(Page{URL: tt.url, Body: body})
 		if err != nil {
 			t.Fatalf("%s: %v", tt.file, err)

@@ -56,7 +56,7 @@ func TestErrorsAreNeverHTMLForMachines(t *testing.T) {
 	for name, head := range map[string]string{
 		"chunked body over the limit":  fmt.Sprintf("POST /api/v1/admin/reimport HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n%x", big),
 		"declared body over the limit": fmt.Sprintf("POST /api/v1/search HTTP/1.1\r\nHost: x\r\nContent-Length: %d", big),
-		"headers over the limit":       "GET /api/v1/search HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("y", 20<<10),
+		"headers over the limit":       "GET /api/v1/search HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("y", 80<<10),
 	} {
 		resp, body := rawRequest(t, base, head)
 		var e map[string]string

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -223,13 +224,22 @@ func TestRequestSizeLimits(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("2 MiB body: status %d, want 413", resp.StatusCode)
 	}
-	status, _, _ := getWith(t, base+"/", map[string]string{"X-Big": strings.Repeat("y", 20<<10)})
+	status, _, _ := getWith(t, base+"/", map[string]string{"X-Big": strings.Repeat("y", 80<<10)})
 	if status != http.StatusRequestHeaderFieldsTooLarge {
-		t.Errorf("20 KiB header: status %d, want 431", status)
+		t.Errorf("80 KiB header: status %d, want 431", status)
 	}
-	status, _, _ = getWith(t, base+"/api/v1/search?partner="+strings.Repeat("z", 20<<10), nil)
+	status, _, _ = getWith(t, base+"/api/v1/search?partner="+strings.Repeat("z", 80<<10), nil)
 	if status != http.StatusRequestHeaderFieldsTooLarge {
-		t.Errorf("20 KiB query string: status %d, want 431", status)
+		t.Errorf("80 KiB query string: status %d, want 431", status)
+	}
+	// The longest query in Hangul (a pasted paragraph), 9 bytes a
+	// character in a URL, is answered by the site and the API alike.
+	words := []rune(strings.Repeat("한국지역정보개발원과 협력 양해각서를 체결했다 ", notice.MaxQueryLength))
+	long := url.QueryEscape(string(words[:notice.MaxQueryLength]))
+	for _, path := range []string{"/?q=", "/api/v1/search?q="} {
+		if status, _, body := getWith(t, base+path+long, nil); status != http.StatusOK {
+			t.Errorf("%s with %d Hangul characters: status %d, want 200: %.300s", path, notice.MaxQueryLength, status, body)
+		}
 	}
 }
 

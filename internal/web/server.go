@@ -138,10 +138,15 @@ func New(opts Options) (*Server, error) {
 		DisableStartupMessage: true,
 		ErrorHandler:          s.handleError,
 		BodyLimit:             1 << 20,
-		ReadBufferSize:        16 << 10, // also the limit on request headers
-		ReadTimeout:           orDefault(opts.ReadTimeout, 10*time.Second),
-		WriteTimeout:          orDefault(opts.WriteTimeout, 30*time.Second),
-		IdleTimeout:           orDefault(opts.IdleTimeout, 60*time.Second),
+		// The read buffer is also the limit on a request's line and
+		// headers: a search of notice.MaxQueryLength characters in any
+		// script must fit, percent-encoded (Hangul takes 9 bytes a
+		// character, 36 KB for the longest query), beside its filters
+		// and cookies.
+		ReadBufferSize: 64 << 10,
+		ReadTimeout:    orDefault(opts.ReadTimeout, 10*time.Second),
+		WriteTimeout:   orDefault(opts.WriteTimeout, 30*time.Second),
+		IdleTimeout:    orDefault(opts.IdleTimeout, 60*time.Second),
 		// Simultaneous connections at most: fasthttp's default (262,144)
 		// is more than the process may open files. There is no
 		// ProxyHeader on purpose: c.IP() stays the socket's peer, and
