@@ -104,6 +104,14 @@ var argCounts = map[string]argCount{
 	"restore":   {1, 1, "name one backup FILE"},
 	"search":    {0, many, ""},
 	"version":   {},
+
+	"sites add":     {1, many, "name at least one start URL"},
+	"sites list":    {},
+	"sites show":    {1, 1, "name one site"},
+	"sites remove":  {1, many, "name at least one site"},
+	"sites enable":  {1, many, "name at least one site"},
+	"sites disable": {1, many, "name at least one site"},
+	"sites run":     {0, many, ""},
 }
 
 // plural is "s" unless n is one.

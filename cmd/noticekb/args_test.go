@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,11 +20,21 @@ func TestUsageLinesListEveryFlag(t *testing.T) {
 	c.LimitFlags(fs)
 	fs.VisitAll(func(f *flag.Flag) { limits[f.Name] = true })
 	flagLine := regexp.MustCompile(`(?m)^  -(\S+)`)
-	for _, cmd := range commands {
-		if cmd.name == "bench" {
-			continue // a list of benchmarks, each with its own flags
+	all := slices.Clone(commands)
+	for _, c := range sitesCommands {
+		all = append(all, command{name: "sites " + c.name, usage: c.usage})
+	}
+	for _, cmd := range all {
+		if cmd.name == "bench" || cmd.name == "sites" {
+			continue // a list of benchmarks or subcommands, each with its own flags
 		}
 		out, _, err := runCmd(t, "help", cmd.name)
+		if sub, ok := strings.CutPrefix(cmd.name, "sites "); ok {
+			_, out, err = runCmd(t, "sites", sub, "-h")
+			if errors.Is(err, flag.ErrHelp) {
+				err = nil
+			}
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,8 +52,13 @@ func TestUsageLinesListEveryFlag(t *testing.T) {
 // stray word is refused rather than ignored.
 func TestEveryCommandDeclaresItsArguments(t *testing.T) {
 	for _, c := range commands {
-		if _, ok := argCounts[c.name]; !ok && c.name != "bench" {
+		if _, ok := argCounts[c.name]; !ok && c.name != "bench" && c.name != "sites" {
 			t.Errorf("command %s has no entry in argCounts", c.name)
+		}
+	}
+	for _, c := range sitesCommands {
+		if _, ok := argCounts["sites "+c.name]; !ok {
+			t.Errorf("command sites %s has no entry in argCounts", c.name)
 		}
 	}
 }

@@ -50,11 +50,12 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"serve", "serve [--data DIR] [--addr HOST:PORT] [--public-url URL] [--allow HOST]... [--allow-private] [--crawl-delay DURATION] [--trusted-proxy ADDR]... [--rate-limit N] [limits]", "serve the search site and API (a new data folder gets the bundled demo)", cmdServe},
+		{"serve", "serve [--data DIR] [--addr HOST:PORT] [--public-url URL] [--allow HOST]... [--allow-private] [--crawl-delay DURATION] [--no-schedule] [--schedule-concurrency N] [--trusted-proxy ADDR]... [--rate-limit N] [limits]", "serve the search site and API (a new data folder gets the bundled demo)", cmdServe},
 		{"crawl", "crawl [--data DIR] [--delay DURATION] [--concurrency N] [--max-pages N] [--include REGEXP]... [--exclude REGEXP]... URL...", "crawl sites from start URLs and index their notices", cmdCrawl},
 		{"import", "import [--data DIR] [--base-url URL] PATH...", "import HTML files and folders (.html, .htm, .html.gz)", cmdImport},
 		{"extract", "extract [--url URL] [--explain] FILE...", "extract notices from files as JSON lines, without storing them", cmdExtract},
 		{"export", "export [--data DIR] [--all]", "print stored notices as JSON lines", cmdExport},
+		{"sites", "sites <add|list|show|remove|enable|disable|run> [arguments]", "register sites that serve keeps current by itself, and run them (noticekb sites lists how)", cmdSites},
 		{"reindex", "reindex [--data DIR]", "rebuild the search index from the store", cmdReindex},
 		{"reextract", "reextract [--data DIR]", "re-extract every stored page with the current rules and taxonomy, without network", cmdReextract},
 		{"backup", "backup [--data DIR] FILE", "write a consistent copy of the store to FILE, also while serve runs", cmdBackup},

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -410,6 +411,17 @@ func readmeHelp(t *testing.T) string {
 			t.Fatalf("noticekb %s: %v", strings.Join(args, " "), err)
 		}
 		b.WriteString("\n```\n" + out + "```\n")
+		if len(args) < 2 || args[1] != "sites" {
+			continue
+		}
+		// Each sites subcommand prints its flags on -h (to stderr).
+		for _, c := range sitesCommands {
+			_, usage, err := runCmd(t, "sites", c.name, "-h")
+			if !errors.Is(err, flag.ErrHelp) {
+				t.Fatalf("noticekb sites %s -h: %v", c.name, err)
+			}
+			b.WriteString("\n```\n" + usage + "```\n")
+		}
 	}
 	return b.String()
 }

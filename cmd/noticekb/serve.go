@@ -43,19 +43,28 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer k.Close()
-	// The control socket lets `noticekb backup` have a snapshot of the
-	// store this process holds, and tells other commands where it serves.
-	url := "http://" + ln.Addr().String() + "/"
-	if ctl, err := control.Listen(kb.ControlSocket(cfg), k.Store(), control.Status{URL: url}, log); err != nil {
-		log.Warn("no control socket: backups need the server stopped", "err", err)
-	} else {
-		defer ctl.Close()
-	}
 	site, err := demo.Load()
 	if err != nil {
 		return err
 	}
-	if k.Fresh() {
+	sites, err := k.OpenSites(kb.SitesOptions{Run: !cfg.NoSchedule, Concurrency: cfg.ScheduleConcurrency, Demo: site})
+	if err != nil {
+		return err
+	}
+	// The control socket lets `noticekb backup` have a snapshot of the
+	// store this process holds, `noticekb sites` its registry, and tells
+	// other commands where it serves.
+	url := "http://" + ln.Addr().String() + "/"
+	if ctl, err := control.Listen(kb.ControlSocket(cfg), k.Store(), control.Status{URL: url}, log); err != nil {
+		log.Warn("no control socket: backups and noticekb sites need the server stopped", "err", err)
+	} else {
+		ctl.ServeSites(sites)
+		defer ctl.Close()
+	}
+	// A new data folder gets the demo, unless sites are registered there
+	// (through the admin area of an older serve): their notices are on
+	// their way.
+	if registered, err := k.Store().RegisteredSites(); err == nil && len(registered) == 0 && k.Fresh() {
 		if err := k.ImportDemo(ctx, site); err != nil {
 			return err
 		}
@@ -68,6 +77,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if cfg.AdminToken != "" {
 		curator = kb.NewCurator(k)
 		reimporter = kb.NewReimporter(k, site)
+		reimporter.Through(sites)
 		manager, err := jobs.New(context.WithoutCancel(ctx), reimporter, k.Store(), log)
 		if err != nil {
 			return err
@@ -75,6 +85,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		defer manager.Close()
 		admin, jobList = manager, manager
 	}
+	metrics := k.Metrics(jobList, reimporter)
+	sites.RegisterMetrics(metrics)
 	srv, err := web.New(web.Options{
 		Searcher:   k.Index(),
 		Notices:    k.Store(),
@@ -86,6 +98,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		Admin:      admin,
 		AdminToken: cfg.AdminToken,
 		Curator:    curator,
+		Sites:      sites,
 		BaseURL:    cfg.PublicURL,
 
 		ReadTimeout:    cfg.ReadTimeout,
@@ -96,13 +109,25 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		MaxConnsPerIP:  cfg.MaxConnsPerIP,
 		MaxInFlight:    cfg.MaxInFlight,
 		QueueWait:      cfg.QueueWait,
-		Metrics:        k.Metrics(jobList, reimporter),
+		Metrics:        metrics,
 		Health:         k.Health,
 	})
 	if err != nil {
 		return err
 	}
-	log.Info("noticekb is serving; open this URL", "url", url, "notices", k.Index().Count(), "admin", cfg.AdminToken != "")
+	// Registered sites run until shutdown, which interrupts their runs
+	// (they run again at the next start) before the store closes.
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		if err := sites.Run(schedCtx); err != nil {
+			log.Error("the scheduler stopped", "err", err)
+		}
+	}()
+	defer func() { stopSched(); <-schedDone }()
+	log.Info("noticekb is serving; open this URL", "url", url, "notices", k.Index().Count(), "admin", cfg.AdminToken != "",
+		"scheduled_sites", sites.Scheduling())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

@@ -94,16 +94,19 @@ func Omindex(ctx context.Context, flat, db string) (ImportRun, error) {
 }
 
 // watchPeak reads a process's peak resident memory (VmHWM) until stop.
-func watchPeak(pid int, stop <-chan struct{}) int64 {
+func watchPeak(pid int, stop <-chan struct{}) int64 { return watchStatus(pid, "VmHWM:", stop) }
+
+// watchStatus reads a memory field of a process's /proc status (VmHWM:,
+// VmRSS:) every 100 ms until stop, and returns the largest value, in bytes.
+func watchStatus(pid int, field string, stop <-chan struct{}) int64 {
 	var peak int64
-	t := time.NewTicker(200 * time.Millisecond)
+	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	for {
 		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
 			for _, line := range strings.Split(string(b), "\n") {
-				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-					f := strings.Fields(v)
-					if len(f) > 0 {
+				if v, ok := strings.CutPrefix(line, field); ok {
+					if f := strings.Fields(v); len(f) > 0 {
 						kb, _ := strconv.ParseInt(f[0], 10, 64)
 						peak = max(peak, kb*1024)
 					}

@@ -27,9 +27,13 @@ type Config struct {
 	// addresses (for local test sites).
 	Allow        []string
 	AllowPrivate bool
-	// CrawlDelay is the pause between an admin re-import's requests to
-	// one host (robots.txt Crawl-delay wins when larger).
+	// CrawlDelay is the pause between an admin re-import's or a scheduled
+	// run's requests to one host (robots.txt Crawl-delay wins when larger).
 	CrawlDelay time.Duration
+	// NoSchedule keeps serve from running registered sites (a read-only
+	// replica); ScheduleConcurrency is how many run at once.
+	NoSchedule          bool
+	ScheduleConcurrency int
 	// TrustedProxies are addresses whose X-Forwarded-For is believed.
 	TrustedProxies []string
 	// Timeouts of the HTTP server.
@@ -91,6 +95,9 @@ func Default() Config {
 		IdleTimeout:  60 * time.Second,
 		RateLimit:    600,
 		CrawlDelay:   time.Second,
+		// Two sites at once keep a cycle of fifty sites short without
+		// taking the server's CPU from search.
+		ScheduleConcurrency: 2,
 		// A browser opens about six connections; a hundred is room for
 		// people behind one NAT, and far from what slow clients need to
 		// starve the server.
@@ -147,7 +154,9 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 		return nil
 	})
 	fs.BoolVar(&c.AllowPrivate, "allow-private", c.AllowPrivate, "let admin re-imports reach loopback and private addresses (local test sites)")
-	fs.DurationVar(&c.CrawlDelay, "crawl-delay", c.CrawlDelay, "pause of `DURATION` between an admin re-import's requests to one host")
+	fs.DurationVar(&c.CrawlDelay, "crawl-delay", c.CrawlDelay, "pause of `DURATION` between requests to one host of admin re-imports and scheduled runs")
+	fs.BoolVar(&c.NoSchedule, "no-schedule", c.NoSchedule, "do not run registered sites (a read-only replica)")
+	fs.IntVar(&c.ScheduleConcurrency, "schedule-concurrency", c.ScheduleConcurrency, "`N` registered sites run at once at most")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the site's public `URL` behind a reverse proxy, for feed and OpenSearch links (env "+EnvPublicURL+")")
 	c.LimitFlags(fs)
 }
@@ -230,6 +239,9 @@ func (c *Config) Validate() error {
 	}
 	if c.CrawlDelay < 0 {
 		errs = append(errs, errors.New("crawl delay must not be negative"))
+	}
+	if c.ScheduleConcurrency < 1 {
+		errs = append(errs, errors.New("schedule concurrency must be at least 1"))
 	}
 	if c.RateLimit < 0 {
 		errs = append(errs, errors.New("rate limit must not be negative"))

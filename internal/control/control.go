@@ -1,8 +1,9 @@
 // Package control is a serving process's operator socket: a Unix domain
 // socket in the data folder over which another noticekb process asks for
 // what only the owner of the store can give: a consistent snapshot of it
-// (the `backup` command), or where it serves (every other command, which
-// then says at once that the folder is busy and what to use instead).
+// (the `backup` command), a change to its registry of sites (the `sites`
+// commands), or where it serves (every other command, which then says at
+// once that the folder is busy and what to use instead).
 //
 // Why a socket and not an admin HTTP route: the store's owner holds the
 // bbolt file lock, so a second process cannot read the store; something
@@ -52,8 +53,10 @@ type Snapshotter interface {
 // Server answers on the socket until closed.
 type Server struct {
 	http *http.Server
+	mux  *http.ServeMux
 	ln   net.Listener
 	path string
+	log  *slog.Logger
 }
 
 // Listen serves the socket at path. The caller must own the data folder
@@ -92,7 +95,7 @@ func Listen(path string, store Snapshotter, status Status, log *slog.Logger) (*S
 		}
 		log.Info("backup sent over the control socket", "bytes", n, "took", time.Since(start).Round(time.Millisecond))
 	})
-	s := &Server{ln: ln, path: path, http: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	s := &Server{ln: ln, path: path, mux: mux, log: log, http: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
 	go s.http.Serve(ln)
 	return s, nil
 }
@@ -125,25 +128,34 @@ func Serving(ctx context.Context, path string) (Status, error) {
 	return st, nil
 }
 
-// get asks the process serving the socket at path for a route.
-func get(ctx context.Context, path, route string) (*http.Response, error) {
-	client := &http.Client{Transport: &http.Transport{
+// client talks to the process serving the socket at path.
+func client(path string) *http.Client {
+	return &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", path)
 		},
 	}}
+}
+
+// noServer tells a failed dial (nobody serves the socket) from other errors.
+func noServer(err error) error {
+	var ne *net.OpError
+	if errors.As(err, &ne) || errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%w (%v)", ErrNoServer, err)
+	}
+	return fmt.Errorf("control: %w", err)
+}
+
+// get asks the process serving the socket at path for a route.
+func get(ctx context.Context, path, route string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://noticekb"+route, nil)
 	if err != nil {
 		return nil, fmt.Errorf("control: %w", err)
 	}
-	resp, err := client.Do(req)
+	resp, err := client(path).Do(req)
 	if err != nil {
-		var ne *net.OpError
-		if errors.As(err, &ne) || errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%w (%v)", ErrNoServer, err)
-		}
-		return nil, fmt.Errorf("control: %w", err)
+		return nil, noServer(err)
 	}
 	return resp, nil
 }

@@ -66,6 +66,11 @@ type Config struct {
 	// Guard, when set, refuses private and loopback addresses (admin
 	// re-imports); it applies only to the network transport.
 	Guard *Guard
+	// Hosts, when set, paces this crawl together with every other crawl
+	// given the same Hosts (serve's scheduled runs and admin jobs): one
+	// delay and one concurrency limit per host for all of them, and
+	// robots.txt read once for all of them.
+	Hosts *Hosts
 	Log   *slog.Logger
 	// OnPage, when set, is called after each page request, from the
 	// worker goroutines.
@@ -131,7 +136,10 @@ type Stats struct {
 	Retries     int64 // requests tried again
 	Disallowed  int64 // URLs robots.txt keeps us from
 	Trapped     int64 // URLs dropped by a URL pattern's budget or the depth limit
-	Started     time.Time
+	// Requests counts every HTTP request made: pages (each attempt),
+	// robots.txt, sitemaps and documents (Fetch).
+	Requests int64
+	Started  time.Time
 }
 
 // Add returns the counts of s and o together (Queued and Started are
@@ -143,6 +151,7 @@ func (s Stats) Add(o Stats) Stats {
 	s.Retries += o.Retries
 	s.Disallowed += o.Disallowed
 	s.Trapped += o.Trapped
+	s.Requests += o.Requests
 	return s
 }
 
@@ -151,10 +160,13 @@ func (s Stats) Add(o Stats) Stats {
 type Crawler struct {
 	cfg   Config
 	pages *http.Client // redirects are answers: the crawler queues their targets
-	meta  *http.Client // robots.txt and sitemaps: a few redirects followed
-	stats struct {
+	meta  *http.Client // sitemaps and documents: a few redirects followed on the site
+	// robots reads robots.txt, following a few redirects to any host, as
+	// RFC 9309 says: a site that moved answers for itself.
+	robots *http.Client
+	stats  struct {
 		fetched, queued, notModified, errors, retries, disallowed, trapped atomic.Int64
-		started                                                            atomic.Int64
+		requests, started                                                  atomic.Int64
 	}
 	// lastSeen is what the last run made of each URL, for Unread.
 	lastSeen map[string]*urlState
@@ -191,6 +203,15 @@ func New(cfg Config) *Crawler {
 			return nil
 		},
 	}
+	c.robots = &http.Client{
+		Transport: transport, Timeout: cfg.Timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return errors.New("more than 5 redirects")
+			}
+			return nil
+		},
+	}
 	return c
 }
 
@@ -200,13 +221,13 @@ func (c *Crawler) Stats() Stats {
 	return Stats{
 		Fetched: s.fetched.Load(), Queued: s.queued.Load(), NotModified: s.notModified.Load(),
 		Errors: s.errors.Load(), Retries: s.retries.Load(), Disallowed: s.disallowed.Load(),
-		Trapped: s.trapped.Load(), Started: time.Unix(0, s.started.Load()),
+		Trapped: s.trapped.Load(), Requests: s.requests.Load(), Started: time.Unix(0, s.started.Load()),
 	}
 }
 
 func (c *Crawler) resetStats() {
 	s := &c.stats
-	for _, v := range []*atomic.Int64{&s.fetched, &s.queued, &s.notModified, &s.errors, &s.retries, &s.disallowed, &s.trapped} {
+	for _, v := range []*atomic.Int64{&s.fetched, &s.queued, &s.notModified, &s.errors, &s.retries, &s.disallowed, &s.trapped, &s.requests} {
 		v.Store(0)
 	}
 	s.started.Store(time.Now().UnixNano())

@@ -160,6 +160,7 @@ func (c *Crawler) request(ctx context.Context, rawURL string, known Validators, 
 			req.Header.Set("If-Modified-Since", known.LastModified)
 		}
 	}
+	c.stats.requests.Add(1)
 	return c.pages.Do(req)
 }
 

@@ -119,6 +119,10 @@ func (r *run) offer(e entry) {
 		return
 	}
 	st := r.seen[e.url]
+	if st == nil && r.known != nil && !e.start && r.known(e.url) {
+		r.seen[e.url] = &urlState{prio: e.prio, listed: e.listed, dispatched: true}
+		return // a check run reads only new pages
+	}
 	if st == nil {
 		r.seen[e.url] = &urlState{prio: e.prio, listed: e.listed}
 		r.push(e)

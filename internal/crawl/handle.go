@@ -11,20 +11,15 @@ func (r *run) handle(o outcome) {
 	h := o.job.host
 	switch o.job.kind {
 	case jobRobots:
-		h.loading, h.robots = false, o.robots
+		h.loading = false
 		if o.err != nil {
 			r.sink.Failed(h.base+"/robots.txt", o.err.Error())
 			r.c.cfg.Log.Error("robots.txt unavailable: host skipped", "host", h.name, "err", o.err)
+		} else if r.c.cfg.Hosts != nil {
+			r.c.cfg.Hosts.keepRobots(h.name, o.robots, time.Now())
 		}
-		h.delay = max(r.c.cfg.Delay, h.robots.delay)
+		r.useRobots(h, o.robots)
 		h.next = maxTime(h.next, time.Now().Add(h.delay))
-		if h.want && !h.robots.deny {
-			h.sitemaps = r.sitemapsOf(h, h.robots.sitemaps)
-			if len(h.sitemaps) == 0 && h.robots.allowed("/sitemap.xml") {
-				h.sitemaps = []string{h.base + "/sitemap.xml"}
-			}
-			h.maps = len(h.sitemaps)
-		}
 	case jobSitemap:
 		if o.err != nil {
 			r.c.cfg.Log.Info("sitemap not read", "url", o.job.url, "err", o.err)
@@ -45,10 +40,35 @@ func (r *run) handle(o outcome) {
 	}
 }
 
+// useRobots takes a host's robots.txt rules: its delay, and its sitemaps
+// if the crawl reads them.
+func (r *run) useRobots(h *host, rules *robotsRules) {
+	h.robots = rules
+	h.delay = max(r.c.cfg.Delay, rules.delay)
+	if h.want && !rules.deny {
+		h.sitemaps = r.sitemapsOf(h, rules.sitemaps)
+		if len(h.sitemaps) == 0 && rules.allowed("/sitemap.xml") {
+			h.sitemaps = []string{h.base + "/sitemap.xml"}
+		}
+		h.maps = len(h.sitemaps)
+	}
+}
+
+// cachedRobots returns the rules another crawl of the process read lately.
+func (r *run) cachedRobots(h *host, now time.Time) *robotsRules {
+	if r.c.cfg.Hosts == nil {
+		return nil
+	}
+	return r.c.cfg.Hosts.robots(h.name, now)
+}
+
 func (r *run) handlePage(h *host, e entry, v visit) {
 	st := r.seen[e.url]
 	if v.hostPause > 0 {
 		h.next = maxTime(h.next, time.Now().Add(v.hostPause))
+		if r.c.cfg.Hosts != nil {
+			r.c.cfg.Hosts.pause(h.name, h.next)
+		}
 	}
 	if v.retryIn > 0 {
 		r.c.stats.retries.Add(1)

@@ -48,7 +48,7 @@ func (c *Crawler) fetchRobots(ctx context.Context, base string) (*robotsRules, e
 		if attempt > 0 && !sleep(ctx, c.backoff(attempt-1)) {
 			return nil, ctx.Err()
 		}
-		status, body, err := c.getMeta(ctx, base+"/robots.txt", 512<<10)
+		status, body, err := c.getMeta(ctx, c.robots, base+"/robots.txt", 512<<10)
 		if err != nil {
 			lastErr = errors.New(reason(err))
 			if !transient(err) {
@@ -82,15 +82,16 @@ func (c *Crawler) fetchRobots(ctx context.Context, base string) (*robotsRules, e
 	return &robotsRules{deny: true, why: err.Error()}, err
 }
 
-// getMeta GETs robots.txt or a sitemap, following a few redirects on the
-// same site, and reads at most limit bytes.
-func (c *Crawler) getMeta(ctx context.Context, rawURL string, limit int64) (int, []byte, error) {
+// getMeta GETs robots.txt or a sitemap with client, and reads at most
+// limit bytes.
+func (c *Crawler) getMeta(ctx context.Context, client *http.Client, rawURL string, limit int64) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return 0, nil, err
 	}
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	resp, err := c.meta.Do(req)
+	c.stats.requests.Add(1)
+	resp, err := client.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -110,7 +111,7 @@ const maxSitemapBytes = 50 << 20
 
 // fetchSitemap reads one sitemap or sitemap index.
 func (c *Crawler) fetchSitemap(ctx context.Context, rawURL string) (pages, sitemaps []string, err error) {
-	status, body, err := c.getMeta(ctx, rawURL, maxSitemapBytes)
+	status, body, err := c.getMeta(ctx, c.meta, rawURL, maxSitemapBytes)
 	if err != nil {
 		return nil, nil, err
 	}

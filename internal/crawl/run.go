@@ -38,9 +38,12 @@ const maxSitemaps = 100
 
 // run is one crawl's scheduler state; only its loop goroutine touches it.
 type run struct {
-	c        *Crawler
-	sink     Sink
-	single   bool // one page: no links, sitemaps or stored pages
+	c      *Crawler
+	sink   Sink
+	single bool // given pages only: no links, sitemaps or stored pages
+	// known, when set, tells the pages the store has: links to them are
+	// not followed (a check run reads only its start pages and new pages).
+	known    func(url string) bool
 	sites    map[string]bool
 	hosts    map[string]*host
 	order    []*host
@@ -59,7 +62,7 @@ type run struct {
 // are withdrawn. It ends when nothing is left to fetch, MaxPages is reached
 // or ctx ends; pages go to the sink.
 func (c *Crawler) Run(ctx context.Context, starts []string, sink Sink) error {
-	r, err := c.newRun(starts, sink, false)
+	r, err := c.newRun(startEntries(starts), sink, false)
 	if err != nil {
 		return err
 	}
@@ -72,31 +75,71 @@ func (c *Crawler) Run(ctx context.Context, starts []string, sink Sink) error {
 // RunPage fetches one page (and the redirects it leads to on its site),
 // following no links: the admin's re-import of a single page.
 func (c *Crawler) RunPage(ctx context.Context, pageURL string, sink Sink) error {
-	r, err := c.newRun([]string{pageURL}, sink, true)
+	r, err := c.newRun(startEntries([]string{pageURL}), sink, true)
 	if err != nil {
 		return err
 	}
 	return r.loop(ctx)
 }
 
-func (c *Crawler) newRun(starts []string, sink Sink, single bool) (*run, error) {
+// RunCheck reads the start URLs (conditionally, when the sink knows them)
+// and follows their links only to pages known says the store does not
+// have, on and on: a cheap look for what is new on a site whose list
+// pages are the start URLs. Sitemaps and stored pages are not read; a
+// list page that did not change costs one 304.
+func (c *Crawler) RunCheck(ctx context.Context, starts []string, sink Sink, known func(url string) bool) error {
+	r, err := c.newRun(startEntries(starts), sink, false)
+	if err != nil {
+		return err
+	}
+	r.known = known
+	for _, h := range r.hosts {
+		h.want = false
+	}
+	return r.loop(ctx)
+}
+
+// RunSeeds fetches the given pages (conditionally, when the sink knows
+// them) and the redirects they lead to on their sites, following no other
+// links: the notices a feed lists, or stored notices to check again.
+func (c *Crawler) RunSeeds(ctx context.Context, seeds []Seed, sink Sink) error {
+	entries := make([]entry, 0, len(seeds))
+	for _, s := range seeds {
+		entries = append(entries, entry{url: s.URL, depth: s.Depth, listed: s.Listed, prio: prioHigh, start: true})
+	}
+	r, err := c.newRun(entries, sink, true)
+	if err != nil {
+		return err
+	}
+	return r.loop(ctx)
+}
+
+func startEntries(starts []string) []entry {
+	out := make([]entry, 0, len(starts))
+	for _, s := range starts {
+		out = append(out, entry{url: s, prio: prioHigh, start: true})
+	}
+	return out
+}
+
+func (c *Crawler) newRun(starts []entry, sink Sink, single bool) (*run, error) {
 	c.resetStats()
 	r := &run{
 		c: c, sink: sink, single: single, sites: map[string]bool{}, hosts: map[string]*host{},
 		seen: map[string]*urlState{}, budget: newBudget(c.cfg.PatternBudget), results: make(chan outcome, 64),
 	}
-	for _, s := range starts {
-		u, err := urlnorm.Normalize(s)
+	for i, s := range starts {
+		u, err := urlnorm.Normalize(s.url)
 		if err != nil {
-			return nil, fmt.Errorf("crawl: start URL %q: %w", s, err)
+			return nil, fmt.Errorf("crawl: start URL %q: %w", s.url, err)
 		}
+		starts[i].url = u
 		r.sites[siteOf(u)] = true
 	}
-	for _, s := range starts {
-		u, _ := urlnorm.Normalize(s)
-		h := r.host(u)
+	for _, e := range starts {
+		h := r.host(e.url)
 		h.want = !single && !c.cfg.NoSitemaps
-		r.offer(entry{url: u, prio: prioHigh, start: true})
+		r.offer(e)
 	}
 	return r, nil
 }
@@ -144,6 +187,9 @@ func (r *run) loop(ctx context.Context) error {
 		case o := <-r.results:
 			r.inFlight--
 			o.job.host.inFlight--
+			if r.c.cfg.Hosts != nil {
+				r.c.cfg.Hosts.done(o.job.host.name)
+			}
 			r.handle(o)
 		case <-tick:
 		case <-done:
@@ -189,8 +235,20 @@ func (r *run) dispatch(ctx context.Context, now time.Time) time.Time {
 				later(h.next)
 				break
 			}
+			shared, prev := r.c.cfg.Hosts, time.Time{}
+			if shared != nil {
+				ok, retry, p := shared.take(h.name, now, h.delay, r.c.cfg.Concurrency)
+				if !ok {
+					later(retry)
+					break
+				}
+				prev = p
+			}
 			j, ok, due := r.nextJob(h, now)
 			if !ok {
+				if shared != nil {
+					shared.give(h.name, prev)
+				}
 				if !due.IsZero() {
 					later(due)
 				}
@@ -211,8 +269,12 @@ func (r *run) dispatch(ctx context.Context, now time.Time) time.Time {
 // that robots.txt, the page limit or their pattern's budget rule out.
 func (r *run) nextJob(h *host, now time.Time) (job, bool, time.Time) {
 	if h.robots == nil {
-		h.loading = true
-		return job{kind: jobRobots, host: h}, true, time.Time{}
+		if cached := r.cachedRobots(h, now); cached != nil {
+			r.useRobots(h, cached)
+		} else {
+			h.loading = true
+			return job{kind: jobRobots, host: h}, true, time.Time{}
+		}
 	}
 	if len(h.sitemaps) > 0 {
 		u := h.sitemaps[0]

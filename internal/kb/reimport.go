@@ -25,9 +25,17 @@ type Reimporter struct {
 	k     *KB
 	guard *crawl.Guard
 	demo  *demo.Site
+	// sites, when set, takes re-imports of registered sites into their
+	// queue (one run of a site at a time) and paces every crawl together.
+	sites *Sites
 	// crawls add up the jobs' crawls, for /metrics.
 	crawls crawlCounters
 }
+
+// Through sends re-imports of registered sites through the sites' queue:
+// a whole-site re-import is a full run of the site, recorded in its
+// history; a page's waits for any run of its site to end.
+func (r *Reimporter) Through(s *Sites) { r.sites = s }
 
 // NewReimporter returns the re-importer of k. The bundled demo site, when
 // given, is re-imported in-process.
@@ -59,7 +67,8 @@ func (r *Reimporter) Check(ctx context.Context, kind, raw string) error {
 		return err
 	}
 	site := func(h string) string { return strings.TrimPrefix(h, "www.") }
-	ok := slices.ContainsFunc(known, func(k string) bool { return site(k) == site(host) }) ||
+	_, registered := r.registered(norm)
+	ok := registered || slices.ContainsFunc(known, func(k string) bool { return site(k) == site(host) }) ||
 		slices.ContainsFunc(r.k.cfg.Allow, func(a string) bool { return site(a) == site(host) || site(a) == site(u.Hostname()) })
 	if !ok {
 		return fmt.Errorf("reimport: %s is not a site in the knowledge base nor allowed with --allow: %w", host, notice.ErrForbidden)
@@ -75,11 +84,42 @@ func (r *Reimporter) Reimport(ctx context.Context, job notice.Job, progress func
 	if job.Kind == notice.JobReextract {
 		return r.reextract(ctx, job, progress)
 	}
+	id, registered := r.registered(job.URL)
+	switch {
+	case registered && job.Kind == notice.JobSite && r.sites.Scheduling():
+		run, err := r.sites.RunNow(ctx, id, true, notice.TriggerAdmin, progress)
+		return run.Summary, err
+	case registered:
+		var sum notice.RunSummary
+		err := r.sites.Exclusive(ctx, id, func(ctx context.Context) error {
+			var err error
+			sum, err = r.crawlJob(ctx, job, progress)
+			return err
+		})
+		return sum, err
+	}
+	return r.crawlJob(ctx, job, progress)
+}
+
+// registered returns the registered site of a URL, when re-imports go
+// through the sites' queue.
+func (r *Reimporter) registered(rawURL string) (string, bool) {
+	if r.sites == nil {
+		return "", false
+	}
+	return r.sites.Registered(rawURL)
+}
+
+// crawlJob re-imports a page or a site in a staged session of its own.
+func (r *Reimporter) crawlJob(ctx context.Context, job notice.Job, progress func(notice.JobProgress)) (notice.RunSummary, error) {
 	session, err := r.k.ingest.BeginStaged(ctx, "job-"+job.ID)
 	if err != nil {
 		return notice.RunSummary{}, err
 	}
 	cc := crawl.Config{Delay: r.k.cfg.CrawlDelay, Concurrency: 2, Log: r.k.log, Guard: r.guard}
+	if r.sites != nil {
+		cc.Hosts = r.sites.hosts
+	}
 	if u, err := url.Parse(job.URL); err == nil && u.Hostname() == demo.Host {
 		cc.Transport, cc.Guard = r.demo.Transport(), nil
 	}

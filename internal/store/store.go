@@ -39,6 +39,9 @@ var (
 	bucketMeta     = []byte("meta")
 	bucketSites    = []byte("sites")
 	bucketStages   = []byte("stages")
+	bucketRegistry = []byte("registry")
+	bucketRuns     = []byte("site_runs")
+	bucketSkips    = []byte("site_skips")
 
 	keySeq    = []byte("seq")
 	keySchema = []byte("schema")
@@ -84,7 +87,7 @@ func Open(path string) (*Store, error) {
 
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketPages, bucketRaw, bucketNotices, bucketHashes, bucketChanges, bucketPartners, bucketJobs, bucketMeta, bucketSites, bucketStages} {
+		for _, b := range [][]byte{bucketPages, bucketRaw, bucketNotices, bucketHashes, bucketChanges, bucketPartners, bucketJobs, bucketMeta, bucketSites, bucketStages, bucketRegistry, bucketRuns, bucketSkips} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("store: create bucket %s: %w", b, err)
 			}

@@ -10,9 +10,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,10 +105,17 @@ type Change struct {
 	Title string `json:"title"`
 }
 
-// Mutate edits, adds and deletes notices of the site in dir.
+// Mutate edits, adds and deletes notices of the site in dir (5, 3 and 2).
 func (b Bed) Mutate(ctx context.Context, dir string, seed int) (Changes, error) {
+	return b.MutateBy(ctx, dir, seed, 5, 3, 2)
+}
+
+// MutateBy edits, adds and deletes the given numbers of notices.
+func (b Bed) MutateBy(ctx context.Context, dir string, seed, edit, add, del int) (Changes, error) {
 	var ch Changes
-	if _, err := b.runScript(ctx, "mutate_site.py", "--root", dir, "--seed", strconv.Itoa(seed)); err != nil {
+	_, err := b.runScript(ctx, "mutate_site.py", "--root", dir, "--seed", strconv.Itoa(seed),
+		"--edit", strconv.Itoa(edit), "--add", strconv.Itoa(add), "--delete", strconv.Itoa(del))
+	if err != nil {
 		return ch, err
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "changes.json"))
@@ -171,7 +180,27 @@ func (s *Server) Log() string {
 // Serve starts serve_site.py on a free loopback port with extra
 // arguments (--no-faults, --slow-seconds X, --log ...).
 func (b Bed) Serve(dir string, args ...string) (*Server, error) {
-	cmd := b.script(context.Background(), "serve_site.py", append([]string{"--root", dir, "--port", "0"}, args...)...)
+	return b.serve(b.script(context.Background(), "serve_site.py", append([]string{"--root", dir, "--port", "0"}, args...)...))
+}
+
+// ServeAt is Serve on another loopback address (127.0.0.2, 127.0.0.3,
+// ...), so that several sites are several hosts. serve_site.py binds
+// 127.0.0.1 only: it is run with its address set to host.
+//
+// host may name a port too ("127.0.0.2:8080"); without one a free port is
+// taken.
+func (b Bed) ServeAt(host, dir string, args ...string) (*Server, error) {
+	port := "0"
+	if h, p, err := net.SplitHostPort(host); err == nil {
+		host, port = h, p
+	}
+	prog := "import sys; sys.path.insert(0, sys.argv[1]); import serve_site as s; s.HOST = sys.argv[2]; s.main(sys.argv[3:])"
+	cmd := exec.Command(b.Python, append([]string{"-c", prog, b.Dir, host, "--root", dir, "--port", port}, args...)...)
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	return b.serve(cmd)
+}
+
+func (b Bed) serve(cmd *exec.Cmd) (*Server, error) {
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -227,4 +256,60 @@ func (s *Server) Stop() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return strings.TrimSpace(s.out.String())
+}
+
+// WriteFeed writes an RSS feed of the newest notices of the site in dir
+// (by the truth's dates) at /feed/, where its WordPress pages advertise
+// one. Links in extra come first, as items of their own (another site's
+// page, a private address), for tests of what a feed must not lead to.
+func WriteFeed(dir string, newest int, extra ...string) error {
+	data, err := os.ReadFile(filepath.Join(dir, "truth.jsonl"))
+	if err != nil {
+		return fmt.Errorf("testbed: %w", err)
+	}
+	type line struct{ URL, Title, Date string }
+	var all []line
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var t line
+		if err := json.Unmarshal([]byte(l), &t); err != nil {
+			return fmt.Errorf("testbed: truth: %w", err)
+		}
+		all = append(all, t)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Date > all[j].Date })
+	esc := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>News</title><link>__ORIGIN__/</link>`)
+	for _, u := range extra {
+		fmt.Fprintf(&b, "<item><title>Elsewhere</title><link>%s</link><pubDate>Sat, 01 Jan 2050 00:00:00 GMT</pubDate></item>", esc(u))
+	}
+	for _, l := range all[:min(newest, len(all))] {
+		fmt.Fprintf(&b, "<item><title>%s</title><link>__ORIGIN__%s</link></item>", esc(l.Title), esc(l.URL))
+	}
+	b.WriteString(`</channel></rss>`)
+	if err := os.MkdirAll(filepath.Join(dir, "www", "feed"), 0o755); err != nil {
+		return fmt.Errorf("testbed: %w", err)
+	}
+	return os.WriteFile(filepath.Join(dir, "www", "feed", "index.html"), []byte(b.String()), 0o644)
+}
+
+// Truth reads the notices of the site in dir (truth.jsonl): each one's
+// path (and query) with its title.
+func Truth(dir string) (map[string]string, error) {
+	f, err := os.Open(filepath.Join(dir, "truth.jsonl"))
+	if err != nil {
+		return nil, fmt.Errorf("testbed: %w", err)
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20) // the large notice's body is on one line
+	for sc.Scan() {
+		var l struct{ URL, Title string }
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			return nil, fmt.Errorf("testbed: truth: %w", err)
+		}
+		out[l.URL] = l.Title
+	}
+	return out, sc.Err()
 }

@@ -29,6 +29,9 @@ func (s *Server) adminRoutes(api fiber.Router) {
 	admin.Get("/jobs", s.handleJobs)
 	admin.Get("/jobs/:id", s.handleJob)
 	admin.Delete("/jobs/:id", s.handleCancelJob)
+	if s.opts.Sites != nil {
+		s.siteRoutes(admin)
+	}
 }
 
 // reimportRequest names one page (url) or a whole site (site).

@@ -53,6 +53,9 @@ func (s *Server) adminPageRoutes(app *fiber.App) {
 	get("/admin/jobs", s.handleJobsPage)
 	get("/admin/jobs/:id", s.handleJobPage)
 	post("/admin/jobs/:id/cancel", s.handleCancelJobForm)
+	if s.opts.Sites != nil {
+		s.sitePageRoutes(app)
+	}
 	if s.opts.Curator != nil {
 		get("/admin/knowledge", s.handleKnowledge)
 		post("/admin/knowledge/:name/reload", s.handleReload)

@@ -13,7 +13,7 @@ import (
 
 // adminPageNames are the admin area's pages; each is parsed with the
 // layout and the parts they share (admin-parts.html).
-var adminPageNames = []string{"admin-signin", "admin-home", "admin-jobs", "admin-job", "admin-knowledge", "admin-notices", "admin-page"}
+var adminPageNames = []string{"admin-signin", "admin-home", "admin-jobs", "admin-job", "admin-knowledge", "admin-notices", "admin-page", "admin-sites", "admin-site"}
 
 func (s *Server) parseAdminPages() error {
 	funcs := template.FuncMap{"asset": s.assets.url, "num": formatCount, "when": formatWhen, "took": formatTook}
@@ -38,10 +38,12 @@ type AdminPage struct {
 	CSRF     string
 	SignedIn bool
 	// Nav is the admin section the page belongs to: "home", "jobs",
-	// "notices" or "knowledge"; Curator tells whether the last two exist.
-	Nav     string
-	Curator bool
-	Flashes []Flash
+	// "sites", "notices" or "knowledge"; Curator tells whether the last
+	// two exist, Registry whether the sites' pages do.
+	Nav      string
+	Curator  bool
+	Registry bool
+	Flashes  []Flash
 }
 
 // adminPage starts the view of a signed-in admin's page.
@@ -49,7 +51,7 @@ func (s *Server) adminPage(sess *session, title, nav string) AdminPage {
 	return AdminPage{
 		Page:     Page{Title: title + " · admin", Section: "admin"},
 		CSRF:     s.admin.csrf.token(purposeSession, sess.id),
-		SignedIn: true, Nav: nav, Curator: s.opts.Curator != nil,
+		SignedIn: true, Nav: nav, Curator: s.opts.Curator != nil, Registry: s.opts.Sites != nil,
 		Flashes: s.admin.sessions.takeFlashes(sess),
 	}
 }

@@ -19,15 +19,23 @@ import (
 //go:embed openapi.json
 var openAPI []byte
 
-// adminTag marks the operations that exist only with the admin API on.
-const adminTag = "admin"
+// adminTag marks the operations that exist only with the admin API on;
+// sitesTag those that also need the registry of sites.
+const (
+	adminTag = "admin"
+	sitesTag = "sites"
+)
 
 // openAPIDocument is the document this server serves: the whole of
-// openapi.json with the admin API on, else without its admin operations
-// and what only they use.
-func openAPIDocument(adminOn bool) ([]byte, error) {
-	if adminOn {
+// openapi.json with the admin API and the registry on, else without the
+// operations that are off and what only they use.
+func openAPIDocument(adminOn, sitesOn bool) ([]byte, error) {
+	if adminOn && sitesOn {
 		return openAPI, nil
+	}
+	off := sitesTag
+	if !adminOn {
+		off = adminTag
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(openAPI, &doc); err != nil {
@@ -37,7 +45,7 @@ func openAPIDocument(adminOn bool) ([]byte, error) {
 	for path, item := range paths {
 		ops, _ := item.(map[string]any)
 		for method, op := range ops {
-			if o, ok := op.(map[string]any); ok && hasTag(o, adminTag) {
+			if o, ok := op.(map[string]any); ok && (hasTag(o, off) || hasTag(o, sitesTag)) {
 				delete(ops, method)
 			}
 		}
@@ -46,9 +54,11 @@ func openAPIDocument(adminOn bool) ([]byte, error) {
 		}
 	}
 	tags, _ := doc["tags"].([]any)
-	doc["tags"] = slices.DeleteFunc(tags, func(t any) bool { m, _ := t.(map[string]any); return m["name"] == adminTag })
+	doc["tags"] = slices.DeleteFunc(tags, func(t any) bool { m, _ := t.(map[string]any); return m["name"] == off || m["name"] == sitesTag })
 	components, _ := doc["components"].(map[string]any)
-	delete(components, "securitySchemes")
+	if !adminOn {
+		delete(components, "securitySchemes")
+	}
 	pruneComponents(doc, components)
 	out, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {

@@ -58,7 +58,7 @@ func operations(doc *openapi3.T) map[string]*openapi3.Operation {
 // below. The admin operations are there only with the admin API on.
 func TestOpenAPIDocument(t *testing.T) {
 	for _, adminOn := range []bool{true, false} {
-		data, err := openAPIDocument(adminOn)
+		data, err := openAPIDocument(adminOn, adminOn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +88,7 @@ func TestOpenAPIDocument(t *testing.T) {
 			}
 		}
 		_, scheme := doc.Components.SecuritySchemes["adminToken"]
-		if adminOn != (admin == 4 && scheme) || !adminOn && (admin != 0 || scheme || doc.Components.Schemas["Job"] != nil) {
+		if adminOn != (admin == 13 && scheme) || !adminOn && (admin != 0 || scheme || doc.Components.Schemas["Job"] != nil || doc.Components.Schemas["Site"] != nil) {
 			t.Errorf("admin %v: %d admin operations, adminToken scheme %v", adminOn, admin, scheme)
 		}
 		seen := map[*openapi3.Schema]bool{}
@@ -147,6 +147,15 @@ var pageRoutes = map[string]string{
 	"GET /admin/notices":                  "admin pages",
 	"POST /admin/notices/{id}/withdraw":   "admin pages",
 	"POST /admin/notices/{id}/restore":    "admin pages",
+	"GET /admin/sites":                    "admin pages",
+	"POST /admin/sites":                   "admin pages",
+	"GET /admin/sites/{id}":               "admin pages",
+	"POST /admin/sites/{id}":              "admin pages",
+	"POST /admin/sites/{id}/run":          "admin pages",
+	"POST /admin/sites/{id}/enable":       "admin pages",
+	"POST /admin/sites/{id}/disable":      "admin pages",
+	"POST /admin/sites/{id}/remove":       "admin pages",
+	"GET /admin/changes.atom":             "the admin's feed of changes, for feed readers with its key",
 	"GET /admin/pages":                    "admin pages",
 }
 
@@ -165,7 +174,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		t.Cleanup(m.Close)
 		opts := Options{Searcher: ix, Notices: st, DemoSite: http.NotFoundHandler()}
 		if adminOn {
-			opts.Admin, opts.AdminToken, opts.Curator = m, testToken, &testCurator{st: st, ix: ix}
+			opts.Admin, opts.AdminToken, opts.Curator, opts.Sites = m, testToken, &testCurator{st: st, ix: ix}, newFakeSites()
 		}
 		s, err := New(opts)
 		if err != nil {
@@ -339,7 +348,7 @@ func serveAPI(t *testing.T, set func(*Options)) (string, *gatedWork, *Server) {
 		t.Fatal(err)
 	}
 	t.Cleanup(m.Close)
-	opts := Options{Searcher: ix, Notices: st, Counts: ix.Count, Admin: m, AdminToken: testToken,
+	opts := Options{Searcher: ix, Notices: st, Counts: ix.Count, Admin: m, AdminToken: testToken, Sites: newFakeSites(),
 		Health: func() Health {
 			return Health{Index: IndexHealth{Documents: ix.Count(), AppliedSeq: 3}, Store: StoreHealth{Notices: 4, Pages: 4, Seq: 3, SizeBytes: 1 << 16}}
 		}}
@@ -423,6 +432,39 @@ func TestAPIAnswersMatchOpenAPI(t *testing.T) {
 	a.expect(200, base, "GET", "/api/v1/admin/jobs/"+id, auth, "")
 	a.expect(200, base, "GET", "/api/v1/admin/jobs", auth, "")
 
+	// The registry of sites.
+	a.expect(200, base, "GET", "/api/v1/admin/sites", auth, "")
+	a.expect(401, base, "GET", "/api/v1/admin/sites", nil, "")
+	a.expect(201, base, "POST", "/api/v1/admin/sites", auth, `{"urls":["https://www.example.org/news/"],"every":"6h","exclude":["/tag/"]}`)
+	a.expect(200, base, "POST", "/api/v1/admin/sites", auth, `{"urls":["https://example.org/press/"]}`)
+	a.expect(400, base, "POST", "/api/v1/admin/sites", auth, `{"urls":["news"]}`)
+	a.expect(400, base, "POST", "/api/v1/admin/sites", auth, `{"url":"https://example.org/"}`)
+	a.expect(401, base, "POST", "/api/v1/admin/sites", wrong, `{"urls":["https://example.org/"]}`)
+	a.expect(403, base, "POST", "/api/v1/admin/sites", auth, `{"urls":["https://forbidden.example/"]}`)
+	a.expect(422, base, "POST", "/api/v1/admin/sites", auth, `{"urls":["https://nowhere.invalid/"]}`)
+	a.expect(200, base, "GET", "/api/v1/admin/sites", auth, "")
+	a.expect(200, base, "GET", "/api/v1/admin/sites/example.org", auth, "")
+	a.expect(401, base, "GET", "/api/v1/admin/sites/example.org", nil, "")
+	a.expect(404, base, "GET", "/api/v1/admin/sites/nowhere.example", auth, "")
+	a.expect(200, base, "PUT", "/api/v1/admin/sites/example.org", auth, `{"urls":["https://example.org/news/"],"every":"1h"}`)
+	a.expect(400, base, "PUT", "/api/v1/admin/sites/example.org", auth, `{"urls":["https://other.example/"]}`)
+	a.expect(401, base, "PUT", "/api/v1/admin/sites/example.org", nil, `{"urls":["https://example.org/"]}`)
+	a.expect(404, base, "PUT", "/api/v1/admin/sites/nowhere.example", auth, `{"urls":["https://nowhere.example/"]}`)
+	a.expect(202, base, "POST", "/api/v1/admin/sites/example.org/run", auth, "")
+	a.expect(409, base, "POST", "/api/v1/admin/sites/example.org/run", auth, "")
+	a.expect(401, base, "POST", "/api/v1/admin/sites/example.org/run", nil, "")
+	a.expect(404, base, "POST", "/api/v1/admin/sites/nowhere.example/run", auth, "")
+	for _, action := range []string{"disable", "enable"} {
+		a.expect(200, base, "POST", "/api/v1/admin/sites/example.org/"+action, auth, "")
+		a.expect(401, base, "POST", "/api/v1/admin/sites/example.org/"+action, nil, "")
+		a.expect(404, base, "POST", "/api/v1/admin/sites/nowhere.example/"+action, auth, "")
+	}
+	a.expect(200, base, "GET", "/api/v1/admin/changes.atom", auth, "")
+	a.expect(401, base, "GET", "/api/v1/admin/changes.atom", nil, "")
+	a.expect(204, base, "DELETE", "/api/v1/admin/sites/example.org", auth, "")
+	a.expect(401, base, "DELETE", "/api/v1/admin/sites/example.org", nil, "")
+	a.expect(404, base, "DELETE", "/api/v1/admin/sites/example.org", auth, "")
+
 	// An unhealthy server.
 	sick, _, _ := serveAPI(t, func(o *Options) {
 		o.Health = func() Health { return Health{Store: StoreHealth{Error: "unreadable"}} }
@@ -443,7 +485,10 @@ func TestAPIAnswersMatchOpenAPI(t *testing.T) {
 		method, path, _ := strings.Cut(name, " ")
 		path = strings.ReplaceAll(path, "{id}", "a")
 		body := ""
-		if method == http.MethodPost {
+		switch {
+		case strings.Contains(path, "/sites"):
+			body = `{"urls":["https://a.example/"]}`
+		case method == http.MethodPost:
 			body = `{"url":"https://a.example/n/1"}`
 		}
 		a.expect(429, limited, method, path, auth, body)

@@ -54,6 +54,9 @@ type Options struct {
 	// Curator views and reloads the knowledge files and withdraws or
 	// restores notices, in the admin area; nil leaves those pages out.
 	Curator Curator
+	// Sites is the registry of sites kept current, in the admin area and
+	// API; nil leaves those out.
+	Sites Sites
 
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// TrustedProxies are reverse proxies whose X-Forwarded-For names the
@@ -127,7 +130,7 @@ func New(opts Options) (*Server, error) {
 	if err := s.parseAdminPages(); err != nil {
 		return nil, err
 	}
-	if s.openAPI, err = openAPIDocument(s.adminOn()); err != nil {
+	if s.openAPI, err = openAPIDocument(s.adminOn(), s.adminOn() && opts.Sites != nil); err != nil {
 		return nil, err
 	}
 	s.app = fiber.New(fiber.Config{
