@@ -80,7 +80,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger, mode openMod
 		log = slog.New(slog.DiscardHandler)
 	}
 	if mode == existing && !config.FileExists(cfg.StorePath()) {
-		return nil, fmt.Errorf("%w at %s (no store.db there): check --data or %s; crawl, import and serve create one", ErrNoKnowledgeBase, cfg.DataDir, config.EnvData)
+		return nil, fmt.Errorf("%w at %s (no store.db there): check --data or %s; crawl, import, serve and sites add create one", ErrNoKnowledgeBase, cfg.DataDir, config.EnvData)
 	}
 	if err := refuseWhileServed(ctx, cfg); err != nil {
 		return nil, err
