@@ -94,6 +94,7 @@ func (ix *Index) Close() error {
 	if ix.idx == nil {
 		return nil
 	}
+	ix.views.reset() // lets go of the current view's snapshot first
 	err := ix.idx.Close()
 	ix.idx = nil
 	return err

@@ -94,6 +94,9 @@ func (ix *Index) openReader() (*reader, error) {
 	if ix.idx == nil {
 		return nil, fmt.Errorf("index: closed")
 	}
+	// The generation is read before the snapshot is taken, so a view is
+	// never labelled with a later generation than the notices it holds.
+	generation := ix.generation.Load()
 	adv, err := ix.idx.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
@@ -107,7 +110,7 @@ func (ix *Index) openReader() (*reader, error) {
 		ir.Close()
 		return nil, fmt.Errorf("index: %T is not a scorch snapshot", ir)
 	}
-	v, err := ix.views.get(ix.idx, snap)
+	v, snap, err := ix.views.get(ix.idx, snap, generation)
 	if err != nil {
 		snap.Close()
 		return nil, err

@@ -30,7 +30,13 @@ import (
 // change once written, so each segment's columns are built once and kept
 // while the segment lives; a new snapshot only stitches them together.
 type view struct {
-	key     string
+	key string
+	// snap is the snapshot the view was built from, referenced while the
+	// view is current; owner its index; generation the index's then.
+	snap       *scorch.IndexSnapshot
+	owner      bleve.Index
+	generation uint64
+
 	offsets []uint64 // first document number of each segment
 	live    *roaring.Bitmap
 	facets  map[string]*facetColumn // by facet name
@@ -108,11 +114,22 @@ type segmentColumns struct {
 }
 
 // views builds views and keeps the segment columns they are made of.
+//
+// The current view holds a reference to the snapshot it was built from.
+// When a snapshot differs from it only because Bleve merged segments in
+// the background (the index generation, which every write moves, is the
+// same), searches go on reading the current view's own snapshot while the
+// new view is built aside: the notices are the same, and no search waits
+// for the stitching (a write prepares its view itself, see Apply).
 type views struct {
-	mu       sync.Mutex
-	owner    bleve.Index // the index the cached segments belong to
+	mu       sync.Mutex // held while building
+	owner    bleve.Index
 	segments map[uint64]*segmentColumns
+
+	refMu    sync.Mutex // held to swap current and take its snapshot
 	current  atomic.Pointer[view]
+	building atomic.Bool
+	builds   sync.WaitGroup
 }
 
 // snapshotKey names a snapshot by its segments and how many documents of
@@ -129,15 +146,58 @@ func snapshotKey(snap *scorch.IndexSnapshot) string {
 	return b.String()
 }
 
-// get returns the view of a snapshot, building it if the snapshot is new.
-func (vs *views) get(idx bleve.Index, snap *scorch.IndexSnapshot) (*view, error) {
+// get returns the view to read a snapshot with and the snapshot to read,
+// which the caller closes: snap itself, or, when snap only merges the
+// segments of the current view's snapshot, that snapshot (snap is closed
+// then, and its view is built in the background). generation is the
+// index's when snap was taken.
+func (vs *views) get(idx bleve.Index, snap *scorch.IndexSnapshot, generation uint64) (*view, *scorch.IndexSnapshot, error) {
 	key := snapshotKey(snap)
 	if v := vs.current.Load(); v != nil && v.key == key {
-		return v, nil
+		return v, snap, nil
 	}
+	if v := vs.sameNotices(idx, generation); v != nil {
+		vs.buildAside(idx, snap, key, generation)
+		snap.Close()
+		return v, v.snap, nil
+	}
+	v, err := vs.build(idx, snap, key, generation)
+	return v, snap, err
+}
+
+// sameNotices returns the current view, with a new reference to its
+// snapshot, when it holds the notices of the index at generation.
+func (vs *views) sameNotices(idx bleve.Index, generation uint64) *view {
+	vs.refMu.Lock()
+	defer vs.refMu.Unlock()
+	v := vs.current.Load()
+	if v == nil || v.owner != idx || v.generation != generation {
+		return nil
+	}
+	v.snap.AddRef()
+	return v
+}
+
+// buildAside builds a snapshot's view in the background, one at a time.
+func (vs *views) buildAside(idx bleve.Index, snap *scorch.IndexSnapshot, key string, generation uint64) {
+	if !vs.building.CompareAndSwap(false, true) {
+		return // the next search after the build in progress tries again
+	}
+	snap.AddRef()
+	vs.builds.Add(1)
+	go func() {
+		defer vs.builds.Done()
+		defer vs.building.Store(false)
+		defer snap.Close()
+		vs.build(idx, snap, key, generation) // an error is met again by a search
+	}()
+}
+
+// build makes the view of a snapshot and makes it current.
+func (vs *views) build(idx bleve.Index, snap *scorch.IndexSnapshot, key string, generation uint64) (*view, error) {
 	vs.mu.Lock()
 	defer vs.mu.Unlock()
-	if v := vs.current.Load(); v != nil && v.key == key {
+	if v := vs.current.Load(); v != nil && v.key == key && v.owner == idx {
 		return v, nil
 	}
 	if vs.owner != idx {
@@ -158,16 +218,43 @@ func (vs *views) get(idx bleve.Index, snap *scorch.IndexSnapshot) (*view, error)
 	}
 	vs.segments = keep // forget segments that were merged away
 	v := assemble(key, snap, cols)
-	vs.current.Store(v)
+	v.owner, v.generation = idx, generation
+	snap.AddRef() // the view's own
+	v.snap = snap
+	vs.install(v)
 	return v, nil
 }
 
-// reset forgets every view, after the index was replaced.
+// install makes v current unless a view of a later generation is, and
+// lets go of the snapshot of the view that is not kept.
+func (vs *views) install(v *view) {
+	vs.refMu.Lock()
+	old := vs.current.Load()
+	if old != nil && old.owner == v.owner && old.generation > v.generation {
+		vs.refMu.Unlock()
+		v.snap.Close()
+		return
+	}
+	vs.current.Store(v)
+	vs.refMu.Unlock()
+	if old != nil {
+		old.snap.Close()
+	}
+}
+
+// reset forgets every view, after the index was replaced or before it is
+// closed, once the builds under way are done.
 func (vs *views) reset() {
+	vs.builds.Wait()
 	vs.mu.Lock()
 	defer vs.mu.Unlock()
 	vs.owner, vs.segments = nil, nil
-	vs.current.Store(nil)
+	vs.refMu.Lock()
+	old := vs.current.Swap(nil)
+	vs.refMu.Unlock()
+	if old != nil {
+		old.snap.Close()
+	}
 }
 
 var viewFields = []string{fieldPartner, fieldTopic, fieldPublisher, fieldSDG, fieldSection}

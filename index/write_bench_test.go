@@ -1,9 +1,11 @@
 package index
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,4 +78,55 @@ func BenchmarkSearch(b *testing.B) {
 			mustSearch(b, ix, q)
 		}
 	})
+}
+
+// Searches during writes and Bleve's background merges see every notice a
+// finished write added (a view built aside for merged segments never
+// stands in for newer notices), and searches running alongside never fail.
+func TestSearchesSeeEveryFinishedWrite(t *testing.T) {
+	ix, err := OpenWith(t.TempDir(), Options{CacheEntries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	corpus := syntheticNotices(1200, 3)
+	stop := make(chan struct{})
+	failed := make(chan error, 1)
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := ix.Search(context.Background(), notice.Query{Text: "digital", Size: 5}); err != nil {
+					select {
+					case failed <- err:
+					default:
+					}
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < len(corpus); i += 20 {
+		if err := ix.Apply(corpus[i:i+20], uint64(i+20)); err != nil {
+			t.Fatal(err)
+		}
+		r := mustSearch(t, ix, notice.Query{Size: 1})
+		if r.Total != uint64(i+20) {
+			t.Fatalf("after writing %d notices a search finds %d", i+20, r.Total)
+		}
+	}
+	close(stop)
+	readers.Wait()
+	select {
+	case err := <-failed:
+		t.Fatalf("a search alongside the writes failed: %v", err)
+	default:
+	}
 }
