@@ -17,7 +17,7 @@ const (
 	// A layout rule finds a CMS's content region, which its static pages
 	// have as much as its posts: it counts as markup does.
 	wLayoutRule     = 2
-	wStaticPage     = -6
+	wStaticPage     = -4.5
 	wPost           = 1
 	wURLRule        = 20
 	wArticleLD      = 2
