@@ -91,6 +91,11 @@ func (r *run) inScope(e entry) bool {
 	if len(e.url) > 2048 || !r.sites[siteOf(e.url)] || isAsset(e.url) {
 		return false
 	}
+	if langs := r.languages[siteOf(e.url)]; langs != nil && !e.start {
+		if lang := languageSegment(e.url); lang != "" && !langs[lang] {
+			return false
+		}
+	}
 	for _, re := range r.c.cfg.Exclude {
 		if re.MatchString(e.url) {
 			return false

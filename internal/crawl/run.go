@@ -43,17 +43,21 @@ type run struct {
 	single bool // given pages only: no links, sitemaps or stored pages
 	// known, when set, tells the pages the store has: links to them are
 	// not followed (a check run reads only its start pages and new pages).
-	known    func(url string) bool
-	sites    map[string]bool
-	hosts    map[string]*host
-	order    []*host
-	rr       int
-	seen     map[string]*urlState
-	budget   *budget
-	fetched  int
-	inFlight int
-	results  chan outcome
-	limitHit bool
+	known func(url string) bool
+	sites map[string]bool
+	// languages holds, for a site whose every start URL begins with a
+	// language (/ko/news/), those languages: the site's pages in its other
+	// languages are translations, another site's worth of pages.
+	languages map[string]map[string]bool
+	hosts     map[string]*host
+	order     []*host
+	rr        int
+	seen      map[string]*urlState
+	budget    *budget
+	fetched   int
+	inFlight  int
+	results   chan outcome
+	limitHit  bool
 }
 
 // Run crawls from the start URLs: their sites' sitemaps and the pages of
@@ -136,6 +140,7 @@ func (c *Crawler) newRun(starts []entry, sink Sink, single bool) (*run, error) {
 		starts[i].url = u
 		r.sites[siteOf(u)] = true
 	}
+	r.languages = startLanguages(starts)
 	for _, e := range starts {
 		h := r.host(e.url)
 		h.want = !single && !c.cfg.NoSitemaps
