@@ -495,7 +495,8 @@ func insideArticle(heading *html.Node) bool {
 // contentType reads what the site's CMS calls the page from the classes
 // it writes on <body> and on the elements holding the main heading:
 // WordPress (body "single-post", "page page-id-N"; the entry's "type-post",
-// "type-page"), Drupal ("page-node-type-article", "node--type-page") and
+// "type-page"), Drupal ("page-node-type-article", "node--type-page";
+// Drupal 7's "node-type-page") and
 // Ghost ("post-template", "page-template"). Only whole class names count:
 // Drupal's "page-node-type-page-press" is some other type.
 func contentType(heading, root *html.Node) string {
@@ -511,13 +512,13 @@ func contentType(heading, root *html.Node) string {
 	})
 	for _, c := range classes {
 		switch c {
-		case "single-post", "type-post", "post-template", "page-node-type-article", "node--type-article":
+		case "single-post", "type-post", "post-template", "page-node-type-article", "node--type-article", "node-type-article":
 			return verdict.ContentPost
 		}
 	}
 	for _, c := range classes {
 		switch c {
-		case "type-page", "page-template", "page-node-type-page", "node--type-page":
+		case "type-page", "page-template", "page-node-type-page", "node--type-page", "node-type-page":
 			return verdict.ContentStatic
 		}
 	}
