@@ -11,9 +11,9 @@ const threshold = 0.0
 // (entries before any text of its own, an archive's or a tag's address)
 // outweigh a date, which such pages show too.
 const (
-	wPrior          = -1.5
-	wNoTitle        = -10
-	wShortText      = -4
+	wPrior     = -1.5
+	wNoTitle   = -10
+	wShortText = -4
 	// A layout rule finds a CMS's content region, which its static pages
 	// have as much as its posts: it counts as markup does.
 	wLayoutRule     = 2
