@@ -501,7 +501,7 @@ func insideArticle(heading *html.Node) bool {
 // Drupal's "page-node-type-page-press" is some other type.
 func contentType(heading, root *html.Node) string {
 	var classes []string
-	if body := bodyElement(root); body != nil {
+	if body := findBody(root); body != nil {
 		classes = strings.Fields(attr(body, "class"))
 	}
 	for e := heading; e != nil && e.Type == html.ElementNode && e.DataAtom != atom.Body; e = e.Parent {
@@ -526,22 +526,6 @@ func contentType(heading, root *html.Node) string {
 		return verdict.ContentStatic
 	}
 	return ""
-}
-
-// bodyElement is the document's <body>, nil when there is none.
-func bodyElement(n *html.Node) *html.Node {
-	if n.Type == html.ElementNode && n.DataAtom == atom.Body {
-		return n
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode && c.DataAtom != atom.Html && c.DataAtom != atom.Body {
-			continue // <body> is <html>'s child, or the root's
-		}
-		if b := bodyElement(c); b != nil {
-			return b
-		}
-	}
-	return nil
 }
 
 // skeleton names the page's template by its markup: the tags, ids and
